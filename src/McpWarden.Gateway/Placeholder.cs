@@ -1,0 +1,1 @@
+namespace McpWarden.Gateway; internal static class Placeholder {}

@@ -1,0 +1,1 @@
+namespace McpWarden.Policy; internal static class Placeholder {}
