@@ -1,0 +1,46 @@
+using McpWarden.Gateway.Limits;
+using McpWarden.Policy.Compilation;
+using McpWarden.Policy.Evaluation;
+
+namespace McpWarden.Gateway.Enforcement;
+
+/// <summary>
+/// Carries a policy decision through its obligations: the pure evaluator decides, then the counter store
+/// checks and consumes the call's limits atomically. The gateway and <c>mcpwarden test</c> both decide
+/// through this, so a policy test proves what the gateway does.
+/// </summary>
+public sealed class ToolCallEnforcer
+{
+    private readonly ICounterStore _counters;
+
+    public ToolCallEnforcer(ICounterStore counters) => _counters = counters;
+
+    /// <summary>
+    /// The decision for one call. An allowed call has consumed its units when this returns; a call held
+    /// for approval has only been checked for room (it consumes through <see cref="ConsumeApprovedAsync"/>).
+    /// </summary>
+    public async ValueTask<Decision> DecideAsync(CompiledPolicy policy, ToolCall call, ToolSnapshot tools, CancellationToken cancellationToken = default)
+    {
+        var decision = PolicyEvaluator.Evaluate(policy, call, tools);
+        if (decision.Kind == DecisionKind.Deny || decision.Obligations.Count == 0)
+        {
+            return decision;
+        }
+
+        var outcome = decision.Kind == DecisionKind.Allow
+            ? await _counters.TryConsumeAsync(decision.Obligations, cancellationToken).ConfigureAwait(false)
+            : await _counters.CheckAsync(decision.Obligations, cancellationToken).ConfigureAwait(false);
+        return outcome.Admitted ? decision : Decision.RateLimited(outcome.Blocking!, outcome.RetryAfter, decision.Rule);
+    }
+
+    /// <summary>
+    /// After a person approved a held call: consumes its limits, which may have filled meanwhile
+    /// (then the call is <c>rate_limited</c> after all).
+    /// </summary>
+    public async ValueTask<Decision> ConsumeApprovedAsync(Decision held, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(held);
+        var outcome = await _counters.TryConsumeAsync(held.Obligations, cancellationToken).ConfigureAwait(false);
+        return outcome.Admitted ? held : Decision.RateLimited(outcome.Blocking!, outcome.RetryAfter, held.Rule);
+    }
+}

@@ -1,0 +1,141 @@
+using System.Collections.Concurrent;
+using McpWarden.Policy.Evaluation;
+using McpWarden.Policy.Limits;
+
+namespace McpWarden.Gateway.Limits;
+
+/// <summary>
+/// Counters in process memory: for tests, <c>--ephemeral</c> and policy test files. Each budget has its
+/// own lock; a call locks all of its budgets in key order (so two calls never deadlock), checks them all,
+/// then consumes them all.
+/// </summary>
+public sealed class InMemoryCounterStore : ICounterStore
+{
+    /// <summary>How many operations pass between sweeps of budgets that have emptied.</summary>
+    private const int SweepEvery = 4096;
+
+    private readonly ConcurrentDictionary<string, Budget> _budgets = new(StringComparer.Ordinal);
+    private readonly TimeProvider _time;
+    private int _operations;
+
+    public InMemoryCounterStore(TimeProvider time) => _time = time;
+
+    /// <summary>How many budgets are held in memory (after sweeping, only those with units in their window).</summary>
+    public int BudgetCount => _budgets.Count;
+
+    public ValueTask<CounterOutcome> TryConsumeAsync(IReadOnlyList<LimitObligation> obligations, CancellationToken cancellationToken = default) =>
+        ValueTask.FromResult(Run(obligations, consume: true));
+
+    public ValueTask<CounterOutcome> CheckAsync(IReadOnlyList<LimitObligation> obligations, CancellationToken cancellationToken = default) =>
+        ValueTask.FromResult(Run(obligations, consume: false));
+
+    private CounterOutcome Run(IReadOnlyList<LimitObligation> obligations, bool consume)
+    {
+        if (obligations.Count == 0)
+        {
+            return CounterOutcome.Admit;
+        }
+
+        if (Interlocked.Increment(ref _operations) % SweepEvery == 0)
+        {
+            Sweep();
+        }
+
+        var ordered = obligations.OrderBy(o => o.Key, StringComparer.Ordinal).ToArray();
+        var budgets = LockAll(ordered);
+        try
+        {
+            var now = _time.GetUtcNow().UtcTicks;
+            // Check in the policy's order so the reported limit is the first one written that has no room.
+            foreach (var obligation in obligations)
+            {
+                var budget = budgets[Array.IndexOf(ordered, obligation)];
+                budget.LongestWindowTicks = Math.Max(budget.LongestWindowTicks, obligation.Window.Ticks);
+                var log = budget.Log;
+                log.Expire(now, obligation.Window.Ticks);
+                if (!log.HasRoom(obligation.Units, obligation.Max))
+                {
+                    return CounterOutcome.Refuse(obligation, log.RetryAfter(now, obligation.Window.Ticks, obligation.Units, obligation.Max));
+                }
+            }
+
+            if (consume)
+            {
+                for (var i = 0; i < ordered.Length; i++)
+                {
+                    budgets[i].Log.Add(now, ordered[i].Units);
+                }
+            }
+
+            return CounterOutcome.Admit;
+        }
+        finally
+        {
+            foreach (var budget in budgets)
+            {
+                Monitor.Exit(budget);
+            }
+        }
+    }
+
+    /// <summary>Locks the budgets of every key in order; retries a key whose budget was swept away meanwhile.</summary>
+    private Budget[] LockAll(LimitObligation[] ordered)
+    {
+        var budgets = new Budget[ordered.Length];
+        for (var i = 0; i < ordered.Length; i++)
+        {
+            while (true)
+            {
+                var budget = _budgets.GetOrAdd(ordered[i].Key, static _ => new Budget());
+                Monitor.Enter(budget);
+                if (!budget.Retired)
+                {
+                    budgets[i] = budget;
+                    break;
+                }
+
+                Monitor.Exit(budget);
+            }
+        }
+
+        return budgets;
+    }
+
+    /// <summary>Forgets budgets with nothing left in their window, so memory follows live budgets, not every key ever seen.</summary>
+    private void Sweep()
+    {
+        var now = _time.GetUtcNow().UtcTicks;
+        foreach (var (key, budget) in _budgets)
+        {
+            if (!Monitor.TryEnter(budget))
+            {
+                continue;
+            }
+
+            try
+            {
+                budget.Log.Expire(now, budget.LongestWindowTicks);
+                if (budget.Log.IsEmpty)
+                {
+                    // INVARIANT: retired under its lock, so no caller can add units to a budget no longer in the map.
+                    budget.Retired = true;
+                    _budgets.TryRemove(new KeyValuePair<string, Budget>(key, budget));
+                }
+            }
+            finally
+            {
+                Monitor.Exit(budget);
+            }
+        }
+    }
+
+    private sealed class Budget
+    {
+        public SlidingWindowLog Log { get; } = new();
+
+        public bool Retired { get; set; }
+
+        /// <summary>The longest window this budget was used with: sweeping errs long if a reload changed it.</summary>
+        public long LongestWindowTicks { get; set; }
+    }
+}

@@ -1,1 +1,0 @@
-namespace McpWarden.Gateway; internal static class Placeholder {}

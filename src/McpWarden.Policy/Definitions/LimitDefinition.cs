@@ -1,0 +1,18 @@
+namespace McpWarden.Policy.Definitions;
+
+/// <summary>One sliding-window budget as written in a rule's <c>limits</c> (or its <c>rate_limit</c> shorthand).</summary>
+/// <param name="Path">JSON path of the limit within the policy, e.g. <c>/tools/run_workflow/limits/0</c>.</param>
+/// <param name="Counter">The budget's name; limits with the same name share one budget.</param>
+/// <param name="Window">Length of the sliding window.</param>
+/// <param name="Max">Most units admitted in any window-length interval.</param>
+/// <param name="Scope">Whose budget.</param>
+/// <param name="By">Argument name or JSON Pointer whose value partitions the budget, if any.</param>
+/// <param name="Cost">Argument name or JSON Pointer whose numeric value is the call's units, if any.</param>
+public sealed record LimitDefinition(
+    string Path,
+    string Counter,
+    TimeSpan Window,
+    decimal Max,
+    LimitScope Scope,
+    string? By,
+    string? Cost);

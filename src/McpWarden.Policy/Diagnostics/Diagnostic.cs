@@ -1,0 +1,27 @@
+namespace McpWarden.Policy.Diagnostics;
+
+/// <summary>One finding about a policy or configuration document, located by JSON path and line/column.</summary>
+/// <param name="Code">A stable code such as <c>MW1201</c>; see <see cref="DiagnosticCodes"/>.</param>
+/// <param name="Severity">Errors refuse the whole document; warnings do not.</param>
+/// <param name="Source">The file (or other source name) the document came from.</param>
+/// <param name="Path">RFC 6901 JSON Pointer of the offending value within the source document.</param>
+/// <param name="Position">Line and column of the offending token.</param>
+/// <param name="Message">What is wrong, quoting the user's input.</param>
+public sealed record Diagnostic(
+    string Code,
+    DiagnosticSeverity Severity,
+    string Source,
+    string Path,
+    SourcePosition Position,
+    string Message)
+{
+    public bool IsError => Severity == DiagnosticSeverity.Error;
+
+    /// <summary>The one-line form <c>FILE:LINE:COL CODE /json/path message</c> that <c>mcpwarden check</c> prints.</summary>
+    public override string ToString()
+    {
+        var path = Path.Length == 0 ? "/" : Path;
+        var prefix = IsError ? string.Empty : "warning: ";
+        return $"{Source}:{Position.Line}:{Position.Column} {Code} {path} {prefix}{Message}";
+    }
+}

@@ -1,0 +1,83 @@
+namespace McpWarden.Policy.Diagnostics;
+
+/// <summary>
+/// The stable diagnostic codes. A code never changes meaning once published; docs/policy.md lists them.
+/// MW0xxx: the JSON text itself. MW1xxx: the document's shape. MW2xxx: rules and tool patterns.
+/// MW3xxx: limits. MW4xxx: argument schemas.
+/// </summary>
+public static class DiagnosticCodes
+{
+    public const string InvalidJson = "MW0001";
+    public const string InvalidUtf8 = "MW0002";
+    public const string DuplicateKey = "MW0003";
+    public const string TooDeep = "MW0004";
+    public const string EmptyDocument = "MW0005";
+    public const string UnreadableFile = "MW0006";
+
+    public const string UnknownField = "MW1001";
+    public const string WrongType = "MW1002";
+    public const string MissingField = "MW1003";
+    public const string UnsupportedVersion = "MW1004";
+    public const string InvalidAction = "MW1005";
+    public const string DefaultMissing = "MW1006";
+    public const string EmptyString = "MW1007";
+
+    public const string InvalidToolPattern = "MW2001";
+    public const string AmbiguousPatterns = "MW2002";
+    public const string ToolKeyNotNormalized = "MW2003";
+    public const string DuplicateToolKey = "MW2004";
+    public const string ApprovalWithoutApprove = "MW2005";
+    public const string InvalidApprovalTimeout = "MW2006";
+    public const string UnusedOnDeny = "MW2007";
+
+    public const string InvalidWindow = "MW3001";
+    public const string InvalidMax = "MW3002";
+    public const string InvalidScope = "MW3003";
+    public const string InvalidArgumentReference = "MW3004";
+    public const string CounterConflict = "MW3005";
+    public const string DuplicateCounterInRule = "MW3006";
+
+    public const string InvalidSchema = "MW4001";
+    public const string UnknownSchemaKeyword = "MW4002";
+    public const string UnsupportedSchemaKeyword = "MW4003";
+    public const string InvalidSchemaPattern = "MW4004";
+    public const string UnresolvedSchemaReference = "MW4005";
+    public const string ArgumentsNotObjectSchema = "MW4006";
+
+    /// <summary>Every code with the one-line meaning printed in the docs.</summary>
+    public static IReadOnlyList<(string Code, string Meaning)> All { get; } =
+    [
+        (InvalidJson, "the text is not valid JSON"),
+        (InvalidUtf8, "the file is not valid UTF-8"),
+        (DuplicateKey, "an object has the same key twice"),
+        (TooDeep, "the document nests deeper than 256 levels"),
+        (EmptyDocument, "the document is empty or is not a JSON object"),
+        (UnreadableFile, "the file cannot be read"),
+        (UnknownField, "a field the format does not define (a typo never silently weakens a policy)"),
+        (WrongType, "a value of the wrong JSON type"),
+        (MissingField, "a required field is absent"),
+        (UnsupportedVersion, "`version` is not \"1\""),
+        (InvalidAction, "an action other than allow, deny or approve"),
+        (DefaultMissing, "warning: no `default`; the policy denies unmatched tools"),
+        (EmptyString, "a name or reason that is empty or only whitespace"),
+        (InvalidToolPattern, "a tool key that is empty or contains control or invisible characters"),
+        (AmbiguousPatterns, "two patterns with equally many literal characters can match the same tool"),
+        (ToolKeyNotNormalized, "warning: a tool key that is not Unicode NFC; it is matched in its NFC form"),
+        (DuplicateToolKey, "two tool keys that are equal after NFC normalisation"),
+        (ApprovalWithoutApprove, "an `approval` block on a rule whose action is not approve"),
+        (InvalidApprovalTimeout, "an approval timeout that is not a number of seconds in 1..86400"),
+        (UnusedOnDeny, "warning: limits or arguments on a deny rule are never consulted"),
+        (InvalidWindow, "a window that is not second, minute, hour, day or a whole number of seconds in 1..31622400"),
+        (InvalidMax, "a max that is not a positive number"),
+        (InvalidScope, "a scope other than grant, session or global"),
+        (InvalidArgumentReference, "a `by` or `cost` that is neither an argument name nor a valid JSON Pointer"),
+        (CounterConflict, "two limits share a counter name but disagree on window, max, scope, by or cost"),
+        (DuplicateCounterInRule, "warning: one rule names the same counter twice; it is counted once"),
+        (InvalidSchema, "a JSON Schema keyword with an invalid value"),
+        (UnknownSchemaKeyword, "a word that is not a JSON Schema keyword (a typo such as maximun)"),
+        (UnsupportedSchemaKeyword, "a JSON Schema keyword the validator does not support"),
+        (InvalidSchemaPattern, "a regular expression that does not parse"),
+        (UnresolvedSchemaReference, "a $ref that does not resolve within the schema"),
+        (ArgumentsNotObjectSchema, "`arguments` is not a JSON Schema object"),
+    ];
+}

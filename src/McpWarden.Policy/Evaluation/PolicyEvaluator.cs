@@ -1,0 +1,177 @@
+using System.Text;
+using System.Text.Json;
+using McpWarden.Policy.Compilation;
+using McpWarden.Policy.Definitions;
+using McpWarden.Policy.Json;
+using McpWarden.Policy.Naming;
+
+namespace McpWarden.Policy.Evaluation;
+
+/// <summary>
+/// Decides one <c>tools/call</c>: a pure, synchronous function of the policy, the call and the server's
+/// tool list. It reads no clock and no counter: limits come back as obligations for the gateway to
+/// consume atomically. Any failure while deciding is a denial.
+/// </summary>
+public static class PolicyEvaluator
+{
+    private static readonly JsonElement EmptyArguments = JsonDocument.Parse("{}").RootElement.Clone();
+
+    public static Decision Evaluate(CompiledPolicy policy, in ToolCall call, ToolSnapshot tools)
+    {
+        try
+        {
+            return EvaluateCore(policy, call, tools);
+        }
+#pragma warning disable CA1031 // Fail closed: whatever goes wrong while deciding, the call is refused.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            return Decision.Deny(ReasonCodes.EvaluationError, string.Empty, $"the call could not be evaluated and is refused: {e.Message}");
+        }
+    }
+
+    private static Decision EvaluateCore(CompiledPolicy policy, in ToolCall call, ToolSnapshot tools)
+    {
+        // Step 1: the name must be usable, the server must have the tool, and it must still be the tool that was pinned.
+        if (ToolNames.Problem(call.Tool) is { } problem)
+        {
+            return Decision.Deny(ReasonCodes.InvalidToolName, string.Empty, $"tool name {JsonPointer.Quote(call.Tool)} is refused: {problem}");
+        }
+
+        if (!tools.TryGet(call.Tool, out var listed))
+        {
+            return Decision.Deny(ReasonCodes.UnknownTool, string.Empty, $"the server has no tool named {JsonPointer.Quote(call.Tool)}");
+        }
+
+        if (listed is { ChangedSincePinned: true })
+        {
+            return Decision.Deny(ReasonCodes.ToolChanged, string.Empty, $"the definition of {JsonPointer.Quote(call.Tool)} changed since it was approved; a person must review and accept the change");
+        }
+
+        // Step 2: the rule's action.
+        var rule = policy.Resolve(call.Tool);
+        if (rule.Action == PolicyAction.Deny)
+        {
+            return rule.FixedDecision!;
+        }
+
+        // Steps 3 and 4: the arguments against the tool's own schema, then against the rule's.
+        var arguments = call.Arguments.ValueKind == JsonValueKind.Undefined ? EmptyArguments : call.Arguments;
+        if (arguments.ValueKind != JsonValueKind.Object)
+        {
+            return Decision.Deny(ReasonCodes.InvalidArguments, string.Empty, $"\"arguments\" must be an object, got {arguments.ValueKind.ToString().ToLowerInvariant()}", rule);
+        }
+
+        if (listed?.InputSchema?.Validate(arguments) is { IsValid: false, Error: var toolError })
+        {
+            return Decision.Deny(ReasonCodes.InvalidArguments, string.Empty, $"the arguments do not match the tool's inputSchema at {JsonPointer.Display(toolError!.InstancePath)}: {toolError.Message}", rule);
+        }
+
+        if (rule.Arguments?.Validate(arguments) is { IsValid: false, Error: var ruleError })
+        {
+            var message = $"argument {JsonPointer.Display(ruleError!.InstancePath)} breaks the policy's \"{ruleError.Keyword}\" constraint: {ruleError.Message}";
+            return Decision.Deny(ReasonCodes.InvalidArguments, rule.Path + "/arguments" + ruleError.SchemaPath, WithReason(rule, message), rule);
+        }
+
+        if (rule.FixedDecision is { } fixedDecision)
+        {
+            return fixedDecision;
+        }
+
+        // Step 5 (prepared here, checked by the store): what each limit would take from which budget.
+        var obligations = new LimitObligation[rule.Limits.Count];
+        for (var i = 0; i < obligations.Length; i++)
+        {
+            var limit = rule.Limits[i];
+            if (!TryUnits(limit, arguments, out var units, out var unitsProblem))
+            {
+                return Decision.Deny(ReasonCodes.InvalidArguments, limit.Path + "/cost", WithReason(rule, unitsProblem!), rule);
+            }
+
+            if (!TryKey(limit, call, arguments, out var key, out var keyProblem))
+            {
+                return Decision.Deny(ReasonCodes.InvalidArguments, limit.Path + "/by", WithReason(rule, keyProblem!), rule);
+            }
+
+            obligations[i] = new LimitObligation(key, units, limit);
+        }
+
+        return rule.Action == PolicyAction.Approve
+            ? Decision.Approve(rule.Path, obligations, rule)
+            : Decision.Allow(rule.Path, obligations, rule);
+    }
+
+    private static bool TryUnits(CompiledLimit limit, JsonElement arguments, out decimal units, out string? problem)
+    {
+        units = 1;
+        problem = null;
+        if (limit.Cost is not { } cost)
+        {
+            return true;
+        }
+
+        if (!cost.TryResolve(arguments, out var value))
+        {
+            problem = $"limit \"{limit.Counter}\" counts the argument {JsonPointer.Quote(cost.Text)}, which the call does not have";
+            return false;
+        }
+
+        // A negative cost would refill the budget; a non-number cannot be counted. Both are refused.
+        if (value.ValueKind != JsonValueKind.Number || !value.TryGetDecimal(out units) || units < 0)
+        {
+            problem = $"limit \"{limit.Counter}\" counts the argument {JsonPointer.Quote(cost.Text)}, which must be a non-negative number, got {value.GetRawText()}";
+            return false;
+        }
+
+        return true;
+    }
+
+    private static bool TryKey(CompiledLimit limit, in ToolCall call, JsonElement arguments, out string key, out string? problem)
+    {
+        problem = null;
+        var (scope, owner) = limit.Scope switch
+        {
+            LimitScope.Grant => ("grant", call.Grant),
+            LimitScope.Session => ("session", call.Session),
+            _ => ("global", string.Empty),
+        };
+
+        var builder = new StringBuilder(64).Append(scope).Append(':');
+        AppendEscaped(builder, owner).Append(':');
+        AppendEscaped(builder, limit.Counter);
+
+        if (limit.By is { } by)
+        {
+            if (!by.TryResolve(arguments, out var value))
+            {
+                key = string.Empty;
+                problem = $"limit \"{limit.Counter}\" is kept per {JsonPointer.Quote(by.Text)}, which the call does not have";
+                return false;
+            }
+
+            builder.Append(':');
+            AppendEscaped(builder, value.ValueKind == JsonValueKind.String ? "s" + value.GetString() : "j" + CanonicalJson.ToText(value));
+        }
+
+        key = builder.ToString();
+        return true;
+    }
+
+    /// <summary>Escapes the key separator so that no grant, session or value can forge another budget's key.</summary>
+    private static StringBuilder AppendEscaped(StringBuilder builder, string part)
+    {
+        foreach (var c in part)
+        {
+            _ = c switch
+            {
+                '%' => builder.Append("%25"),
+                ':' => builder.Append("%3A"),
+                _ => builder.Append(c),
+            };
+        }
+
+        return builder;
+    }
+
+    private static string WithReason(CompiledRule rule, string detail) => rule.Reason is { } reason ? $"{reason} ({detail})" : detail;
+}

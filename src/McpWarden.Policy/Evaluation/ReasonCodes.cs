@@ -1,0 +1,26 @@
+namespace McpWarden.Policy.Evaluation;
+
+/// <summary>The machine-readable reasons a decision gives; stable, documented in docs/policy.md.</summary>
+public static class ReasonCodes
+{
+    /// <summary>A rule allowed the call.</summary>
+    public const string Allowed = "allowed";
+
+    /// <summary>A rule holds the call for a person.</summary>
+    public const string ApprovalRequired = "approval_required";
+
+    public const string DefaultDeny = "default_deny";
+    public const string DeniedByRule = "denied_by_rule";
+    public const string UnknownTool = "unknown_tool";
+    public const string InvalidArguments = "invalid_arguments";
+    public const string RateLimited = "rate_limited";
+    public const string ApprovalDenied = "approval_denied";
+    public const string ApprovalTimeout = "approval_timeout";
+    public const string ToolChanged = "tool_changed";
+
+    /// <summary>The tool name is not NFC or contains control or invisible characters.</summary>
+    public const string InvalidToolName = "invalid_tool_name";
+
+    /// <summary>Something went wrong while deciding; the call is refused (fail closed).</summary>
+    public const string EvaluationError = "evaluation_error";
+}

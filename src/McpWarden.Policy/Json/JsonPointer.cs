@@ -1,0 +1,125 @@
+using System.Text;
+using System.Text.Json;
+
+namespace McpWarden.Policy.Json;
+
+/// <summary>RFC 6901 JSON Pointers: building them segment by segment and resolving them in a document.</summary>
+public static class JsonPointer
+{
+    /// <summary>Appends one property name or array index to a pointer, escaping <c>~</c> and <c>/</c>.</summary>
+    public static string Append(string path, string segment)
+    {
+        if (segment.AsSpan().IndexOfAny('~', '/') < 0)
+        {
+            return string.Concat(path, "/", segment);
+        }
+
+        return string.Concat(path, "/", segment.Replace("~", "~0", StringComparison.Ordinal).Replace("/", "~1", StringComparison.Ordinal));
+    }
+
+    public static string Append(string path, int index) => string.Concat(path, "/", index.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+    /// <summary>Splits a pointer into unescaped segments; returns false when it is not a valid pointer.</summary>
+    public static bool TryParse(string path, out string[] segments)
+    {
+        segments = [];
+        if (path.Length == 0)
+        {
+            return true;
+        }
+
+        if (path[0] != '/')
+        {
+            return false;
+        }
+
+        var parts = path[1..].Split('/');
+        for (var i = 0; i < parts.Length; i++)
+        {
+            var part = parts[i];
+            for (var c = 0; c < part.Length; c++)
+            {
+                // A '~' must be followed by 0 or 1; anything else is not a pointer.
+                if (part[c] == '~' && (c + 1 >= part.Length || (part[c + 1] != '0' && part[c + 1] != '1')))
+                {
+                    return false;
+                }
+            }
+
+            parts[i] = part.Replace("~1", "/", StringComparison.Ordinal).Replace("~0", "~", StringComparison.Ordinal);
+        }
+
+        segments = parts;
+        return true;
+    }
+
+    /// <summary>Follows already-parsed segments from <paramref name="root"/>; false when any step is missing.</summary>
+    public static bool TryResolve(JsonElement root, IReadOnlyList<string> segments, out JsonElement value)
+    {
+        value = root;
+        foreach (var segment in segments)
+        {
+            switch (value.ValueKind)
+            {
+                case JsonValueKind.Object when value.TryGetProperty(segment, out var child):
+                    value = child;
+                    break;
+                case JsonValueKind.Array when TryParseIndex(segment, out var index) && index < value.GetArrayLength():
+                    value = value[index];
+                    break;
+                default:
+                    value = default;
+                    return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static bool TryParseIndex(string segment, out int index)
+    {
+        index = -1;
+        // RFC 6901: no leading zeros, digits only.
+        if (segment.Length == 0 || (segment.Length > 1 && segment[0] == '0'))
+        {
+            return false;
+        }
+
+        foreach (var c in segment)
+        {
+            if (c is < '0' or > '9')
+            {
+                return false;
+            }
+        }
+
+        return int.TryParse(segment, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out index);
+    }
+
+    /// <summary>Renders a pointer for messages; the root is shown as <c>/</c>.</summary>
+    public static string Display(string path) => path.Length == 0 ? "/" : path;
+
+    internal static string Quote(string text)
+    {
+        var builder = new StringBuilder(text.Length + 2);
+        builder.Append('"');
+        foreach (var c in text)
+        {
+            if (c is '"' or '\\')
+            {
+                builder.Append('\\').Append(c);
+            }
+            else if (char.IsControl(c) || char.GetUnicodeCategory(c) == System.Globalization.UnicodeCategory.Format)
+            {
+                // Invisible characters are exactly what a reader must see in a diagnostic.
+                builder.Append("\\u").Append(((int)c).ToString("x4", System.Globalization.CultureInfo.InvariantCulture));
+            }
+            else
+            {
+                builder.Append(c);
+            }
+        }
+
+        return builder.Append('"').ToString();
+    }
+}

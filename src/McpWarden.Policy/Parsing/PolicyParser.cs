@@ -1,0 +1,517 @@
+using System.Globalization;
+using System.Text.Json;
+using McpWarden.Policy.Definitions;
+using McpWarden.Policy.Diagnostics;
+using McpWarden.Policy.Json;
+using McpWarden.Policy.Naming;
+
+namespace McpWarden.Policy.Parsing;
+
+/// <summary>
+/// Reads a policy document into a <see cref="PolicyDefinition"/>, strictly: every unknown field, wrong
+/// type or out-of-range value is a diagnostic, and reading goes on after one so that all are reported
+/// at once. Cross-rule checks (shared counters, pattern ties) belong to the validator.
+/// </summary>
+public static class PolicyParser
+{
+    private static readonly string[] DocumentFields = ["$schema", "version", "default", "tools"];
+    private static readonly string[] RuleFields = ["action", "reason", "limits", "rate_limit", "arguments", "approval"];
+    private static readonly string[] LimitFields = ["counter", "window", "max", "scope", "by", "cost"];
+    private static readonly string[] RateLimitFields = ["max", "window", "scope"];
+    private static readonly string[] ApprovalFields = ["timeout"];
+
+    /// <summary>The longest window: a leap year, enough for any yearly budget.</summary>
+    public const long MaxWindowSeconds = 366L * 24 * 3600;
+
+    /// <summary>The longest a call may wait for a person: one day.</summary>
+    public const int MaxApprovalTimeoutSeconds = 86_400;
+
+    /// <summary>Parses the policy at <paramref name="root"/>; null only when the root is not an object.</summary>
+    public static PolicyDefinition? Parse(JsonElement root, DiagnosticSink sink)
+    {
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            sink.Error(DiagnosticCodes.EmptyDocument, string.Empty, $"a policy must be a JSON object, got {Describe(root)}");
+            return null;
+        }
+
+        CheckFields(root, string.Empty, DocumentFields, sink);
+
+        if (!root.TryGetProperty("version", out var version))
+        {
+            sink.Error(DiagnosticCodes.MissingField, string.Empty, "missing required field \"version\" (use \"1\")");
+        }
+        else if (version.ValueKind != JsonValueKind.String)
+        {
+            sink.Error(DiagnosticCodes.WrongType, "/version", $"\"version\" must be the string \"1\", got {Describe(version)}");
+        }
+        else if (version.GetString() != PolicyDefinition.CurrentVersion)
+        {
+            sink.Error(DiagnosticCodes.UnsupportedVersion, "/version", $"unsupported version {JsonPointer.Quote(version.GetString()!)}; this gateway reads version \"1\"");
+        }
+
+        if (root.TryGetProperty("$schema", out var schemaUri) && schemaUri.ValueKind != JsonValueKind.String)
+        {
+            sink.Error(DiagnosticCodes.WrongType, "/$schema", $"\"$schema\" must be a string, got {Describe(schemaUri)}");
+        }
+
+        var defaultAction = PolicyAction.Deny;
+        if (root.TryGetProperty("default", out var defaultElement))
+        {
+            defaultAction = ReadAction(defaultElement, "/default", sink) ?? PolicyAction.Deny;
+        }
+        else
+        {
+            sink.Warning(DiagnosticCodes.DefaultMissing, string.Empty, "no \"default\": tools that no rule matches are denied; write \"default\": \"deny\" to say so");
+        }
+
+        var rules = new List<RuleDefinition>();
+        if (root.TryGetProperty("tools", out var tools))
+        {
+            if (tools.ValueKind != JsonValueKind.Object)
+            {
+                sink.Error(DiagnosticCodes.WrongType, "/tools", $"\"tools\" must be an object of tool name to rule, got {Describe(tools)}");
+            }
+            else
+            {
+                ReadRules(tools, sink, rules);
+            }
+        }
+
+        return new PolicyDefinition(defaultAction, rules);
+    }
+
+    private static void ReadRules(JsonElement tools, DiagnosticSink sink, List<RuleDefinition> rules)
+    {
+        var seen = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var property in tools.EnumerateObject())
+        {
+            var path = JsonPointer.Append("/tools", property.Name);
+            var key = ReadToolKey(property.Name, path, sink);
+            if (key is null)
+            {
+                continue;
+            }
+
+            if (seen.TryGetValue(key, out var firstPath))
+            {
+                // Only reachable through NFC: exact duplicates are already refused as duplicate JSON keys.
+                sink.ErrorAtName(DiagnosticCodes.DuplicateToolKey, path, $"tool key {JsonPointer.Quote(property.Name)} equals {JsonPointer.Display(firstPath)} after Unicode NFC normalisation");
+                continue;
+            }
+
+            seen[key] = path;
+            var rule = ReadRule(key, property.Value, path, sink);
+            if (rule is not null)
+            {
+                rules.Add(rule);
+            }
+        }
+    }
+
+    private static string? ReadToolKey(string key, string path, DiagnosticSink sink)
+    {
+        // Names are checked with the '*' wildcard set aside: a pattern obeys the same character rules.
+        var problem = key.Length == 0 ? "the name is empty" : ToolNames.Problem(key.Replace("*", "x", StringComparison.Ordinal));
+        if (problem is not null && !problem.Contains("form C", StringComparison.Ordinal))
+        {
+            sink.ErrorAtName(DiagnosticCodes.InvalidToolPattern, path, $"tool key {JsonPointer.Quote(key)} cannot match any tool: {problem}");
+            return null;
+        }
+
+        if (problem is not null)
+        {
+            sink.WarningAtName(DiagnosticCodes.ToolKeyNotNormalized, path, $"tool key {JsonPointer.Quote(key)} is not in Unicode NFC; it is matched as its NFC form");
+        }
+
+        return ToolNames.Normalize(key);
+    }
+
+    private static RuleDefinition? ReadRule(string key, JsonElement element, string path, DiagnosticSink sink)
+    {
+        if (element.ValueKind != JsonValueKind.Object)
+        {
+            sink.Error(DiagnosticCodes.WrongType, path, $"the rule for {JsonPointer.Quote(key)} must be an object, got {Describe(element)}");
+            return null;
+        }
+
+        CheckFields(element, path, RuleFields, sink);
+
+        var action = PolicyAction.Allow;
+        if (element.TryGetProperty("action", out var actionElement))
+        {
+            action = ReadAction(actionElement, path + "/action", sink) ?? PolicyAction.Deny;
+        }
+
+        string? reason = null;
+        if (element.TryGetProperty("reason", out var reasonElement))
+        {
+            reason = ReadNonEmptyString(reasonElement, path + "/reason", "reason", sink);
+        }
+
+        var limits = new List<LimitDefinition>();
+        if (element.TryGetProperty("limits", out var limitsElement))
+        {
+            ReadLimits(limitsElement, path + "/limits", sink, limits);
+        }
+
+        if (element.TryGetProperty("rate_limit", out var rateLimitElement))
+        {
+            var shorthand = ReadRateLimit(key, rateLimitElement, path + "/rate_limit", sink);
+            if (shorthand is not null)
+            {
+                limits.Add(shorthand);
+            }
+        }
+
+        JsonElement? arguments = null;
+        if (element.TryGetProperty("arguments", out var argumentsElement))
+        {
+            if (argumentsElement.ValueKind != JsonValueKind.Object)
+            {
+                sink.Error(DiagnosticCodes.ArgumentsNotObjectSchema, path + "/arguments", $"\"arguments\" must be a JSON Schema object, got {Describe(argumentsElement)}");
+            }
+            else
+            {
+                arguments = argumentsElement.Clone();
+            }
+        }
+
+        var approvalTimeout = RuleDefinition.DefaultApprovalTimeout;
+        if (element.TryGetProperty("approval", out var approvalElement))
+        {
+            if (action != PolicyAction.Approve)
+            {
+                sink.ErrorAtName(DiagnosticCodes.ApprovalWithoutApprove, path + "/approval", $"\"approval\" only applies to a rule whose action is \"approve\"; this rule's action is \"{ActionName(action)}\"");
+            }
+
+            approvalTimeout = ReadApproval(approvalElement, path + "/approval", sink) ?? approvalTimeout;
+        }
+
+        if (action == PolicyAction.Deny && (limits.Count > 0 || arguments is not null))
+        {
+            sink.Warning(DiagnosticCodes.UnusedOnDeny, path, $"the rule for {JsonPointer.Quote(key)} denies every call, so its limits and arguments are never consulted");
+        }
+
+        return new RuleDefinition(path, key, action, reason, limits, arguments, approvalTimeout);
+    }
+
+    private static void ReadLimits(JsonElement element, string path, DiagnosticSink sink, List<LimitDefinition> limits)
+    {
+        if (element.ValueKind != JsonValueKind.Array)
+        {
+            sink.Error(DiagnosticCodes.WrongType, path, $"\"limits\" must be an array of limits, got {Describe(element)}");
+            return;
+        }
+
+        var index = 0;
+        foreach (var item in element.EnumerateArray())
+        {
+            var limit = ReadLimit(item, JsonPointer.Append(path, index++), sink);
+            if (limit is not null)
+            {
+                limits.Add(limit);
+            }
+        }
+    }
+
+    private static LimitDefinition? ReadLimit(JsonElement element, string path, DiagnosticSink sink)
+    {
+        if (element.ValueKind != JsonValueKind.Object)
+        {
+            sink.Error(DiagnosticCodes.WrongType, path, $"a limit must be an object, got {Describe(element)}");
+            return null;
+        }
+
+        CheckFields(element, path, LimitFields, sink);
+        var valid = true;
+
+        string? counter = null;
+        if (element.TryGetProperty("counter", out var counterElement))
+        {
+            counter = ReadNonEmptyString(counterElement, path + "/counter", "counter", sink);
+        }
+        else
+        {
+            sink.Error(DiagnosticCodes.MissingField, path, "missing required field \"counter\" (the budget's name)");
+        }
+
+        var window = ReadRequired(element, "window", path, sink, ReadWindow);
+        var max = ReadRequired(element, "max", path, sink, ReadMax);
+        var scope = LimitScope.Grant;
+        if (element.TryGetProperty("scope", out var scopeElement))
+        {
+            var read = ReadScope(scopeElement, path + "/scope", sink);
+            valid &= read is not null;
+            scope = read ?? scope;
+        }
+
+        var by = ReadArgumentReference(element, "by", path, sink, ref valid);
+        var cost = ReadArgumentReference(element, "cost", path, sink, ref valid);
+
+        return valid && counter is not null && window is not null && max is not null
+            ? new LimitDefinition(path, counter, window.Value, max.Value, scope, by, cost)
+            : null;
+    }
+
+    private static LimitDefinition? ReadRateLimit(string key, JsonElement element, string path, DiagnosticSink sink)
+    {
+        if (element.ValueKind != JsonValueKind.Object)
+        {
+            sink.Error(DiagnosticCodes.WrongType, path, $"\"rate_limit\" must be an object with \"max\" and \"window\", got {Describe(element)}");
+            return null;
+        }
+
+        CheckFields(element, path, RateLimitFields, sink);
+        var window = ReadRequired(element, "window", path, sink, ReadWindow);
+        var max = ReadRequired(element, "max", path, sink, ReadMax);
+        var scope = LimitScope.Grant;
+        var valid = true;
+        if (element.TryGetProperty("scope", out var scopeElement))
+        {
+            var read = ReadScope(scopeElement, path + "/scope", sink);
+            valid = read is not null;
+            scope = read ?? scope;
+        }
+
+        // The shorthand's counter is named after the tool key, so it is shared with explicit limits of that name.
+        return valid && window is not null && max is not null
+            ? new LimitDefinition(path, key + "_rate", window.Value, max.Value, scope, By: null, Cost: null)
+            : null;
+    }
+
+    private static T? ReadRequired<T>(JsonElement element, string field, string path, DiagnosticSink sink, Func<JsonElement, string, DiagnosticSink, T?> read)
+        where T : struct
+    {
+        if (element.TryGetProperty(field, out var value))
+        {
+            return read(value, path + "/" + field, sink);
+        }
+
+        sink.Error(DiagnosticCodes.MissingField, path, $"missing required field \"{field}\"");
+        return null;
+    }
+
+    private static TimeSpan? ReadWindow(JsonElement element, string path, DiagnosticSink sink)
+    {
+        const string Expected = "\"second\", \"minute\", \"hour\", \"day\" or a whole number of seconds";
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.String:
+                switch (element.GetString())
+                {
+                    case "second": return TimeSpan.FromSeconds(1);
+                    case "minute": return TimeSpan.FromMinutes(1);
+                    case "hour": return TimeSpan.FromHours(1);
+                    case "day": return TimeSpan.FromDays(1);
+                }
+
+                sink.Error(DiagnosticCodes.InvalidWindow, path, $"unknown window {JsonPointer.Quote(element.GetString()!)}; use {Expected}");
+                return null;
+
+            case JsonValueKind.Number:
+                if (element.TryGetInt64(out var seconds) && seconds is > 0 and <= MaxWindowSeconds)
+                {
+                    return TimeSpan.FromSeconds(seconds);
+                }
+
+                sink.Error(DiagnosticCodes.InvalidWindow, path, $"window {element.GetRawText()} must be a whole number of seconds from 1 to {MaxWindowSeconds}");
+                return null;
+
+            default:
+                sink.Error(DiagnosticCodes.InvalidWindow, path, $"window must be {Expected}, got {Describe(element)}");
+                return null;
+        }
+    }
+
+    private static decimal? ReadMax(JsonElement element, string path, DiagnosticSink sink)
+    {
+        if (element.ValueKind == JsonValueKind.Number && element.TryGetDecimal(out var max) && max > 0)
+        {
+            return max;
+        }
+
+        sink.Error(DiagnosticCodes.InvalidMax, path, $"max must be a positive number, got {Describe(element)}");
+        return null;
+    }
+
+    private static LimitScope? ReadScope(JsonElement element, string path, DiagnosticSink sink)
+    {
+        if (element.ValueKind == JsonValueKind.String)
+        {
+            switch (element.GetString())
+            {
+                case "grant": return LimitScope.Grant;
+                case "session": return LimitScope.Session;
+                case "global": return LimitScope.Global;
+            }
+        }
+
+        sink.Error(DiagnosticCodes.InvalidScope, path, $"scope must be \"grant\", \"session\" or \"global\", got {Describe(element)}");
+        return null;
+    }
+
+    private static string? ReadArgumentReference(JsonElement element, string field, string path, DiagnosticSink sink, ref bool valid)
+    {
+        if (!element.TryGetProperty(field, out var value))
+        {
+            return null;
+        }
+
+        var fieldPath = path + "/" + field;
+        if (value.ValueKind != JsonValueKind.String || value.GetString()!.Length == 0)
+        {
+            sink.Error(DiagnosticCodes.InvalidArgumentReference, fieldPath, $"\"{field}\" must name an argument or be a JSON Pointer into the arguments, got {Describe(value)}");
+            valid = false;
+            return null;
+        }
+
+        var reference = value.GetString()!;
+        if (reference.StartsWith('/') && !JsonPointer.TryParse(reference, out _))
+        {
+            sink.Error(DiagnosticCodes.InvalidArgumentReference, fieldPath, $"\"{field}\" {JsonPointer.Quote(reference)} is not a valid JSON Pointer (a '~' must be followed by 0 or 1)");
+            valid = false;
+            return null;
+        }
+
+        return reference;
+    }
+
+    private static TimeSpan? ReadApproval(JsonElement element, string path, DiagnosticSink sink)
+    {
+        if (element.ValueKind != JsonValueKind.Object)
+        {
+            sink.Error(DiagnosticCodes.WrongType, path, $"\"approval\" must be an object such as {{\"timeout\": 300}}, got {Describe(element)}");
+            return null;
+        }
+
+        CheckFields(element, path, ApprovalFields, sink);
+        if (!element.TryGetProperty("timeout", out var timeout))
+        {
+            return null;
+        }
+
+        if (timeout.ValueKind == JsonValueKind.Number && timeout.TryGetDouble(out var seconds) && seconds is > 0 and <= MaxApprovalTimeoutSeconds)
+        {
+            return TimeSpan.FromSeconds(seconds);
+        }
+
+        sink.Error(DiagnosticCodes.InvalidApprovalTimeout, path + "/timeout", $"approval timeout must be a number of seconds from 1 to {MaxApprovalTimeoutSeconds}, got {Describe(timeout)}");
+        return null;
+    }
+
+    private static PolicyAction? ReadAction(JsonElement element, string path, DiagnosticSink sink)
+    {
+        if (element.ValueKind == JsonValueKind.String)
+        {
+            switch (element.GetString())
+            {
+                case "allow": return PolicyAction.Allow;
+                case "deny": return PolicyAction.Deny;
+                case "approve": return PolicyAction.Approve;
+            }
+        }
+
+        // An unreadable action is treated as deny by the caller, so that a half-read policy never allows more.
+        sink.Error(DiagnosticCodes.InvalidAction, path, $"action must be \"allow\", \"deny\" or \"approve\", got {Describe(element)}");
+        return null;
+    }
+
+    private static string? ReadNonEmptyString(JsonElement element, string path, string field, DiagnosticSink sink)
+    {
+        if (element.ValueKind != JsonValueKind.String)
+        {
+            sink.Error(DiagnosticCodes.WrongType, path, $"\"{field}\" must be a string, got {Describe(element)}");
+            return null;
+        }
+
+        var text = element.GetString()!;
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            sink.Error(DiagnosticCodes.EmptyString, path, $"\"{field}\" must not be empty");
+            return null;
+        }
+
+        return text;
+    }
+
+    /// <summary>Reports every member of <paramref name="element"/> that the format does not define.</summary>
+    internal static void CheckFields(JsonElement element, string path, string[] known, DiagnosticSink sink)
+    {
+        foreach (var property in element.EnumerateObject())
+        {
+            if (Array.IndexOf(known, property.Name) < 0)
+            {
+                var suggestion = Suggest(property.Name, known);
+                var hint = suggestion is null ? $"expected one of {string.Join(", ", known)}" : $"did you mean \"{suggestion}\"?";
+                sink.ErrorAtName(DiagnosticCodes.UnknownField, JsonPointer.Append(path, property.Name), $"unknown field {JsonPointer.Quote(property.Name)}; {hint}");
+            }
+        }
+    }
+
+    /// <summary>The known field closest to a misspelling (edit distance at most 2), if any.</summary>
+    internal static string? Suggest(string name, IEnumerable<string> known)
+    {
+        string? best = null;
+        var bestDistance = 3;
+        foreach (var candidate in known)
+        {
+            var distance = EditDistance(name, candidate);
+            if (distance < bestDistance)
+            {
+                best = candidate;
+                bestDistance = distance;
+            }
+        }
+
+        return best;
+    }
+
+    private static int EditDistance(string a, string b)
+    {
+        var previous = new int[b.Length + 1];
+        var current = new int[b.Length + 1];
+        for (var j = 0; j <= b.Length; j++)
+        {
+            previous[j] = j;
+        }
+
+        for (var i = 1; i <= a.Length; i++)
+        {
+            current[0] = i;
+            for (var j = 1; j <= b.Length; j++)
+            {
+                var substitution = previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
+                current[j] = Math.Min(substitution, Math.Min(previous[j] + 1, current[j - 1] + 1));
+            }
+
+            (previous, current) = (current, previous);
+        }
+
+        return previous[b.Length];
+    }
+
+    internal static string ActionName(PolicyAction action) => action switch
+    {
+        PolicyAction.Allow => "allow",
+        PolicyAction.Deny => "deny",
+        _ => "approve",
+    };
+
+    /// <summary>Describes a value for an error message: its type, and the value itself when short.</summary>
+    internal static string Describe(JsonElement element) => element.ValueKind switch
+    {
+        JsonValueKind.String => "string " + JsonPointer.Quote(Truncate(element.GetString()!)),
+        JsonValueKind.Number => "number " + Truncate(element.GetRawText()),
+        JsonValueKind.True => "true",
+        JsonValueKind.False => "false",
+        JsonValueKind.Null => "null",
+        JsonValueKind.Array => "an array",
+        JsonValueKind.Object => "an object",
+        _ => "nothing",
+    };
+
+    private static string Truncate(string text) => text.Length <= 60 ? text : string.Concat(text.AsSpan(0, 57), "...");
+
+    internal static string FormatSeconds(TimeSpan span) => span.TotalSeconds.ToString(CultureInfo.InvariantCulture);
+}
