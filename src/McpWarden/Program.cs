@@ -1,1 +1,36 @@
-return 0;
+using System.CommandLine;
+using McpWarden.Cli;
+
+var root = new RootCommand("McpWarden: an MCP policy gateway. Every tool call passes the policy.");
+
+var checkFiles = new Argument<string[]>("files") { Description = "Policy files or directories", Arity = ArgumentArity.OneOrMore };
+var check = new Command("check", "Validate policy files; print every diagnostic as FILE:LINE:COL CODE /json/path message") { checkFiles };
+check.SetAction(parse => CheckCommand.Run(parse.GetValue(checkFiles)!, Console.Out, Console.Error));
+root.Subcommands.Add(check);
+
+var testPaths = new Argument<string[]>("paths") { Description = "*.test.json files or directories holding them", Arity = ArgumentArity.OneOrMore };
+var test = new Command("test", "Run policy test files; print one line per case, then 'N passed, M failed'") { testPaths };
+test.SetAction((parse, cancellationToken) => TestCommand.RunAsync(parse.GetValue(testPaths)!, Console.Out, cancellationToken));
+root.Subcommands.Add(test);
+
+var policyOption = new Option<string>("--policy") { Description = "The policy file", Required = true };
+var toolOption = new Option<string>("--tool") { Description = "The tool name to decide", Required = true };
+var argsOption = new Option<string?>("--args") { Description = "The call's arguments as a JSON object" };
+var grantOption = new Option<string>("--grant") { Description = "The calling grant", DefaultValueFactory = _ => "local" };
+var sessionOption = new Option<string>("--session") { Description = "The MCP session", DefaultValueFactory = _ => "s1" };
+var jsonOption = new Option<bool>("--json") { Description = "Print the decision as JSON" };
+var explain = new Command("explain", "One stateless decision with its reason code, rule path and message")
+{
+    policyOption, toolOption, argsOption, grantOption, sessionOption, jsonOption,
+};
+explain.SetAction(parse => ExplainCommand.Run(
+    parse.GetValue(policyOption)!,
+    parse.GetValue(toolOption)!,
+    parse.GetValue(argsOption),
+    parse.GetValue(grantOption)!,
+    parse.GetValue(sessionOption)!,
+    parse.GetValue(jsonOption),
+    Console.Out));
+root.Subcommands.Add(explain);
+
+return await root.Parse(args).InvokeAsync().ConfigureAwait(false);

@@ -99,7 +99,8 @@ public static class JsonPointer
     /// <summary>Renders a pointer for messages; the root is shown as <c>/</c>.</summary>
     public static string Display(string path) => path.Length == 0 ? "/" : path;
 
-    internal static string Quote(string text)
+    /// <summary>Quotes text for a message, showing control and invisible characters as escapes.</summary>
+    public static string Quote(string text)
     {
         var builder = new StringBuilder(text.Length + 2);
         builder.Append('"');

@@ -31,11 +31,11 @@ public static class PolicyParser
     {
         if (root.ValueKind != JsonValueKind.Object)
         {
-            sink.Error(DiagnosticCodes.EmptyDocument, string.Empty, $"a policy must be a JSON object, got {Describe(root)}");
+            sink.Error(DiagnosticCodes.EmptyDocument, string.Empty, $"a policy must be a JSON object, got {StrictJson.Describe(root)}");
             return null;
         }
 
-        CheckFields(root, string.Empty, DocumentFields, sink);
+        StrictJson.CheckFields(root, string.Empty, DocumentFields, sink);
 
         if (!root.TryGetProperty("version", out var version))
         {
@@ -43,7 +43,7 @@ public static class PolicyParser
         }
         else if (version.ValueKind != JsonValueKind.String)
         {
-            sink.Error(DiagnosticCodes.WrongType, "/version", $"\"version\" must be the string \"1\", got {Describe(version)}");
+            sink.Error(DiagnosticCodes.WrongType, "/version", $"\"version\" must be the string \"1\", got {StrictJson.Describe(version)}");
         }
         else if (version.GetString() != PolicyDefinition.CurrentVersion)
         {
@@ -52,7 +52,7 @@ public static class PolicyParser
 
         if (root.TryGetProperty("$schema", out var schemaUri) && schemaUri.ValueKind != JsonValueKind.String)
         {
-            sink.Error(DiagnosticCodes.WrongType, "/$schema", $"\"$schema\" must be a string, got {Describe(schemaUri)}");
+            sink.Error(DiagnosticCodes.WrongType, "/$schema", $"\"$schema\" must be a string, got {StrictJson.Describe(schemaUri)}");
         }
 
         var defaultAction = PolicyAction.Deny;
@@ -70,7 +70,7 @@ public static class PolicyParser
         {
             if (tools.ValueKind != JsonValueKind.Object)
             {
-                sink.Error(DiagnosticCodes.WrongType, "/tools", $"\"tools\" must be an object of tool name to rule, got {Describe(tools)}");
+                sink.Error(DiagnosticCodes.WrongType, "/tools", $"\"tools\" must be an object of tool name to rule, got {StrictJson.Describe(tools)}");
             }
             else
             {
@@ -131,11 +131,11 @@ public static class PolicyParser
     {
         if (element.ValueKind != JsonValueKind.Object)
         {
-            sink.Error(DiagnosticCodes.WrongType, path, $"the rule for {JsonPointer.Quote(key)} must be an object, got {Describe(element)}");
+            sink.Error(DiagnosticCodes.WrongType, path, $"the rule for {JsonPointer.Quote(key)} must be an object, got {StrictJson.Describe(element)}");
             return null;
         }
 
-        CheckFields(element, path, RuleFields, sink);
+        StrictJson.CheckFields(element, path, RuleFields, sink);
 
         var action = PolicyAction.Allow;
         if (element.TryGetProperty("action", out var actionElement))
@@ -169,7 +169,7 @@ public static class PolicyParser
         {
             if (argumentsElement.ValueKind != JsonValueKind.Object)
             {
-                sink.Error(DiagnosticCodes.ArgumentsNotObjectSchema, path + "/arguments", $"\"arguments\" must be a JSON Schema object, got {Describe(argumentsElement)}");
+                sink.Error(DiagnosticCodes.ArgumentsNotObjectSchema, path + "/arguments", $"\"arguments\" must be a JSON Schema object, got {StrictJson.Describe(argumentsElement)}");
             }
             else
             {
@@ -200,7 +200,7 @@ public static class PolicyParser
     {
         if (element.ValueKind != JsonValueKind.Array)
         {
-            sink.Error(DiagnosticCodes.WrongType, path, $"\"limits\" must be an array of limits, got {Describe(element)}");
+            sink.Error(DiagnosticCodes.WrongType, path, $"\"limits\" must be an array of limits, got {StrictJson.Describe(element)}");
             return;
         }
 
@@ -219,11 +219,11 @@ public static class PolicyParser
     {
         if (element.ValueKind != JsonValueKind.Object)
         {
-            sink.Error(DiagnosticCodes.WrongType, path, $"a limit must be an object, got {Describe(element)}");
+            sink.Error(DiagnosticCodes.WrongType, path, $"a limit must be an object, got {StrictJson.Describe(element)}");
             return null;
         }
 
-        CheckFields(element, path, LimitFields, sink);
+        StrictJson.CheckFields(element, path, LimitFields, sink);
         var valid = true;
 
         string? counter = null;
@@ -258,11 +258,11 @@ public static class PolicyParser
     {
         if (element.ValueKind != JsonValueKind.Object)
         {
-            sink.Error(DiagnosticCodes.WrongType, path, $"\"rate_limit\" must be an object with \"max\" and \"window\", got {Describe(element)}");
+            sink.Error(DiagnosticCodes.WrongType, path, $"\"rate_limit\" must be an object with \"max\" and \"window\", got {StrictJson.Describe(element)}");
             return null;
         }
 
-        CheckFields(element, path, RateLimitFields, sink);
+        StrictJson.CheckFields(element, path, RateLimitFields, sink);
         var window = ReadRequired(element, "window", path, sink, ReadWindow);
         var max = ReadRequired(element, "max", path, sink, ReadMax);
         var scope = LimitScope.Grant;
@@ -319,7 +319,7 @@ public static class PolicyParser
                 return null;
 
             default:
-                sink.Error(DiagnosticCodes.InvalidWindow, path, $"window must be {Expected}, got {Describe(element)}");
+                sink.Error(DiagnosticCodes.InvalidWindow, path, $"window must be {Expected}, got {StrictJson.Describe(element)}");
                 return null;
         }
     }
@@ -331,7 +331,7 @@ public static class PolicyParser
             return max;
         }
 
-        sink.Error(DiagnosticCodes.InvalidMax, path, $"max must be a positive number, got {Describe(element)}");
+        sink.Error(DiagnosticCodes.InvalidMax, path, $"max must be a positive number, got {StrictJson.Describe(element)}");
         return null;
     }
 
@@ -347,7 +347,7 @@ public static class PolicyParser
             }
         }
 
-        sink.Error(DiagnosticCodes.InvalidScope, path, $"scope must be \"grant\", \"session\" or \"global\", got {Describe(element)}");
+        sink.Error(DiagnosticCodes.InvalidScope, path, $"scope must be \"grant\", \"session\" or \"global\", got {StrictJson.Describe(element)}");
         return null;
     }
 
@@ -361,7 +361,7 @@ public static class PolicyParser
         var fieldPath = path + "/" + field;
         if (value.ValueKind != JsonValueKind.String || value.GetString()!.Length == 0)
         {
-            sink.Error(DiagnosticCodes.InvalidArgumentReference, fieldPath, $"\"{field}\" must name an argument or be a JSON Pointer into the arguments, got {Describe(value)}");
+            sink.Error(DiagnosticCodes.InvalidArgumentReference, fieldPath, $"\"{field}\" must name an argument or be a JSON Pointer into the arguments, got {StrictJson.Describe(value)}");
             valid = false;
             return null;
         }
@@ -381,11 +381,11 @@ public static class PolicyParser
     {
         if (element.ValueKind != JsonValueKind.Object)
         {
-            sink.Error(DiagnosticCodes.WrongType, path, $"\"approval\" must be an object such as {{\"timeout\": 300}}, got {Describe(element)}");
+            sink.Error(DiagnosticCodes.WrongType, path, $"\"approval\" must be an object such as {{\"timeout\": 300}}, got {StrictJson.Describe(element)}");
             return null;
         }
 
-        CheckFields(element, path, ApprovalFields, sink);
+        StrictJson.CheckFields(element, path, ApprovalFields, sink);
         if (!element.TryGetProperty("timeout", out var timeout))
         {
             return null;
@@ -396,7 +396,7 @@ public static class PolicyParser
             return TimeSpan.FromSeconds(seconds);
         }
 
-        sink.Error(DiagnosticCodes.InvalidApprovalTimeout, path + "/timeout", $"approval timeout must be a number of seconds from 1 to {MaxApprovalTimeoutSeconds}, got {Describe(timeout)}");
+        sink.Error(DiagnosticCodes.InvalidApprovalTimeout, path + "/timeout", $"approval timeout must be a number of seconds from 1 to {MaxApprovalTimeoutSeconds}, got {StrictJson.Describe(timeout)}");
         return null;
     }
 
@@ -413,7 +413,7 @@ public static class PolicyParser
         }
 
         // An unreadable action is treated as deny by the caller, so that a half-read policy never allows more.
-        sink.Error(DiagnosticCodes.InvalidAction, path, $"action must be \"allow\", \"deny\" or \"approve\", got {Describe(element)}");
+        sink.Error(DiagnosticCodes.InvalidAction, path, $"action must be \"allow\", \"deny\" or \"approve\", got {StrictJson.Describe(element)}");
         return null;
     }
 
@@ -421,7 +421,7 @@ public static class PolicyParser
     {
         if (element.ValueKind != JsonValueKind.String)
         {
-            sink.Error(DiagnosticCodes.WrongType, path, $"\"{field}\" must be a string, got {Describe(element)}");
+            sink.Error(DiagnosticCodes.WrongType, path, $"\"{field}\" must be a string, got {StrictJson.Describe(element)}");
             return null;
         }
 
@@ -435,83 +435,12 @@ public static class PolicyParser
         return text;
     }
 
-    /// <summary>Reports every member of <paramref name="element"/> that the format does not define.</summary>
-    internal static void CheckFields(JsonElement element, string path, string[] known, DiagnosticSink sink)
-    {
-        foreach (var property in element.EnumerateObject())
-        {
-            if (Array.IndexOf(known, property.Name) < 0)
-            {
-                var suggestion = Suggest(property.Name, known);
-                var hint = suggestion is null ? $"expected one of {string.Join(", ", known)}" : $"did you mean \"{suggestion}\"?";
-                sink.ErrorAtName(DiagnosticCodes.UnknownField, JsonPointer.Append(path, property.Name), $"unknown field {JsonPointer.Quote(property.Name)}; {hint}");
-            }
-        }
-    }
-
-    /// <summary>The known field closest to a misspelling (edit distance at most 2), if any.</summary>
-    internal static string? Suggest(string name, IEnumerable<string> known)
-    {
-        string? best = null;
-        var bestDistance = 3;
-        foreach (var candidate in known)
-        {
-            var distance = EditDistance(name, candidate);
-            if (distance < bestDistance)
-            {
-                best = candidate;
-                bestDistance = distance;
-            }
-        }
-
-        return best;
-    }
-
-    private static int EditDistance(string a, string b)
-    {
-        var previous = new int[b.Length + 1];
-        var current = new int[b.Length + 1];
-        for (var j = 0; j <= b.Length; j++)
-        {
-            previous[j] = j;
-        }
-
-        for (var i = 1; i <= a.Length; i++)
-        {
-            current[0] = i;
-            for (var j = 1; j <= b.Length; j++)
-            {
-                var substitution = previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
-                current[j] = Math.Min(substitution, Math.Min(previous[j] + 1, current[j - 1] + 1));
-            }
-
-            (previous, current) = (current, previous);
-        }
-
-        return previous[b.Length];
-    }
-
     internal static string ActionName(PolicyAction action) => action switch
     {
         PolicyAction.Allow => "allow",
         PolicyAction.Deny => "deny",
         _ => "approve",
     };
-
-    /// <summary>Describes a value for an error message: its type, and the value itself when short.</summary>
-    internal static string Describe(JsonElement element) => element.ValueKind switch
-    {
-        JsonValueKind.String => "string " + JsonPointer.Quote(Truncate(element.GetString()!)),
-        JsonValueKind.Number => "number " + Truncate(element.GetRawText()),
-        JsonValueKind.True => "true",
-        JsonValueKind.False => "false",
-        JsonValueKind.Null => "null",
-        JsonValueKind.Array => "an array",
-        JsonValueKind.Object => "an object",
-        _ => "nothing",
-    };
-
-    private static string Truncate(string text) => text.Length <= 60 ? text : string.Concat(text.AsSpan(0, 57), "...");
 
     internal static string FormatSeconds(TimeSpan span) => span.TotalSeconds.ToString(CultureInfo.InvariantCulture);
 }

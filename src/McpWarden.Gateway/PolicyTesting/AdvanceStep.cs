@@ -1,0 +1,3 @@
+namespace McpWarden.Gateway.PolicyTesting;
+
+public sealed record AdvanceStep(int Index, TimeSpan By) : TestStep(Index);

@@ -1,0 +1,3 @@
+namespace McpWarden.Gateway.PolicyTesting;
+
+public sealed record TestCase(string Name, IReadOnlyList<TestStep> Steps);

@@ -1,0 +1,83 @@
+using System.Text.Json;
+using McpWarden.Policy.Diagnostics;
+using McpWarden.Policy.Json;
+
+namespace McpWarden.Policy.Parsing;
+
+/// <summary>
+/// The pieces of strict reading shared by every file format of the project (policies, configuration,
+/// policy tests): unknown fields with a suggestion, and values described the same way in every message.
+/// </summary>
+public static class StrictJson
+{
+    /// <summary>Reports every member of <paramref name="element"/> that the format does not define.</summary>
+    public static void CheckFields(JsonElement element, string path, IReadOnlyList<string> known, DiagnosticSink sink)
+    {
+        foreach (var property in element.EnumerateObject())
+        {
+            if (!known.Contains(property.Name))
+            {
+                var suggestion = Suggest(property.Name, known);
+                var hint = suggestion is null ? $"expected one of {string.Join(", ", known)}" : $"did you mean \"{suggestion}\"?";
+                sink.ErrorAtName(DiagnosticCodes.UnknownField, JsonPointer.Append(path, property.Name), $"unknown field {JsonPointer.Quote(property.Name)}; {hint}");
+            }
+        }
+    }
+
+    /// <summary>The known field closest to a misspelling (edit distance at most 2), if any.</summary>
+    public static string? Suggest(string name, IEnumerable<string> known)
+    {
+        string? best = null;
+        var bestDistance = 3;
+        foreach (var candidate in known)
+        {
+            var distance = EditDistance(name, candidate);
+            if (distance < bestDistance)
+            {
+                best = candidate;
+                bestDistance = distance;
+            }
+        }
+
+        return best;
+    }
+
+    private static int EditDistance(string a, string b)
+    {
+        var previous = new int[b.Length + 1];
+        var current = new int[b.Length + 1];
+        for (var j = 0; j <= b.Length; j++)
+        {
+            previous[j] = j;
+        }
+
+        for (var i = 1; i <= a.Length; i++)
+        {
+            current[0] = i;
+            for (var j = 1; j <= b.Length; j++)
+            {
+                var substitution = previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
+                current[j] = Math.Min(substitution, Math.Min(previous[j] + 1, current[j - 1] + 1));
+            }
+
+            (previous, current) = (current, previous);
+        }
+
+        return previous[b.Length];
+    }
+
+    /// <summary>Describes a value for an error message: its type, and the value itself when short.</summary>
+    public static string Describe(JsonElement element) => element.ValueKind switch
+    {
+        JsonValueKind.String => "string " + JsonPointer.Quote(Truncate(element.GetString()!)),
+        JsonValueKind.Number => "number " + Truncate(element.GetRawText()),
+        JsonValueKind.True => "true",
+        JsonValueKind.False => "false",
+        JsonValueKind.Null => "null",
+        JsonValueKind.Array => "an array",
+        JsonValueKind.Object => "an object",
+        _ => "nothing",
+    };
+
+    private static string Truncate(string text) => text.Length <= 60 ? text : string.Concat(text.AsSpan(0, 57), "...");
+}
