@@ -41,6 +41,6 @@ public sealed class ToolCallEnforcer
     {
         ArgumentNullException.ThrowIfNull(held);
         var outcome = await _counters.TryConsumeAsync(held.Obligations, cancellationToken).ConfigureAwait(false);
-        return outcome.Admitted ? held : Decision.RateLimited(outcome.Blocking!, outcome.RetryAfter, held.Rule);
+        return outcome.Admitted ? Decision.Approved(held) : Decision.RateLimited(outcome.Blocking!, outcome.RetryAfter, held.Rule);
     }
 }

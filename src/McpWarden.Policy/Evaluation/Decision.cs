@@ -55,6 +55,13 @@ public sealed class Decision
     public static Decision Approve(string rulePath, IReadOnlyList<LimitObligation> obligations, CompiledRule rule) =>
         new(DecisionKind.Approve, ReasonCodes.ApprovalRequired, rulePath, "the policy requires a person to approve this call", obligations, rule, null, null);
 
+    /// <summary>A held call that a person approved: it goes on as an allow that remembers why.</summary>
+    public static Decision Approved(Decision held)
+    {
+        ArgumentNullException.ThrowIfNull(held);
+        return new(DecisionKind.Allow, ReasonCodes.Approved, held.RulePath, "approved by a person", held.Obligations, held.Rule, null, null);
+    }
+
     public static Decision Deny(string code, string rulePath, string message, CompiledRule? rule = null) =>
         new(DecisionKind.Deny, code, rulePath, message, [], rule, null, null);
 

@@ -9,6 +9,9 @@ public static class ReasonCodes
     /// <summary>A rule holds the call for a person.</summary>
     public const string ApprovalRequired = "approval_required";
 
+    /// <summary>A person approved a held call.</summary>
+    public const string Approved = "approved";
+
     public const string DefaultDeny = "default_deny";
     public const string DeniedByRule = "denied_by_rule";
     public const string UnknownTool = "unknown_tool";

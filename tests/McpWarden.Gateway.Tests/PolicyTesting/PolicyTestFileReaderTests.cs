@@ -1,0 +1,70 @@
+using McpWarden.Gateway.PolicyTesting;
+using McpWarden.Policy.Diagnostics;
+using McpWarden.Policy.Json;
+using Xunit;
+
+namespace McpWarden.Gateway.Tests.PolicyTesting;
+
+public sealed class PolicyTestFileReaderTests
+{
+    private static (PolicyTestFile? File, List<Diagnostic> Diagnostics) Read(string json)
+    {
+        using var document = SourceDocument.Parse("case.test.json", json);
+        var diagnostics = new List<Diagnostic>();
+        return (PolicyTestFileReader.Read(document, "case.test.json", diagnostics), diagnostics);
+    }
+
+    [Fact]
+    public void Read_MisspeltExpectation_IsAnErrorNotASilentPass()
+    {
+        var (file, diagnostics) = Read("""{"policy":{"version":"1"},"cases":[{"name":"n","steps":[{"call":"t","expect":"deny","cdoe":"default_deny"}]}]}""");
+        Assert.Null(file);
+        var diagnostic = Assert.Single(diagnostics);
+        Assert.Equal(DiagnosticCodes.UnknownField, diagnostic.Code);
+        Assert.Equal("/cases/0/steps/0/cdoe", diagnostic.Path);
+        Assert.Contains("did you mean \"code\"", diagnostic.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Read_StepWithoutExpect_IsAnError()
+    {
+        var (file, diagnostics) = Read("""{"policy":{"version":"1"},"cases":[{"name":"n","steps":[{"call":"t"}]}]}""");
+        Assert.Null(file);
+        Assert.Contains(diagnostics, d => d.Code == DiagnosticCodes.MissingField && d.Path == "/cases/0/steps/0");
+    }
+
+    [Theory]
+    [InlineData("\"500ms\"", 0.5)]
+    [InlineData("\"30s\"", 30)]
+    [InlineData("\"5m\"", 300)]
+    [InlineData("\"2h\"", 7200)]
+    [InlineData("\"1d\"", 86400)]
+    [InlineData("12.5", 12.5)]
+    public void ParseDuration_EveryForm_ReadsSeconds(string json, double seconds)
+    {
+        using var document = System.Text.Json.JsonDocument.Parse(json);
+        Assert.Equal(TimeSpan.FromSeconds(seconds), PolicyTestFileReader.ParseDuration(document.RootElement));
+    }
+
+    [Theory]
+    [InlineData("\"5x\"")]
+    [InlineData("\"s\"")]
+    [InlineData("\"-5s\"")]
+    [InlineData("-1")]
+    [InlineData("true")]
+    public void ParseDuration_Nonsense_IsRefused(string json)
+    {
+        using var document = System.Text.Json.JsonDocument.Parse(json);
+        Assert.Null(PolicyTestFileReader.ParseDuration(document.RootElement));
+    }
+
+    [Fact]
+    public void Read_Defaults_AreThoseOfTheInterface()
+    {
+        var (file, diagnostics) = Read("""{"policy":"p.json","cases":[{"name":"n","steps":[{"call":"t","expect":"allow"}]}]}""");
+        Assert.Empty(diagnostics);
+        var step = Assert.IsType<CallStep>(Assert.Single(Assert.Single(file!.Cases).Steps));
+        Assert.Equal(("default", "s1", 1), (step.Grant, step.Session, step.Repeat));
+        Assert.Equal(System.Text.Json.JsonValueKind.Object, step.Arguments.ValueKind);
+    }
+}
