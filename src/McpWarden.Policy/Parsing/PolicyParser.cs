@@ -84,8 +84,15 @@ public static class PolicyParser
     private static void ReadRules(JsonElement tools, DiagnosticSink sink, List<RuleDefinition> rules)
     {
         var seen = new Dictionary<string, string>(StringComparer.Ordinal);
+        var rawNames = new HashSet<string>(StringComparer.Ordinal);
         foreach (var property in tools.EnumerateObject())
         {
+            // An exact repeat is a duplicate JSON key, already reported by the source document.
+            if (!rawNames.Add(property.Name))
+            {
+                continue;
+            }
+
             var path = JsonPointer.Append("/tools", property.Name);
             var key = ReadToolKey(property.Name, path, sink);
             if (key is null)
@@ -95,7 +102,6 @@ public static class PolicyParser
 
             if (seen.TryGetValue(key, out var firstPath))
             {
-                // Only reachable through NFC: exact duplicates are already refused as duplicate JSON keys.
                 sink.ErrorAtName(DiagnosticCodes.DuplicateToolKey, path, $"tool key {JsonPointer.Quote(property.Name)} equals {JsonPointer.Display(firstPath)} after Unicode NFC normalisation");
                 continue;
             }

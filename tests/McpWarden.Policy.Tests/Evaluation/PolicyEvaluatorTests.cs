@@ -1,0 +1,147 @@
+using McpWarden.Policy.Compilation;
+using McpWarden.Policy.Evaluation;
+using McpWarden.Policy.Schema;
+using McpWarden.Testing;
+using Xunit;
+
+namespace McpWarden.Policy.Tests.Evaluation;
+
+public sealed class PolicyEvaluatorTests
+{
+    private static readonly CompiledPolicy Policy = Policies.Load("""
+        {"version":"1","default":"deny","tools":{
+          "read_*":      {},
+          "read_secret": {"action":"deny","reason":"secrets stay put"},
+          "pay":         {"action":"approve","approval":{"timeout":60},"limits":[
+                            {"counter":"per_payee","window":"day","max":3,"by":"/payee/phone"},
+                            {"counter":"spend","window":"day","max":50000,"cost":"amount","scope":"global"}]},
+          "run":         {"limits":[{"counter":"runs","window":60,"max":10,"scope":"session"}]}
+        }}
+        """);
+
+    private static Decision Decide(string tool, string arguments = "{}", string grant = "g1", string session = "s1", ToolSnapshot? tools = null) =>
+        PolicyEvaluator.Evaluate(Policy, Policies.Call(tool, arguments, grant, session), tools ?? ToolSnapshot.Everything);
+
+    [Fact]
+    public void Evaluate_ExactKey_BeatsAMatchingPattern()
+    {
+        Assert.Equal((DecisionKind.Allow, "/tools/read_*"), (Decide("read_file").Kind, Decide("read_file").RulePath));
+        var denied = Decide("read_secret");
+        Assert.Equal((DecisionKind.Deny, ReasonCodes.DeniedByRule, "/tools/read_secret", "secrets stay put"), (denied.Kind, denied.Code, denied.RulePath, denied.Message));
+    }
+
+    [Fact]
+    public void Evaluate_NoRule_IsTheDefault()
+    {
+        var decision = Decide("write_file");
+        Assert.Equal((DecisionKind.Deny, ReasonCodes.DefaultDeny, "/default"), (decision.Kind, decision.Code, decision.RulePath));
+    }
+
+    [Fact]
+    public void Evaluate_NamesDifferingOnlyInCase_AreDifferentTools() =>
+        Assert.Equal(ReasonCodes.DefaultDeny, Decide("READ_file").Code);
+
+    [Theory]
+    [InlineData("read_file\u200b")]
+    [InlineData("read_file ")]
+    [InlineData("read_fil\u0065\u0301")]
+    [InlineData("read\u202efile")]
+    public void Evaluate_InvisibleOrUnnormalisedName_IsRefused(string tool) =>
+        Assert.Equal(ReasonCodes.InvalidToolName, Decide(tool).Code);
+
+    [Fact]
+    public void Evaluate_ToolTheServerDoesNotList_IsUnknownEvenWhenAllowed()
+    {
+        var tools = ToolSnapshot.Of([new ListedTool("read_file", null)]);
+        Assert.Equal(ReasonCodes.UnknownTool, Decide("read_other", tools: tools).Code);
+        Assert.True(Decide("read_file", tools: tools).IsAllowed);
+    }
+
+    [Fact]
+    public void Evaluate_ChangedTool_IsRefusedBeforeTheRuleIsConsulted()
+    {
+        var tools = ToolSnapshot.Of([new ListedTool("read_file", null, ChangedSincePinned: true)]);
+        Assert.Equal(ReasonCodes.ToolChanged, Decide("read_file", tools: tools).Code);
+    }
+
+    [Fact]
+    public void Evaluate_ArgumentsThatAreNotAnObject_AreInvalid() =>
+        Assert.Equal(ReasonCodes.InvalidArguments, Decide("read_file", "[1,2]").Code);
+
+    [Fact]
+    public void Evaluate_Approve_CarriesObligationsKeyedByScopeAndPartition()
+    {
+        var decision = Decide("pay", """{"payee":{"phone":"254700000001"},"amount":1200.50}""", grant: "ops");
+        Assert.Equal(DecisionKind.Approve, decision.Kind);
+        Assert.Equal(TimeSpan.FromSeconds(60), decision.ApprovalTimeout);
+        Assert.Collection(
+            decision.Obligations,
+            o => Assert.Equal(("grant:ops:per_payee:s254700000001", 1m), (o.Key, o.Units)),
+            o => Assert.Equal(("global::spend", 1200.50m), (o.Key, o.Units)));
+    }
+
+    [Theory]
+    [InlineData("""{"payee":{"phone":"1"}}""", "/tools/pay/limits/1/cost")]
+    [InlineData("""{"payee":{"phone":"1"},"amount":"100"}""", "/tools/pay/limits/1/cost")]
+    [InlineData("""{"payee":{"phone":"1"},"amount":-5}""", "/tools/pay/limits/1/cost")]
+    [InlineData("""{"amount":5}""", "/tools/pay/limits/0/by")]
+    public void Evaluate_CostOrPartitionThatCannotBeRead_IsInvalid(string arguments, string rulePath)
+    {
+        var decision = Decide("pay", arguments);
+        Assert.Equal((ReasonCodes.InvalidArguments, rulePath), (decision.Code, decision.RulePath));
+    }
+
+    [Fact]
+    public void Evaluate_KeysOfDifferentGrants_CannotCollideThroughTheSeparator()
+    {
+        var a = Decide("run", grant: "a:b", session: "c").Obligations[0].Key;
+        var b = Decide("run", grant: "a", session: "b:c").Obligations[0].Key;
+        Assert.NotEqual(a, b);
+        Assert.Equal("session:c:runs", a);
+    }
+
+    [Fact]
+    public void Evaluate_PartitionValuesOfDifferentTypes_AreDifferentBudgets()
+    {
+        var text = Decide("pay", """{"payee":{"phone":"1"},"amount":1}""").Obligations[0].Key;
+        var number = Decide("pay", """{"payee":{"phone":1},"amount":1}""").Obligations[0].Key;
+        var sameNumber = Decide("pay", """{"payee":{"phone":1.0},"amount":1}""").Obligations[0].Key;
+        Assert.NotEqual(text, number);
+        Assert.Equal(number, sameNumber);
+    }
+
+    [Fact]
+    public void Evaluate_FixedOutcomes_AreTheSameInstanceEveryTime()
+    {
+        // The hot path of a plain deny allocates nothing: the decision was built at compile time.
+        Assert.Same(Decide("write_file"), Decide("other_tool"));
+        Assert.Same(Decide("read_a"), Decide("read_b"));
+    }
+
+    [Fact]
+    public void Evaluate_ToolSchemaIsCheckedBeforeTheRuleSchema()
+    {
+        var policy = Policies.Load("""{"version":"1","default":"deny","tools":{"t":{"arguments":{"type":"object","properties":{"n":{"maximum":5}}}}}}""");
+        var toolSchema = JsonSchemaCompiler.Compile(Policies.Json("""{"type":"object","properties":{"n":{"type":"integer"}}}""")).Schema;
+        var tools = ToolSnapshot.Of([new ListedTool("t", toolSchema)]);
+
+        var wrongType = PolicyEvaluator.Evaluate(policy, Policies.Call("t", """{"n":"x"}"""), tools);
+        Assert.Equal((ReasonCodes.InvalidArguments, string.Empty), (wrongType.Code, wrongType.RulePath));
+
+        var tooBig = PolicyEvaluator.Evaluate(policy, Policies.Call("t", """{"n":6}"""), tools);
+        Assert.Equal((ReasonCodes.InvalidArguments, "/tools/t/arguments/properties/n/maximum"), (tooBig.Code, tooBig.RulePath));
+        Assert.Contains("/n", tooBig.Message, StringComparison.Ordinal);
+
+        Assert.True(PolicyEvaluator.Evaluate(policy, Policies.Call("t", """{"n":5}"""), tools).IsAllowed);
+    }
+
+    [Fact]
+    public void Hides_DeniedAndUnusableNames_ButNotAllowedOnes()
+    {
+        Assert.True(Policy.Hides("read_secret"));
+        Assert.True(Policy.Hides("write_file"));
+        Assert.True(Policy.Hides("read_file\u200b"));
+        Assert.False(Policy.Hides("read_file"));
+        Assert.False(Policy.Hides("pay"));
+    }
+}

@@ -1,0 +1,102 @@
+using System.Text;
+using McpWarden.Policy.Diagnostics;
+using McpWarden.Policy.Json;
+using Xunit;
+
+namespace McpWarden.Policy.Tests.Json;
+
+public sealed class SourceDocumentTests
+{
+    [Fact]
+    public void PositionOf_NestedValuesAndNames_AreOneBasedLineAndColumn()
+    {
+        using var document = SourceDocument.Parse("p.json", "{\n  \"tools\": {\n    \"pay\": { \"action\": \"deny\" }\n  }\n}");
+        Assert.Equal(new SourcePosition(3, 24), document.PositionOf("/tools/pay/action"));
+        Assert.Equal(new SourcePosition(3, 14), document.PositionOfName("/tools/pay/action"));
+        Assert.Equal(new SourcePosition(3, 5), document.PositionOfName("/tools/pay"));
+    }
+
+    [Fact]
+    public void PositionOf_MissingPath_FallsBackToTheNearestParent()
+    {
+        using var document = SourceDocument.Parse("p.json", "{\"tools\": {\"pay\": {}}}");
+        Assert.Equal(document.PositionOf("/tools/pay"), document.PositionOf("/tools/pay/limits/0"));
+    }
+
+    [Fact]
+    public void PositionOf_ColumnsCountCharactersNotBytes()
+    {
+        using var document = SourceDocument.Parse("p.json", "{\"ñandú\": 1, \"x\": 2}");
+        Assert.Equal(new SourcePosition(1, 19), document.PositionOf("/x"));
+    }
+
+    [Fact]
+    public void Parse_DuplicateKeys_AreReportedAtEveryLevel()
+    {
+        using var document = SourceDocument.Parse("p.json", "{\"a\": 1, \"b\": {\"c\": 1, \"c\": 2}, \"a\": 3}");
+        var paths = document.Diagnostics.Where(d => d.Code == DiagnosticCodes.DuplicateKey).Select(d => d.Path).ToArray();
+        Assert.Equal(["/b/c", "/a"], paths);
+        Assert.NotNull(document.Root);
+    }
+
+    [Fact]
+    public void Parse_InvalidUtf8_IsReportedWithItsPosition()
+    {
+        var bytes = Encoding.UTF8.GetBytes("{\n  \"a\": \"x").Concat(new byte[] { 0xFF }).Concat(Encoding.UTF8.GetBytes("\"\n}")).ToArray();
+        using var document = SourceDocument.Parse("p.json", bytes);
+        var diagnostic = Assert.Single(document.Diagnostics);
+        Assert.Equal(DiagnosticCodes.InvalidUtf8, diagnostic.Code);
+        Assert.Equal(2, diagnostic.Position.Line);
+        Assert.Null(document.Root);
+    }
+
+    [Fact]
+    public void Parse_SyntaxError_NamesLineAndColumn()
+    {
+        using var document = SourceDocument.Parse("p.json", "{\n  \"a\": 1,\n  \"b\": tru\n}");
+        var diagnostic = Assert.Single(document.Diagnostics);
+        Assert.Equal(DiagnosticCodes.InvalidJson, diagnostic.Code);
+        Assert.Equal(3, diagnostic.Position.Line);
+    }
+
+    [Fact]
+    public void Parse_ByteOrderMark_IsAccepted()
+    {
+        var bytes = Encoding.UTF8.Preamble.ToArray().Concat(Encoding.UTF8.GetBytes("{\"a\": 1}")).ToArray();
+        using var document = SourceDocument.Parse("p.json", bytes);
+        Assert.Empty(document.Diagnostics);
+        Assert.Equal(new SourcePosition(1, 7), document.PositionOf("/a"));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("  \n ")]
+    public void Parse_Empty_IsReported(string text)
+    {
+        using var document = SourceDocument.Parse("p.json", text);
+        Assert.Equal(DiagnosticCodes.EmptyDocument, Assert.Single(document.Diagnostics).Code);
+    }
+
+    [Fact]
+    public void Parse_DeeperThanTheLimit_IsRefusedWithoutCrashing()
+    {
+        var text = new string('[', 10_000) + new string(']', 10_000);
+        using var document = SourceDocument.Parse("p.json", text);
+        Assert.Equal(DiagnosticCodes.TooDeep, Assert.Single(document.Diagnostics).Code);
+        Assert.Null(document.Root);
+    }
+
+    [Fact]
+    public void Parse_Comments_AreNotJson()
+    {
+        using var document = SourceDocument.Parse("p.json", "{ // note\n \"a\": 1 }");
+        Assert.Equal(DiagnosticCodes.InvalidJson, Assert.Single(document.Diagnostics).Code);
+    }
+
+    [Fact]
+    public void Load_MissingFile_IsADiagnosticNotAnException()
+    {
+        using var document = SourceDocument.Load("/nonexistent/policy.json");
+        Assert.Equal(DiagnosticCodes.UnreadableFile, Assert.Single(document.Diagnostics).Code);
+    }
+}

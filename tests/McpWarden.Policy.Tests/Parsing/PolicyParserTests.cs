@@ -1,0 +1,179 @@
+using McpWarden.Policy.Definitions;
+using McpWarden.Policy.Diagnostics;
+using McpWarden.Testing;
+using Xunit;
+
+namespace McpWarden.Policy.Tests.Parsing;
+
+public sealed class PolicyParserTests
+{
+    private static Diagnostic[] Errors(string json) =>
+        PolicyLoader.LoadText("p.json", json).Diagnostics.Where(d => d.IsError).ToArray();
+
+    private static Diagnostic SingleError(string json) => Assert.Single(Errors(json));
+
+    [Fact]
+    public void Load_PublishedSeedPolicy_LoadsUnchangedAndMeansTenAMinutePerGrant()
+    {
+        var policy = Policies.Load("""{"version":"1","default":"deny","tools":{"run_workflow":{"limits":[{"counter":"run_workflow_rate","window":"minute","max":10,"scope":"grant"}]}}}""");
+        var rule = policy.Resolve("run_workflow");
+        Assert.Equal(PolicyAction.Allow, rule.Action);
+        var limit = Assert.Single(rule.Limits);
+        Assert.Equal(("run_workflow_rate", TimeSpan.FromMinutes(1), 10m, LimitScope.Grant), (limit.Counter, limit.Window, limit.Max, limit.Scope));
+        Assert.Equal(PolicyAction.Deny, policy.Resolve("anything_else").Action);
+    }
+
+    [Fact]
+    public void Load_ThreeMistakes_AreAllReportedAtOnceWithPathsAndPositions()
+    {
+        var diagnostics = Errors("""
+            {
+              "version": "1",
+              "default": "deny",
+              "tools": {
+                "a": { "limts": [] },
+                "b": { "limits": [ { "counter": "c", "window": "fortnight", "max": 0 } ] }
+              }
+            }
+            """);
+        Assert.Collection(
+            diagnostics,
+            d => Assert.Equal((DiagnosticCodes.UnknownField, "/tools/a/limts", new SourcePosition(5, 12)), (d.Code, d.Path, d.Position)),
+            d => Assert.Equal((DiagnosticCodes.InvalidWindow, "/tools/b/limits/0/window", new SourcePosition(6, 52)), (d.Code, d.Path, d.Position)),
+            d => Assert.Equal((DiagnosticCodes.InvalidMax, "/tools/b/limits/0/max", new SourcePosition(6, 72)), (d.Code, d.Path, d.Position)));
+    }
+
+    [Fact]
+    public void Diagnostic_ToString_IsTheCheckLineFormat()
+    {
+        var diagnostic = SingleError("""{"version":"1","default":"deny","tools":{"a":{"limts":[]}}}""");
+        Assert.Equal("p.json:1:47 MW1001 /tools/a/limts unknown field \"limts\"; did you mean \"limits\"?", diagnostic.ToString());
+    }
+
+    [Theory]
+    [InlineData("""{"default":"deny"}""", DiagnosticCodes.MissingField, "")]
+    [InlineData("""{"version":1,"default":"deny"}""", DiagnosticCodes.WrongType, "/version")]
+    [InlineData("""{"version":"2","default":"deny"}""", DiagnosticCodes.UnsupportedVersion, "/version")]
+    [InlineData("""{"version":"1","default":"block"}""", DiagnosticCodes.InvalidAction, "/default")]
+    [InlineData("""{"version":"1","default":"deny","tools":[]}""", DiagnosticCodes.WrongType, "/tools")]
+    [InlineData("""{"version":"1","default":"deny","tools":{"t":true}}""", DiagnosticCodes.WrongType, "/tools/t")]
+    [InlineData("""{"version":"1","default":"deny","tools":{"t":{"action":"permit"}}}""", DiagnosticCodes.InvalidAction, "/tools/t/action")]
+    [InlineData("""{"version":"1","default":"deny","tools":{"t":{"reason":" "}}}""", DiagnosticCodes.EmptyString, "/tools/t/reason")]
+    [InlineData("""{"version":"1","default":"deny","tools":{"t":{"limits":{}}}}""", DiagnosticCodes.WrongType, "/tools/t/limits")]
+    [InlineData("""{"version":"1","default":"deny","tools":{"t":{"limits":[{"window":60,"max":1}]}}}""", DiagnosticCodes.MissingField, "/tools/t/limits/0")]
+    [InlineData("""{"version":"1","default":"deny","tools":{"t":{"limits":[{"counter":"c","window":0,"max":1}]}}}""", DiagnosticCodes.InvalidWindow, "/tools/t/limits/0/window")]
+    [InlineData("""{"version":"1","default":"deny","tools":{"t":{"limits":[{"counter":"c","window":1.5,"max":1}]}}}""", DiagnosticCodes.InvalidWindow, "/tools/t/limits/0/window")]
+    [InlineData("""{"version":"1","default":"deny","tools":{"t":{"limits":[{"counter":"c","window":"60","max":1}]}}}""", DiagnosticCodes.InvalidWindow, "/tools/t/limits/0/window")]
+    [InlineData("""{"version":"1","default":"deny","tools":{"t":{"limits":[{"counter":"c","window":31622401,"max":1}]}}}""", DiagnosticCodes.InvalidWindow, "/tools/t/limits/0/window")]
+    [InlineData("""{"version":"1","default":"deny","tools":{"t":{"limits":[{"counter":"c","window":60,"max":-1}]}}}""", DiagnosticCodes.InvalidMax, "/tools/t/limits/0/max")]
+    [InlineData("""{"version":"1","default":"deny","tools":{"t":{"limits":[{"counter":"c","window":60,"max":"10"}]}}}""", DiagnosticCodes.InvalidMax, "/tools/t/limits/0/max")]
+    [InlineData("""{"version":"1","default":"deny","tools":{"t":{"limits":[{"counter":"c","window":60,"max":1,"scope":"user"}]}}}""", DiagnosticCodes.InvalidScope, "/tools/t/limits/0/scope")]
+    [InlineData("""{"version":"1","default":"deny","tools":{"t":{"limits":[{"counter":"c","window":60,"max":1,"by":""}]}}}""", DiagnosticCodes.InvalidArgumentReference, "/tools/t/limits/0/by")]
+    [InlineData("""{"version":"1","default":"deny","tools":{"t":{"limits":[{"counter":"c","window":60,"max":1,"cost":"/a~2"}]}}}""", DiagnosticCodes.InvalidArgumentReference, "/tools/t/limits/0/cost")]
+    [InlineData("""{"version":"1","default":"deny","tools":{"t":{"rate_limit":{"max":10,"window":60,"per":"grant"}}}}""", DiagnosticCodes.UnknownField, "/tools/t/rate_limit/per")]
+    [InlineData("""{"version":"1","default":"deny","tools":{"t":{"approval":{"timeout":60}}}}""", DiagnosticCodes.ApprovalWithoutApprove, "/tools/t/approval")]
+    [InlineData("""{"version":"1","default":"deny","tools":{"t":{"action":"approve","approval":{"timeout":0}}}}""", DiagnosticCodes.InvalidApprovalTimeout, "/tools/t/approval/timeout")]
+    [InlineData("""{"version":"1","default":"deny","tools":{"t":{"action":"approve","approval":{"timeout":86401}}}}""", DiagnosticCodes.InvalidApprovalTimeout, "/tools/t/approval/timeout")]
+    [InlineData("""{"version":"1","default":"deny","tools":{"t":{"arguments":true}}}""", DiagnosticCodes.ArgumentsNotObjectSchema, "/tools/t/arguments")]
+    [InlineData("""{"version":"1","default":"deny","tools":{"":{}}}""", DiagnosticCodes.InvalidToolPattern, "/tools/")]
+    [InlineData("""{"version":"1","default":"deny","tools":{"pay\u200b":{}}}""", DiagnosticCodes.InvalidToolPattern, "/tools/pay\u200b")]
+    [InlineData("""{"version":"1","default":"deny","tools":{"pay_*":{},"*_pay":{}}}""", DiagnosticCodes.AmbiguousPatterns, "/tools/*_pay")]
+    [InlineData("""{"version":"1","default":"deny","tools":{"caf\u00e9":{},"cafe\u0301":{}}}""", DiagnosticCodes.DuplicateToolKey, "/tools/cafe\u0301")]
+    [InlineData("""{"version":"1","default":"deny","tools":{"a":{},"a":{}}}""", DiagnosticCodes.DuplicateKey, "/tools/a")]
+    [InlineData("""[]""", DiagnosticCodes.EmptyDocument, "")]
+    public void Load_OneMistake_IsOneErrorAtItsPath(string json, string code, string path)
+    {
+        var diagnostic = SingleError(json);
+        Assert.Equal((code, path), (diagnostic.Code, diagnostic.Path));
+    }
+
+    [Theory]
+    [InlineData("""{"counter":"c","window":60,"max":1}""", """{"counter":"c","window":61,"max":1}""", "window")]
+    [InlineData("""{"counter":"c","window":60,"max":1}""", """{"counter":"c","window":60,"max":2}""", "max")]
+    [InlineData("""{"counter":"c","window":60,"max":1}""", """{"counter":"c","window":60,"max":1,"scope":"global"}""", "scope")]
+    [InlineData("""{"counter":"c","window":60,"max":1}""", """{"counter":"c","window":60,"max":1,"by":"to"}""", "\"by\"")]
+    [InlineData("""{"counter":"c","window":60,"max":1}""", """{"counter":"c","window":60,"max":1,"cost":"amount"}""", "\"cost\"")]
+    public void Load_SharedCounterThatDisagrees_IsAConflict(string first, string second, string what)
+    {
+        var diagnostic = SingleError("""{"version":"1","default":"deny","tools":{"a":{"limits":[""" + first + """]},"b":{"limits":[""" + second + "]}}}");
+        Assert.Equal((DiagnosticCodes.CounterConflict, "/tools/b/limits/0"), (diagnostic.Code, diagnostic.Path));
+        Assert.Contains(what, diagnostic.Message, StringComparison.Ordinal);
+        Assert.Contains("/tools/a/limits/0", diagnostic.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Load_RateLimitShorthandAndExplicitCounterOfTheSameName_MustAgree()
+    {
+        var diagnostic = SingleError("""{"version":"1","default":"deny","tools":{"t":{"rate_limit":{"max":10,"window":60}},"u":{"limits":[{"counter":"t_rate","window":60,"max":5}]}}}""");
+        Assert.Equal(DiagnosticCodes.CounterConflict, diagnostic.Code);
+    }
+
+    [Fact]
+    public void Load_RateLimitShorthand_IsALimitNamedAfterTheTool()
+    {
+        var policy = Policies.Load("""{"version":"1","default":"deny","tools":{"send_sms":{"rate_limit":{"max":10,"window":60}}}}""");
+        var limit = Assert.Single(policy.Resolve("send_sms").Limits);
+        Assert.Equal(("send_sms_rate", TimeSpan.FromSeconds(60), LimitScope.Grant, "/tools/send_sms/rate_limit"), (limit.Counter, limit.Window, limit.Scope, limit.Path));
+    }
+
+    [Fact]
+    public void Load_MissingDefault_WarnsAndDenies()
+    {
+        var result = PolicyLoader.LoadText("p.json", """{"version":"1","tools":{}}""");
+        Assert.True(result.Succeeded);
+        Assert.Equal(DiagnosticCodes.DefaultMissing, Assert.Single(result.Diagnostics).Code);
+        Assert.Equal(PolicyAction.Deny, result.Policy!.Default.Action);
+    }
+
+    [Fact]
+    public void Load_NfdKey_WarnsAndMatchesTheNfcName()
+    {
+        var result = PolicyLoader.LoadText("p.json", """{"version":"1","default":"deny","tools":{"cafe\u0301":{}}}""");
+        Assert.True(result.Succeeded);
+        Assert.Equal(DiagnosticCodes.ToolKeyNotNormalized, Assert.Single(result.Diagnostics).Code);
+        Assert.Equal(PolicyAction.Allow, result.Policy!.Resolve("caf\u00e9").Action);
+    }
+
+    [Fact]
+    public void Load_LimitsOnADenyRule_Warn()
+    {
+        var result = PolicyLoader.LoadText("p.json", """{"version":"1","default":"deny","tools":{"t":{"action":"deny","limits":[{"counter":"c","window":60,"max":1}]}}}""");
+        Assert.True(result.Succeeded);
+        Assert.Equal(DiagnosticCodes.UnusedOnDeny, Assert.Single(result.Diagnostics).Code);
+    }
+
+    [Fact]
+    public void Load_AnyError_LoadsNothing()
+    {
+        var result = PolicyLoader.LoadText("p.json", """{"version":"1","default":"allow","tools":{"t":{"action":"deny"},"u":{"actoin":"deny"}}}""");
+        Assert.False(result.Succeeded);
+        Assert.Null(result.Policy);
+    }
+
+    [Fact]
+    public void Load_UnknownFieldsAtEveryLevel_AreEachReported()
+    {
+        var diagnostics = Errors("""{"version":"1","default":"deny","extra":1,"tools":{"t":{"action":"approve","colour":1,"approval":{"timeout":5,"via":"x"},"limits":[{"counter":"c","window":60,"max":1,"per":"x"}]}}}""");
+        Assert.Equal(["/extra", "/tools/t/colour", "/tools/t/limits/0/per", "/tools/t/approval/via"], diagnostics.Select(d => d.Path).ToArray());
+        Assert.All(diagnostics, d => Assert.Equal(DiagnosticCodes.UnknownField, d.Code));
+    }
+
+    [Fact]
+    public void Load_SameDocument_HasTheSameRevisionWhateverItsLayout()
+    {
+        var a = Policies.Load("""{"version":"1","default":"deny","tools":{"t":{}}}""");
+        var b = Policies.Load("""{ "tools": { "t": { } }, "default": "deny", "version": "1" }""");
+        var c = Policies.Load("""{"version":"1","default":"allow","tools":{"t":{}}}""");
+        Assert.Equal(a.Revision, b.Revision);
+        Assert.NotEqual(a.Revision, c.Revision);
+    }
+
+    [Fact]
+    public void DiagnosticCodes_AreUniqueAndDocumented()
+    {
+        var codes = DiagnosticCodes.All.Select(c => c.Code).ToArray();
+        Assert.Equal(codes.Length, codes.Distinct().Count());
+        var documented = File.ReadAllText(Path.Combine(RepositoryPaths.Root, "docs", "policy.md"));
+        Assert.All(codes, code => Assert.Contains(code, documented, StringComparison.Ordinal));
+    }
+}
