@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Runs every test of the project on a fresh machine that has the .NET SDK, Node and npm.
+# Installs what the tests need, builds once, runs all test projects, and ends with one total line.
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+# The official JSON Schema test suite lives beside the repository, in shared/.
+suite="${MCPWARDEN_JSON_SCHEMA_SUITE:-$root/../shared/data/json-schema-test-suite}"
+if [ ! -d "$suite/tests" ]; then
+  echo "test.sh: the JSON Schema test suite is not at $suite (set MCPWARDEN_JSON_SCHEMA_SUITE)" >&2
+  exit 1
+fi
+
+dotnet build McpWarden.slnx --configuration Release
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+set +e
+dotnet test McpWarden.slnx --configuration Release --no-build 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+
+# dotnet test prints one summary per test assembly; add them up so the run ends with one line.
+read -r passed failed skipped assemblies < <(
+  sed -n 's/.*Failed: *\([0-9]*\), Passed: *\([0-9]*\), Skipped: *\([0-9]*\),.*/\1 \2 \3/p' "$log" |
+    awk '{ f += $1; p += $2; s += $3; n++ } END { printf "%d %d %d %d\n", p, f, s, n }')
+
+echo
+echo "Test assemblies: $assemblies"
+echo "Total: $passed passed, $failed failed, $skipped skipped"
+
+if [ "$assemblies" -eq 0 ] || [ "$passed" -eq 0 ]; then
+  echo "test.sh: no test ran" >&2
+  exit 1
+fi
+exit "$status"
