@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Collections.Frozen;
 using McpWarden.Policy.Definitions;
 using McpWarden.Policy.Naming;
@@ -11,7 +12,14 @@ namespace McpWarden.Policy.Compilation;
 public sealed class CompiledPolicy
 {
     private readonly FrozenDictionary<string, CompiledRule> _exact;
+    /// <summary>Most tool names a policy remembers the pattern resolution of; past it, patterns are scanned each time.</summary>
+    private const int MaxMemoizedNames = 4096;
+
     private readonly (ToolPattern Pattern, CompiledRule Rule)[] _patterns;
+
+    // A memo, not state: a name always resolves to the same rule in one policy. It keeps resolution O(1)
+    // however many patterns there are, for the bounded set of names the servers' tool lists contain.
+    private readonly ConcurrentDictionary<string, CompiledRule> _resolvedByPattern = new(StringComparer.Ordinal);
 
     internal CompiledPolicy(string revision, CompiledRule defaultRule, IReadOnlyList<CompiledRule> rules)
     {
@@ -43,6 +51,27 @@ public sealed class CompiledPolicy
             return rule;
         }
 
+        if (_patterns.Length == 0)
+        {
+            return Default;
+        }
+
+        if (_resolvedByPattern.TryGetValue(tool, out rule))
+        {
+            return rule;
+        }
+
+        rule = ResolvePattern(tool);
+        if (_resolvedByPattern.Count < MaxMemoizedNames)
+        {
+            _resolvedByPattern.TryAdd(tool, rule);
+        }
+
+        return rule;
+    }
+
+    private CompiledRule ResolvePattern(string tool)
+    {
         foreach (var (pattern, patternRule) in _patterns)
         {
             if (pattern.Matches(tool))

@@ -1,0 +1,57 @@
+using System.Globalization;
+using System.Text;
+
+namespace McpWarden.Benchmarks;
+
+/// <summary>Policies of a given size, shaped like real ones: mostly exact tool names, some prefix patterns, some limits.</summary>
+internal static class GeneratedPolicies
+{
+    /// <summary>The six-field argument schema of benchmark (c).</summary>
+    public const string PaymentSchema = """
+        {"type":"object","additionalProperties":false,"required":["phone","amount","currency"],
+         "properties":{
+           "phone":{"type":"string","pattern":"^2547[0-9]{8}$"},
+           "amount":{"type":"number","minimum":1,"maximum":150000},
+           "account_reference":{"type":"string","maxLength":12},
+           "currency":{"enum":["KES","USD"]},
+           "retries":{"type":"integer","minimum":0,"maximum":3},
+           "notify":{"type":"boolean"}}}
+        """;
+
+    public const string PaymentArguments = """{"phone":"254712345678","amount":1500,"account_reference":"INV-2026-001","currency":"KES","retries":1,"notify":true}""";
+
+    /// <summary>
+    /// A policy with <paramref name="rules"/> rules: <c>run_workflow</c> under two limits, <c>pay</c> under
+    /// the payment schema, and filler rules (one in ten a prefix pattern, one in five with a limit).
+    /// </summary>
+    public static string WithRules(int rules)
+    {
+        var builder = new StringBuilder("""{"version":"1","default":"deny","tools":{""");
+        builder.Append("""
+            "run_workflow":{"limits":[
+              {"counter":"run_workflow_minute","window":"minute","max":1000000000,"scope":"grant"},
+              {"counter":"run_workflow_second","window":"second","max":1000000000,"scope":"global"}]},
+            "pay":{"arguments":
+            """).Append(PaymentSchema).Append('}');
+
+        for (var i = 2; i < rules; i++)
+        {
+            var n = i.ToString(CultureInfo.InvariantCulture);
+            builder.Append(',');
+            if (i % 10 == 0)
+            {
+                builder.Append("\"ns").Append(n).Append("_*\":{}");
+            }
+            else if (i % 5 == 0)
+            {
+                builder.Append("\"tool_").Append(n).Append("\":{\"limits\":[{\"counter\":\"c").Append(n).Append("\",\"window\":60,\"max\":100}]}");
+            }
+            else
+            {
+                builder.Append("\"tool_").Append(n).Append("\":{\"action\":\"").Append(i % 3 == 0 ? "deny" : "allow").Append("\"}");
+            }
+        }
+
+        return builder.Append("}}").ToString();
+    }
+}
