@@ -1,1 +1,0 @@
-namespace McpWarden.Policy; internal static class Placeholder {}

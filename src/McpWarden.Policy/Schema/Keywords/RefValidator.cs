@@ -1,0 +1,55 @@
+using System.Text.Json;
+
+namespace McpWarden.Policy.Schema.Keywords;
+
+/// <summary>A local <c>$ref</c>; the target is bound after compilation so that recursive schemas can refer to themselves.</summary>
+internal sealed class RefValidator(string schemaPath, string reference) : KeywordValidator("$ref", schemaPath)
+{
+    private SchemaNode? target;
+
+    public string Reference { get; } = reference;
+
+    // INVARIANT: bound exactly once by the compiler before the CompiledSchema is published; never changes afterwards.
+    public void Bind(SchemaNode node) => target = node;
+
+    public override bool Validate(JsonElement instance, ref ValidationContext context)
+    {
+        if (!Enter(ref context))
+        {
+            return context.Reporting && Fail(ref context, $"$ref {JsonText.Quote(Reference)} recursed more than {ValidationContext.MaxReferenceDepth} times without consuming the instance");
+        }
+
+        var valid = target!.Validate(instance, ref context);
+        context.ReferenceDepth--;
+        return valid;
+    }
+
+    public override void CollectEvaluatedProperties(JsonElement instance, bool[] evaluated, ref ValidationContext context)
+    {
+        if (Enter(ref context))
+        {
+            target!.CollectEvaluatedProperties(instance, evaluated, ref context);
+            context.ReferenceDepth--;
+        }
+    }
+
+    public override void CollectEvaluatedItems(JsonElement instance, bool[] evaluated, ref ValidationContext context)
+    {
+        if (Enter(ref context))
+        {
+            target!.CollectEvaluatedItems(instance, evaluated, ref context);
+            context.ReferenceDepth--;
+        }
+    }
+
+    private static bool Enter(ref ValidationContext context)
+    {
+        if (context.ReferenceDepth >= ValidationContext.MaxReferenceDepth)
+        {
+            return false;
+        }
+
+        context.ReferenceDepth++;
+        return true;
+    }
+}

@@ -1,1 +1,0 @@
-namespace McpWarden.Policy.Tests; public class Smoke { [Xunit.Fact] public void Works() => Xunit.Assert.True(true); }
