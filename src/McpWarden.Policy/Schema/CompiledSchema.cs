@@ -25,9 +25,18 @@ public sealed class CompiledSchema
         }
 
         var context = new ValidationContext { Reporting = true };
-        if (root.Validate(instance, ref context))
+        try
         {
-            return new SchemaValidationResult(true, null);
+            if (root.Validate(instance, ref context))
+            {
+                return new SchemaValidationResult(true, null);
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // System.Text.Json refuses to turn a lone surrogate escape ("\ud800") into a .NET string; such input fails closed.
+            return new SchemaValidationResult(false, new SchemaError(string.Empty, string.Empty, string.Empty,
+                "the instance contains a string that is not valid UTF-16 (a lone surrogate escape)"));
         }
 
         // INVARIANT: with Reporting on, every keyword that returns false records a failure first.

@@ -36,9 +36,25 @@ internal sealed partial class SchemaCompilerSession
                 patternProperties = BuildPatternProperties(patterns, JsonPointer.Append(path, "patternProperties"));
             }
 
+            var seen = new HashSet<string>(StringComparer.Ordinal);
             foreach (var member in schema.EnumerateObject())
             {
-                CompileKeyword(member.Name, member.Value, JsonPointer.Append(path, member.Name));
+                var at = JsonPointer.Append(path, member.Name);
+                if (!seen.Add(member.Name))
+                {
+                    // Parsers disagree on which duplicate wins; in a policy that ambiguity is an error. Upstream, both apply.
+                    if (session.IsPolicy)
+                    {
+                        session.Invalid(at, $"keyword {JsonText.Quote(member.Name)} appears more than once");
+                    }
+
+                    if (member.Name is "properties" or "patternProperties")
+                    {
+                        continue;
+                    }
+                }
+
+                CompileKeyword(member.Name, member.Value, at);
             }
 
             validators.AddRange(late);
@@ -291,7 +307,7 @@ internal sealed partial class SchemaCompilerSession
                 return;
             }
 
-            var expected = names.Count == 1 ? names[0] : "one of " + string.Join(", ", names);
+            var expected = string.Join(" or ", names);
             validators.Add(new TypeValidator(at, types, expected));
 
             bool AddType(string name)

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using McpWarden.Policy.Schema.Keywords;
@@ -21,9 +22,20 @@ internal sealed partial class SchemaCompilerSession(JsonElement root, SchemaComp
 
     public SchemaCompilation Compile()
     {
-        ReadRootIdentity();
-        var rootNode = CompileSchema(root, string.Empty, string.Empty, embedded: false);
-        BindReferences();
+        SchemaNode rootNode;
+        try
+        {
+            ReadRootIdentity();
+            rootNode = CompileSchema(root, string.Empty, string.Empty, embedded: false);
+            BindReferences();
+        }
+        catch (InvalidOperationException ex)
+        {
+            // System.Text.Json throws when a keyword or name holds a lone surrogate escape that no .NET string can represent.
+            Invalid(string.Empty, $"the schema contains a string that is not valid UTF-16: {ex.Message}");
+            return new SchemaCompilation(null, diagnostics.ToArray());
+        }
+
         var failed = diagnostics.Exists(d => d.IsError);
         return new SchemaCompilation(failed ? null : new CompiledSchema(rootNode, dialect), diagnostics.ToArray());
     }
@@ -71,6 +83,12 @@ internal sealed partial class SchemaCompilerSession(JsonElement root, SchemaComp
 
         var node = new SchemaNode(path);
         nodes[path] = node;
+        if (!RuntimeHelpers.TryEnsureSufficientExecutionStack())
+        {
+            Invalid(path, "the schema is nested too deeply to compile");
+            return node;
+        }
+
         switch (schema.ValueKind)
         {
             case JsonValueKind.True:

@@ -164,4 +164,22 @@ public sealed class JsonSchemaCompilerTests
         Assert.NotNull(compilation.Schema);
         Assert.Empty(compilation.Diagnostics);
     }
+
+    [Fact]
+    public void Compile_PolicyWithDuplicateKeyword_ReportsIt()
+    {
+        var diagnostic = Assert.Single(CompileText("""{"maximum":1,"maximum":100}""").Diagnostics);
+
+        Assert.Equal("/maximum", diagnostic.SchemaPath);
+        Assert.Contains("more than once", diagnostic.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Compile_LoneSurrogateInPattern_ReportsDiagnosticInsteadOfThrowing()
+    {
+        var compilation = CompileText("""{"pattern":"\ud800"}""");
+
+        Assert.Null(compilation.Schema);
+        Assert.NotEmpty(compilation.Diagnostics);
+    }
 }

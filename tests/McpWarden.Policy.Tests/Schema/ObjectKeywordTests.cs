@@ -91,4 +91,12 @@ public sealed class ObjectKeywordTests
         Assert.Equal("/c", error.InstancePath);
         Assert.Equal("unevaluatedProperties", error.Keyword);
     }
+
+    [Fact]
+    public void Validate_LoneSurrogateMemberName_FailsClosedWithoutThrowing()
+    {
+        var result = Validate("""{"additionalProperties":false}""", """{"\ud800":1}""");
+
+        Assert.False(result.IsValid);
+    }
 }

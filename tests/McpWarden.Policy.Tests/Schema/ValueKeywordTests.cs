@@ -21,7 +21,7 @@ public sealed class ValueKeywordTests
 
         Assert.Equal("type", error.Keyword);
         Assert.Equal("/type", error.SchemaPath);
-        Assert.Equal("number 5 is not of type one of \"string\", \"null\"", error.Message);
+        Assert.Equal("number 5 is not of type \"string\" or \"null\"", error.Message);
     }
 
     [Theory]

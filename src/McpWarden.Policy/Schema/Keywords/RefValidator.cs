@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 
 namespace McpWarden.Policy.Schema.Keywords;
@@ -16,7 +17,7 @@ internal sealed class RefValidator(string schemaPath, string reference) : Keywor
     {
         if (!Enter(ref context))
         {
-            return context.Reporting && Fail(ref context, $"$ref {JsonText.Quote(Reference)} recursed more than {ValidationContext.MaxReferenceDepth} times without consuming the instance");
+            return context.Reporting && Fail(ref context, $"$ref {JsonText.Quote(Reference)} nested too deeply (more than {ValidationContext.MaxReferenceDepth} references, or out of stack); a reference cycle that never moves into the instance is invalid");
         }
 
         var valid = target!.Validate(instance, ref context);
@@ -44,7 +45,8 @@ internal sealed class RefValidator(string schemaPath, string reference) : Keywor
 
     private static bool Enter(ref ValidationContext context)
     {
-        if (context.ReferenceDepth >= ValidationContext.MaxReferenceDepth)
+        // The depth limit stops a $ref cycle early; the stack probe covers threads with unusually small stacks.
+        if (context.ReferenceDepth >= ValidationContext.MaxReferenceDepth || !RuntimeHelpers.TryEnsureSufficientExecutionStack())
         {
             return false;
         }
