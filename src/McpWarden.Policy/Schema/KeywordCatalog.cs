@@ -7,13 +7,14 @@ internal static class KeywordCatalog
     public static readonly string[] Draft202012Only =
     [
         "prefixItems", "dependentRequired", "dependentSchemas", "unevaluatedProperties", "unevaluatedItems", "minContains", "maxContains",
+        "$anchor",
     ];
 
     /// <summary>Keywords that only draft-07 defines (meaningless, so ignored, under 2020-12).</summary>
     public static readonly string[] Draft7Only = ["additionalItems"];
 
     /// <summary>Identifier keywords this validator does not implement, in either draft.</summary>
-    public static readonly string[] Unsupported = ["$anchor", "$dynamicRef", "$dynamicAnchor", "$recursiveRef", "$recursiveAnchor"];
+    public static readonly string[] Unsupported = ["$dynamicRef", "$dynamicAnchor", "$recursiveRef", "$recursiveAnchor"];
 
     private static readonly string[] Known =
     [

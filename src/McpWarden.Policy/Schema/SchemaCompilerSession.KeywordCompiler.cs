@@ -215,6 +215,21 @@ internal sealed partial class SchemaCompilerSession
                 case "$schema":
                     CheckNestedSchemaUri(value, at);
                     break;
+                case "$anchor" when !IsDraft7:
+                    if (value.ValueKind != JsonValueKind.String)
+                    {
+                        session.Invalid(at, $"\"$anchor\" must be a string, got {JsonText.Describe(value)}");
+                    }
+                    else if (embedded)
+                    {
+                        session.Unsupported(at, $"\"$anchor\" {JsonText.Quote(value)} is inside a subschema with its own \"$id\"; anchors of embedded resources are not supported");
+                    }
+                    else
+                    {
+                        session.RegisterAnchor(value.GetString()!, at, path);
+                    }
+
+                    break;
                 case "$id":
                     if (value.ValueKind != JsonValueKind.String)
                     {

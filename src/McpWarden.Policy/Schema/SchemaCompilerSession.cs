@@ -14,6 +14,7 @@ internal sealed partial class SchemaCompilerSession(JsonElement root, SchemaComp
     private readonly List<SchemaDiagnostic> diagnostics = [];
     private readonly Dictionary<string, SchemaNode> nodes = new(StringComparer.Ordinal);
     private readonly Queue<PendingReference> pendingReferences = new();
+    private readonly Dictionary<string, string> anchors = new(StringComparer.Ordinal);
     private readonly TimeSpan regexTimeout = options.RegexTimeout ?? SchemaCompileOptions.DefaultRegexTimeout;
     private SchemaDialect dialect = options.DefaultDialect;
     private Uri? rootId;
@@ -112,7 +113,13 @@ internal sealed partial class SchemaCompilerSession(JsonElement root, SchemaComp
             return node;
         }
 
-        if (path.Length > 0 && schema.TryGetProperty("$id", out _))
+        if (path.Length > 0 && dialect == SchemaDialect.Draft7 && schema.TryGetProperty("$id", out var draft7Id)
+            && draft7Id.ValueKind == JsonValueKind.String && draft7Id.GetString()!.StartsWith('#'))
+        {
+            // Draft-07 spells an anchor as "$id": "#name"; that names a location without starting a new resource.
+            RegisterAnchor(draft7Id.GetString()![1..], JsonPointer.Append(path, "$id"), path);
+        }
+        else if (path.Length > 0 && schema.TryGetProperty("$id", out _))
         {
             Unsupported(JsonPointer.Append(path, "$id"),
                 "\"$id\" in a subschema (an embedded resource) is not supported; it is ignored, and $refs inside it are not resolved");
@@ -209,9 +216,11 @@ internal sealed partial class SchemaCompilerSession(JsonElement root, SchemaComp
         }
 
         fragment = Uri.UnescapeDataString(fragment);
+        var validator = new RefValidator(path, reference);
         if (fragment.Length > 0 && fragment[0] != '/')
         {
-            Unsupported(path, $"\"$ref\" {JsonText.Quote(reference)} refers to an anchor; only JSON Pointer fragments (\"#/...\") are supported");
+            validators.Add(validator);
+            pendingReferences.Enqueue(new PendingReference(validator, null, fragment, path));
             return;
         }
 
@@ -221,9 +230,8 @@ internal sealed partial class SchemaCompilerSession(JsonElement root, SchemaComp
             return;
         }
 
-        var validator = new RefValidator(path, reference);
         validators.Add(validator);
-        pendingReferences.Enqueue(new PendingReference(validator, segments, path));
+        pendingReferences.Enqueue(new PendingReference(validator, segments, null, path));
     }
 
     private bool TryGetLocalFragment(string reference, out string fragment)
@@ -246,11 +254,36 @@ internal sealed partial class SchemaCompilerSession(JsonElement root, SchemaComp
         return true;
     }
 
+    /// <summary>Records a location-independent identifier: 2020-12 <c>$anchor</c> or a draft-07 <c>$id</c> of the form <c>#name</c>.</summary>
+    private void RegisterAnchor(string name, string keywordPath, string schemaPath)
+    {
+        if (!IsAnchorName(name))
+        {
+            Invalid(keywordPath, $"anchor {JsonText.Quote(name)} must start with a letter or \"_\" and contain only letters, digits, \"-\", \"_\", \".\"");
+        }
+        else if (!anchors.TryAdd(name, schemaPath))
+        {
+            Invalid(keywordPath, $"anchor {JsonText.Quote(name)} is already declared at {JsonText.Quote(anchors[name])}");
+        }
+    }
+
+    private static bool IsAnchorName(string name) =>
+        name.Length > 0 && (char.IsAsciiLetter(name[0]) || name[0] == '_')
+        && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.');
+
     private void BindReferences()
     {
-        // Binding can compile new targets (a pointer into an ignored or unknown keyword), which can queue more references.
+        // Binding can compile new targets (a pointer into an ignored or unknown keyword), which can queue more references;
+        // anchors are looked up only once every pointer target (and so every anchor they declare) has been compiled.
+        var anchorReferences = new List<PendingReference>();
         while (pendingReferences.TryDequeue(out var pending))
         {
+            if (pending.Segments is null)
+            {
+                anchorReferences.Add(pending);
+                continue;
+            }
+
             var current = root;
             var path = string.Empty;
             var embedded = false;
@@ -284,6 +317,19 @@ internal sealed partial class SchemaCompilerSession(JsonElement root, SchemaComp
             }
 
             pending.Validator.Bind(CompileSchema(current, path, "$ref", embedded));
+        }
+
+        foreach (var pending in anchorReferences)
+        {
+            if (anchors.TryGetValue(pending.Anchor!, out var anchorPath))
+            {
+                pending.Validator.Bind(nodes[anchorPath]);
+            }
+            else
+            {
+                Report(SchemaDiagnosticKind.UnresolvedReference, pending.Path,
+                    $"\"$ref\" {JsonText.Quote(pending.Validator.Reference)} names anchor {JsonText.Quote(pending.Anchor!)}, which no subschema declares", true);
+            }
         }
     }
 
@@ -328,5 +374,5 @@ internal sealed partial class SchemaCompilerSession(JsonElement root, SchemaComp
     }
 
     /// <summary>A $ref waiting for its target to be compiled and bound.</summary>
-    private sealed record PendingReference(RefValidator Validator, List<string> Segments, string Path);
+    private sealed record PendingReference(RefValidator Validator, List<string>? Segments, string? Anchor, string Path);
 }

@@ -70,12 +70,12 @@ public sealed class JsonSchemaCompilerTests
     [Fact]
     public void Compile_UpstreamWithUnknownAndUnsupportedKeywords_CompilesWithWarningsOnly()
     {
-        var compilation = CompileText("""{"x-vendor":1,"maximun":3,"properties":{"a":{"$anchor":"a","type":"string"}}}""", Upstream);
+        var compilation = CompileText("""{"x-vendor":1,"maximun":3,"properties":{"a":{"$dynamicAnchor":"a","type":"string"}}}""", Upstream);
 
         Assert.NotNull(compilation.Schema);
         var warning = Assert.Single(compilation.Diagnostics);
         Assert.Equal(SchemaDiagnosticKind.UnsupportedKeyword, warning.Kind);
-        Assert.Equal("/properties/a/$anchor", warning.SchemaPath);
+        Assert.Equal("/properties/a/$dynamicAnchor", warning.SchemaPath);
         Assert.False(warning.IsError);
     }
 

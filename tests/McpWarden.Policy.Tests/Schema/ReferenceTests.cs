@@ -83,4 +83,21 @@ public sealed class ReferenceTests
         Assert.Equal(SchemaDiagnosticKind.UnresolvedReference, diagnostic.Kind);
         Assert.Equal("/$ref", diagnostic.SchemaPath);
     }
+
+    [Fact]
+    public void Validate_RefToAnchor_ResolvesIn202012AndDraft7()
+    {
+        Assert.False(IsValid("""{"$defs":{"s":{"$anchor":"text","type":"string"}},"$ref":"#text"}""", "1"));
+        Assert.False(IsValid("""{"definitions":{"s":{"$id":"#text","type":"string"}},"allOf":[{"$ref":"#text"}]}""", "1", Draft7()));
+    }
+
+    [Fact]
+    public void Compile_RefToUndeclaredOrDuplicateAnchor_ReportsErrors()
+    {
+        var missing = Assert.Single(CompileText("""{"$ref":"#nowhere"}""").Diagnostics);
+        var duplicate = Assert.Single(CompileText("""{"$defs":{"a":{"$anchor":"x"},"b":{"$anchor":"x"}}}""").Diagnostics);
+
+        Assert.Equal(SchemaDiagnosticKind.UnresolvedReference, missing.Kind);
+        Assert.Equal("/$defs/b/$anchor", duplicate.SchemaPath);
+    }
 }
