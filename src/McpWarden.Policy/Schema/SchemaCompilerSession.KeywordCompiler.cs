@@ -14,7 +14,7 @@ internal sealed partial class SchemaCompilerSession
     ];
 
     private sealed class KeywordCompiler(
-        SchemaCompilerSession session, JsonElement schema, string path, SchemaNode node, bool embedded, List<KeywordValidator> validators)
+        SchemaCompilerSession session, JsonElement schema, string path, SchemaNode node, Uri baseUri, List<KeywordValidator> validators)
     {
         // unevaluated* must see every sibling's annotations, so they run after all other keywords of the object.
         private readonly List<KeywordValidator> late = [];
@@ -96,7 +96,7 @@ internal sealed partial class SchemaCompilerSession
                     CompileItems(value, at);
                     break;
                 case "prefixItems" when !IsDraft7:
-                    if (session.CompileSchemaArray(value, at, keyword, embedded) is { } prefix)
+                    if (session.CompileSchemaArray(value, at, keyword, baseUri) is { } prefix)
                     {
                         validators.Add(new PrefixItemsValidator(keyword, at, prefix));
                     }
@@ -160,21 +160,21 @@ internal sealed partial class SchemaCompilerSession
 
                     break;
                 case "allOf":
-                    if (session.CompileSchemaArray(value, at, keyword, embedded) is { } all)
+                    if (session.CompileSchemaArray(value, at, keyword, baseUri) is { } all)
                     {
                         validators.Add(new AllOfValidator(at, all));
                     }
 
                     break;
                 case "anyOf":
-                    if (session.CompileSchemaArray(value, at, keyword, embedded) is { } any)
+                    if (session.CompileSchemaArray(value, at, keyword, baseUri) is { } any)
                     {
                         validators.Add(new AnyOfValidator(at, any));
                     }
 
                     break;
                 case "oneOf":
-                    if (session.CompileSchemaArray(value, at, keyword, embedded) is { } one)
+                    if (session.CompileSchemaArray(value, at, keyword, baseUri) is { } one)
                     {
                         validators.Add(new OneOfValidator(at, one));
                     }
@@ -207,10 +207,10 @@ internal sealed partial class SchemaCompilerSession
                     late.Add(new UnevaluatedItemsValidator(at, node, Subschema(value, at, keyword)));
                     break;
                 case "$ref":
-                    session.AddReference(validators, value, at, embedded);
+                    session.AddReference(validators, value, at, baseUri);
                     break;
                 case "$defs" or "definitions":
-                    session.CompileSchemaMap(value, at, keyword, embedded);
+                    session.CompileSchemaMap(value, at, keyword, baseUri);
                     break;
                 case "$schema":
                     CheckNestedSchemaUri(value, at);
@@ -220,13 +220,9 @@ internal sealed partial class SchemaCompilerSession
                     {
                         session.Invalid(at, $"\"$anchor\" must be a string, got {JsonText.Describe(value)}");
                     }
-                    else if (embedded)
-                    {
-                        session.Unsupported(at, $"\"$anchor\" {JsonText.Quote(value)} is inside a subschema with its own \"$id\"; anchors of embedded resources are not supported");
-                    }
                     else
                     {
-                        session.RegisterAnchor(value.GetString()!, at, path);
+                        session.RegisterAnchor(baseUri, value.GetString()!, at, path);
                     }
 
                     break;
@@ -264,7 +260,7 @@ internal sealed partial class SchemaCompilerSession
             }
         }
 
-        private SchemaNode Subschema(JsonElement value, string at, string keyword) => session.CompileSchema(value, at, keyword, embedded);
+        private SchemaNode Subschema(JsonElement value, string at, string keyword) => session.CompileSchema(value, at, keyword, baseUri);
 
         private void AddIfBuilt(KeywordValidator? validator)
         {
@@ -276,7 +272,7 @@ internal sealed partial class SchemaCompilerSession
 
         private PropertiesValidator? BuildProperties(JsonElement value, string at)
         {
-            if (session.CompileSchemaMap(value, at, "properties", embedded) is not { } map)
+            if (session.CompileSchemaMap(value, at, "properties", baseUri) is not { } map)
             {
                 return null;
             }
@@ -286,7 +282,7 @@ internal sealed partial class SchemaCompilerSession
 
         private PatternPropertiesValidator? BuildPatternProperties(JsonElement value, string at)
         {
-            if (session.CompileSchemaMap(value, at, "patternProperties", embedded) is not { } map)
+            if (session.CompileSchemaMap(value, at, "patternProperties", baseUri) is not { } map)
             {
                 return null;
             }
@@ -371,7 +367,7 @@ internal sealed partial class SchemaCompilerSession
                 {
                     session.Invalid(at, "\"items\" must be a schema in draft 2020-12, got array (use \"prefixItems\" for tuples)");
                 }
-                else if (session.CompileSchemaArray(value, at, "items", embedded, allowEmpty: true) is { } tuple)
+                else if (session.CompileSchemaArray(value, at, "items", baseUri, allowEmpty: true) is { } tuple)
                 {
                     validators.Add(new PrefixItemsValidator("items", at, tuple));
                 }
@@ -504,7 +500,7 @@ internal sealed partial class SchemaCompilerSession
                 else if (allowSchemas && member.Value.ValueKind is JsonValueKind.Object or JsonValueKind.True or JsonValueKind.False)
                 {
                     schemaTriggers.Add(member.Name);
-                    schemaNodes.Add(session.CompileSchema(member.Value, memberPath, keyword, embedded));
+                    schemaNodes.Add(session.CompileSchema(member.Value, memberPath, keyword, baseUri));
                 }
                 else
                 {

@@ -5,19 +5,23 @@ using McpWarden.Policy.Schema.Keywords;
 
 namespace McpWarden.Policy.Schema;
 
-/// <summary>The state of one compilation: walks the schema once, collects every diagnostic, then binds local $refs.</summary>
+/// <summary>The state of one compilation: walks the schema once, collects every diagnostic, then binds $refs within the document.</summary>
 internal sealed partial class SchemaCompilerSession(JsonElement root, SchemaCompileOptions options)
 {
     private const string Draft7Uri = "http://json-schema.org/draft-07/schema";
     private const string Draft202012Uri = "https://json-schema.org/draft/2020-12/schema";
 
+    // Relative $id and $ref values need an absolute base even when the root declares none; this one can never be fetched.
+    private static readonly Uri DefaultBaseUri = new("https://mcpwarden.invalid/schema.json");
+
     private readonly List<SchemaDiagnostic> diagnostics = [];
     private readonly Dictionary<string, SchemaNode> nodes = new(StringComparer.Ordinal);
     private readonly Queue<PendingReference> pendingReferences = new();
     private readonly Dictionary<string, string> anchors = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> resources = new(StringComparer.Ordinal);
     private readonly TimeSpan regexTimeout = options.RegexTimeout ?? SchemaCompileOptions.DefaultRegexTimeout;
     private SchemaDialect dialect = options.DefaultDialect;
-    private Uri? rootId;
+    private Uri rootBaseUri = DefaultBaseUri;
 
     private bool IsPolicy => options.Strictness == SchemaStrictness.Policy;
 
@@ -27,7 +31,8 @@ internal sealed partial class SchemaCompilerSession(JsonElement root, SchemaComp
         try
         {
             ReadRootIdentity();
-            rootNode = CompileSchema(root, string.Empty, string.Empty, embedded: false);
+            resources[ResourceKey(rootBaseUri)] = string.Empty;
+            rootNode = CompileSchema(root, string.Empty, string.Empty, rootBaseUri);
             BindReferences();
         }
         catch (InvalidOperationException ex)
@@ -69,13 +74,13 @@ internal sealed partial class SchemaCompilerSession(JsonElement root, SchemaComp
         // Draft-07 ignores every sibling of $ref, $id included.
         var idIgnored = dialect == SchemaDialect.Draft7 && root.TryGetProperty("$ref", out _);
         if (!idIgnored && root.TryGetProperty("$id", out var id) && id.ValueKind == JsonValueKind.String
-            && Uri.TryCreate(id.GetString(), UriKind.Absolute, out var absolute))
+            && !id.GetString()!.StartsWith('#') && Uri.TryCreate(DefaultBaseUri, id.GetString(), out var declaredBase))
         {
-            rootId = absolute;
+            rootBaseUri = declaredBase;
         }
     }
 
-    private SchemaNode CompileSchema(JsonElement schema, string path, string ownerKeyword, bool embedded)
+    private SchemaNode CompileSchema(JsonElement schema, string path, string ownerKeyword, Uri baseUri)
     {
         if (nodes.TryGetValue(path, out var existing))
         {
@@ -108,30 +113,22 @@ internal sealed partial class SchemaCompilerSession(JsonElement root, SchemaComp
         if (dialect == SchemaDialect.Draft7 && schema.TryGetProperty("$ref", out var draft7Reference))
         {
             // Draft-07: "All other properties in a $ref object MUST be ignored."
-            AddReference(validators, draft7Reference, JsonPointer.Append(path, "$ref"), embedded);
+            AddReference(validators, draft7Reference, JsonPointer.Append(path, "$ref"), baseUri);
             node.Initialize([.. validators]);
             return node;
         }
 
-        if (path.Length > 0 && dialect == SchemaDialect.Draft7 && schema.TryGetProperty("$id", out var draft7Id)
-            && draft7Id.ValueKind == JsonValueKind.String && draft7Id.GetString()!.StartsWith('#'))
+        if (path.Length > 0 && schema.TryGetProperty("$id", out var id))
         {
-            // Draft-07 spells an anchor as "$id": "#name"; that names a location without starting a new resource.
-            RegisterAnchor(draft7Id.GetString()![1..], JsonPointer.Append(path, "$id"), path);
-        }
-        else if (path.Length > 0 && schema.TryGetProperty("$id", out _))
-        {
-            Unsupported(JsonPointer.Append(path, "$id"),
-                "\"$id\" in a subschema (an embedded resource) is not supported; it is ignored, and $refs inside it are not resolved");
-            embedded = true;
+            baseUri = EnterResource(id, JsonPointer.Append(path, "$id"), path, baseUri);
         }
 
-        new KeywordCompiler(this, schema, path, node, embedded, validators).Run();
+        new KeywordCompiler(this, schema, path, node, baseUri, validators).Run();
         node.Initialize([.. validators]);
         return node;
     }
 
-    private SchemaNode[]? CompileSchemaArray(JsonElement value, string path, string keyword, bool embedded, bool allowEmpty = false)
+    private SchemaNode[]? CompileSchemaArray(JsonElement value, string path, string keyword, Uri baseUri, bool allowEmpty = false)
     {
         if (value.ValueKind != JsonValueKind.Array || (!allowEmpty && value.GetArrayLength() == 0))
         {
@@ -143,14 +140,14 @@ internal sealed partial class SchemaCompilerSession(JsonElement root, SchemaComp
         var index = 0;
         foreach (var item in value.EnumerateArray())
         {
-            result[index] = CompileSchema(item, JsonPointer.Append(path, index), keyword, embedded);
+            result[index] = CompileSchema(item, JsonPointer.Append(path, index), keyword, baseUri);
             index++;
         }
 
         return result;
     }
 
-    private (string[] Names, SchemaNode[] Nodes)? CompileSchemaMap(JsonElement value, string path, string keyword, bool embedded)
+    private (string[] Names, SchemaNode[] Nodes)? CompileSchemaMap(JsonElement value, string path, string keyword, Uri baseUri)
     {
         if (value.ValueKind != JsonValueKind.Object)
         {
@@ -163,7 +160,7 @@ internal sealed partial class SchemaCompilerSession(JsonElement root, SchemaComp
         foreach (var member in value.EnumerateObject())
         {
             names.Add(member.Name);
-            compiled.Add(CompileSchema(member.Value, JsonPointer.Append(path, member.Name), keyword, embedded));
+            compiled.Add(CompileSchema(member.Value, JsonPointer.Append(path, member.Name), keyword, baseUri));
         }
 
         return ([.. names], [.. compiled]);
@@ -194,7 +191,58 @@ internal sealed partial class SchemaCompilerSession(JsonElement root, SchemaComp
         }
     }
 
-    private void AddReference(List<KeywordValidator> validators, JsonElement value, string path, bool embedded)
+    /// <summary>
+    /// Handles a subschema's <c>$id</c>: a draft-07 <c>#name</c> is an anchor; anything else starts an embedded resource
+    /// whose URI becomes the base for the $refs inside it. Returns the base URI for the subschema's keywords.
+    /// </summary>
+    private Uri EnterResource(JsonElement id, string idPath, string path, Uri baseUri)
+    {
+        if (id.ValueKind != JsonValueKind.String)
+        {
+            Invalid(idPath, $"\"$id\" must be a string, got {JsonText.Describe(id)}");
+            return baseUri;
+        }
+
+        var value = id.GetString()!;
+        var hash = value.IndexOf('#', StringComparison.Ordinal);
+        var fragment = hash < 0 ? string.Empty : value[(hash + 1)..];
+        if (dialect == SchemaDialect.Draft202012 && fragment.Length > 0)
+        {
+            Invalid(idPath, $"\"$id\" {JsonText.Quote(value)} must not have a fragment in draft 2020-12 (use \"$anchor\")");
+            return baseUri;
+        }
+
+        if (hash == 0)
+        {
+            // Draft-07 spells an anchor "$id": "#name"; it names a location without starting a new resource.
+            if (fragment.Length > 0)
+            {
+                RegisterAnchor(baseUri, fragment, idPath, path);
+            }
+
+            return baseUri;
+        }
+
+        if (!Uri.TryCreate(baseUri, hash < 0 ? value : value[..hash], out var resourceUri))
+        {
+            Invalid(idPath, $"\"$id\" {JsonText.Quote(value)} is not a valid URI reference");
+            return baseUri;
+        }
+
+        if (!resources.TryAdd(ResourceKey(resourceUri), path) && resources[ResourceKey(resourceUri)] != path)
+        {
+            Invalid(idPath, $"\"$id\" {JsonText.Quote(value)} identifies another subschema too, at {JsonText.Quote(resources[ResourceKey(resourceUri)])}");
+        }
+
+        if (fragment.Length > 0)
+        {
+            RegisterAnchor(resourceUri, fragment, idPath, path);
+        }
+
+        return resourceUri;
+    }
+
+    private void AddReference(List<KeywordValidator> validators, JsonElement value, string path, Uri baseUri)
     {
         if (value.ValueKind != JsonValueKind.String)
         {
@@ -203,73 +251,53 @@ internal sealed partial class SchemaCompilerSession(JsonElement root, SchemaComp
         }
 
         var reference = value.GetString()!;
-        if (embedded)
+        var hash = reference.IndexOf('#', StringComparison.Ordinal);
+        var target = baseUri;
+        if (hash != 0 && !Uri.TryCreate(baseUri, hash < 0 ? reference : reference[..hash], out target))
         {
-            Unsupported(path, $"\"$ref\" {JsonText.Quote(reference)} is inside a subschema with its own \"$id\"; resolving against it is not supported");
+            Invalid(path, $"\"$ref\" {JsonText.Quote(reference)} is not a valid URI reference");
             return;
         }
 
-        if (!TryGetLocalFragment(reference, out var fragment))
-        {
-            Unsupported(path, $"\"$ref\" {JsonText.Quote(reference)} is not a local reference; only references starting with \"#\" are supported and remote schemas are never fetched");
-            return;
-        }
-
-        fragment = Uri.UnescapeDataString(fragment);
+        // The fragment is taken from the text, not from System.Uri, which would re-escape some characters of it.
+        var fragment = Uri.UnescapeDataString(hash < 0 ? string.Empty : reference[(hash + 1)..]);
         var validator = new RefValidator(path, reference);
-        if (fragment.Length > 0 && fragment[0] != '/')
-        {
-            validators.Add(validator);
-            pendingReferences.Enqueue(new PendingReference(validator, null, fragment, path));
-            return;
-        }
-
-        if (!JsonPointer.TryParse(fragment, out var segments))
+        List<string>? segments = null;
+        if ((fragment.Length == 0 || fragment[0] == '/') && !JsonPointer.TryParse(fragment, out segments))
         {
             Report(SchemaDiagnosticKind.UnresolvedReference, path, $"\"$ref\" {JsonText.Quote(reference)} is not a valid JSON Pointer", true);
             return;
         }
 
         validators.Add(validator);
-        pendingReferences.Enqueue(new PendingReference(validator, segments, null, path));
-    }
-
-    private bool TryGetLocalFragment(string reference, out string fragment)
-    {
-        if (reference.StartsWith('#'))
-        {
-            fragment = reference[1..];
-            return true;
-        }
-
-        // A reference spelling out the root's own $id is still local.
-        fragment = string.Empty;
-        if (rootId is null || !Uri.TryCreate(rootId, reference, out var resolved)
-            || resolved.GetLeftPart(UriPartial.Query) != rootId.GetLeftPart(UriPartial.Query))
-        {
-            return false;
-        }
-
-        fragment = resolved.Fragment.TrimStart('#');
-        return true;
+        pendingReferences.Enqueue(new PendingReference(validator, ResourceKey(target!), segments, segments is null ? fragment : null, path));
     }
 
     /// <summary>Records a location-independent identifier: 2020-12 <c>$anchor</c> or a draft-07 <c>$id</c> of the form <c>#name</c>.</summary>
-    private void RegisterAnchor(string name, string keywordPath, string schemaPath)
+    private void RegisterAnchor(Uri baseUri, string name, string keywordPath, string schemaPath)
     {
+        var key = ResourceKey(baseUri) + "#" + name;
         if (!IsAnchorName(name))
         {
             Invalid(keywordPath, $"anchor {JsonText.Quote(name)} must start with a letter or \"_\" and contain only letters, digits, \"-\", \"_\", \".\"");
         }
-        else if (!anchors.TryAdd(name, schemaPath))
+        else if (!anchors.TryAdd(key, schemaPath) && anchors[key] != schemaPath)
         {
-            Invalid(keywordPath, $"anchor {JsonText.Quote(name)} is already declared at {JsonText.Quote(anchors[name])}");
+            Invalid(keywordPath, $"anchor {JsonText.Quote(name)} is already declared at {JsonText.Quote(anchors[key])}");
         }
     }
 
     private static bool IsAnchorName(string name) =>
         name.Length > 0 && (char.IsAsciiLetter(name[0]) || name[0] == '_')
         && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.');
+
+    /// <summary>The identity of a schema resource: its absolute URI without a fragment.</summary>
+    private static string ResourceKey(Uri uri)
+    {
+        var text = uri.AbsoluteUri;
+        var hash = text.IndexOf('#', StringComparison.Ordinal);
+        return hash < 0 ? text : text[..hash];
+    }
 
     private void BindReferences()
     {
@@ -278,50 +306,24 @@ internal sealed partial class SchemaCompilerSession(JsonElement root, SchemaComp
         var anchorReferences = new List<PendingReference>();
         while (pendingReferences.TryDequeue(out var pending))
         {
+            if (!resources.TryGetValue(pending.Resource, out var resourcePath))
+            {
+                Unsupported(pending.Path, $"\"$ref\" {JsonText.Quote(pending.Validator.Reference)} refers to a schema outside this document; remote schemas are never fetched");
+                continue;
+            }
+
             if (pending.Segments is null)
             {
                 anchorReferences.Add(pending);
                 continue;
             }
 
-            var current = root;
-            var path = string.Empty;
-            var embedded = false;
-            var resolved = true;
-            foreach (var segment in pending.Segments)
-            {
-                if (current.ValueKind == JsonValueKind.Object && current.TryGetProperty(segment, out var child))
-                {
-                    current = child;
-                }
-                else if (current.ValueKind == JsonValueKind.Array && int.TryParse(segment, out var index) && index >= 0
-                    && index < current.GetArrayLength() && segment == index.ToString(System.Globalization.CultureInfo.InvariantCulture))
-                {
-                    current = current[index];
-                }
-                else
-                {
-                    resolved = false;
-                    break;
-                }
-
-                path = JsonPointer.Append(path, segment);
-                embedded |= current.ValueKind == JsonValueKind.Object && current.TryGetProperty("$id", out _);
-            }
-
-            if (!resolved)
-            {
-                Report(SchemaDiagnosticKind.UnresolvedReference, pending.Path,
-                    $"\"$ref\" {JsonText.Quote(pending.Validator.Reference)} does not point at anything in this schema", true);
-                continue;
-            }
-
-            pending.Validator.Bind(CompileSchema(current, path, "$ref", embedded));
+            BindPointer(pending, resourcePath);
         }
 
         foreach (var pending in anchorReferences)
         {
-            if (anchors.TryGetValue(pending.Anchor!, out var anchorPath))
+            if (anchors.TryGetValue(pending.Resource + "#" + pending.Anchor, out var anchorPath))
             {
                 pending.Validator.Bind(nodes[anchorPath]);
             }
@@ -331,6 +333,43 @@ internal sealed partial class SchemaCompilerSession(JsonElement root, SchemaComp
                     $"\"$ref\" {JsonText.Quote(pending.Validator.Reference)} names anchor {JsonText.Quote(pending.Anchor!)}, which no subschema declares", true);
             }
         }
+    }
+
+    private void BindPointer(PendingReference pending, string resourcePath)
+    {
+        var current = root;
+        var resourceSegments = JsonPointer.TryParse(resourcePath, out var parsed) ? parsed : [];
+        var path = string.Empty;
+        var baseUri = rootBaseUri;
+        foreach (var segment in resourceSegments.Concat(pending.Segments!))
+        {
+            if (current.ValueKind == JsonValueKind.Object && current.TryGetProperty(segment, out var child))
+            {
+                current = child;
+            }
+            else if (current.ValueKind == JsonValueKind.Array && int.TryParse(segment, out var index) && index >= 0
+                && index < current.GetArrayLength() && segment == index.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            {
+                current = current[index];
+            }
+            else
+            {
+                Report(SchemaDiagnosticKind.UnresolvedReference, pending.Path,
+                    $"\"$ref\" {JsonText.Quote(pending.Validator.Reference)} does not point at anything in this schema", true);
+                return;
+            }
+
+            path = JsonPointer.Append(path, segment);
+
+            // A target compiled only now (inside an unknown keyword) still resolves its own $refs against the nearest $id.
+            if (current.ValueKind == JsonValueKind.Object && current.TryGetProperty("$id", out var id) && id.ValueKind == JsonValueKind.String
+                && !id.GetString()!.StartsWith('#') && Uri.TryCreate(baseUri, id.GetString()!.Split('#')[0], out var nested))
+            {
+                baseUri = nested;
+            }
+        }
+
+        pending.Validator.Bind(CompileSchema(current, path, "$ref", baseUri));
     }
 
     private static bool TryParseDialect(string uri, out SchemaDialect parsed)
@@ -374,5 +413,5 @@ internal sealed partial class SchemaCompilerSession(JsonElement root, SchemaComp
     }
 
     /// <summary>A $ref waiting for its target to be compiled and bound.</summary>
-    private sealed record PendingReference(RefValidator Validator, List<string>? Segments, string? Anchor, string Path);
+    private sealed record PendingReference(RefValidator Validator, string Resource, List<string>? Segments, string? Anchor, string Path);
 }

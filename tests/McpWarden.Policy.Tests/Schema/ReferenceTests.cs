@@ -100,4 +100,30 @@ public sealed class ReferenceTests
         Assert.Equal(SchemaDiagnosticKind.UnresolvedReference, missing.Kind);
         Assert.Equal("/$defs/b/$anchor", duplicate.SchemaPath);
     }
+
+    [Fact]
+    public void Validate_RefInsideEmbeddedResource_ResolvesAgainstItsId()
+    {
+        const string Schema = """
+            {"$id":"https://example.com/root.json",
+             "$defs":{"inner":{"type":"integer"},
+                      "item":{"$id":"item.json","$defs":{"inner":{"type":"string"}},"$ref":"#/$defs/inner"}},
+             "properties":{"a":{"$ref":"item.json"},"b":{"$ref":"https://example.com/item.json#/$defs/inner"},"c":{"$ref":"#/$defs/inner"}}}
+            """;
+
+        Assert.True(IsValid(Schema, """{"a":"s","b":"s","c":1}"""));
+        Assert.Equal("/a", Error(Schema, """{"a":1}""").InstancePath);
+        Assert.Equal("/$defs/item/$defs/inner/type", Error(Schema, """{"b":1}""").SchemaPath);
+        Assert.False(IsValid(Schema, """{"c":"s"}"""));
+    }
+
+    [Fact]
+    public void Compile_PolicyRefToSchemaOutsideDocument_ReportsUnsupportedError()
+    {
+        var diagnostic = Assert.Single(CompileText("""{"properties":{"a":{"$ref":"other.json#/x"}}}""").Diagnostics);
+
+        Assert.Equal(SchemaDiagnosticKind.UnsupportedKeyword, diagnostic.Kind);
+        Assert.Equal("/properties/a/$ref", diagnostic.SchemaPath);
+        Assert.True(diagnostic.IsError);
+    }
 }
