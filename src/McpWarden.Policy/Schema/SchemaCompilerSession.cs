@@ -114,6 +114,7 @@ internal sealed partial class SchemaCompilerSession(JsonElement root, SchemaComp
         {
             // Draft-07: "All other properties in a $ref object MUST be ignored."
             AddReference(validators, draft7Reference, JsonPointer.Append(path, "$ref"), baseUri);
+            ReportIgnoredDraft7RefSiblings(schema, path);
             node.Initialize([.. validators]);
             return node;
         }
@@ -126,6 +127,25 @@ internal sealed partial class SchemaCompilerSession(JsonElement root, SchemaComp
         new KeywordCompiler(this, schema, path, node, baseUri, validators).Run();
         node.Initialize([.. validators]);
         return node;
+    }
+
+    /// <summary>Under Policy, a constraint beside a draft-07 $ref would be silently dropped, so it is an error there.</summary>
+    private void ReportIgnoredDraft7RefSiblings(JsonElement schema, string path)
+    {
+        if (!IsPolicy)
+        {
+            return;
+        }
+
+        foreach (var member in schema.EnumerateObject())
+        {
+            if (member.Name is not ("$ref" or "$id" or "$schema" or "$comment" or "definitions" or "$defs")
+                && Array.IndexOf(AnnotationKeywords, member.Name) < 0)
+            {
+                Invalid(JsonPointer.Append(path, member.Name),
+                    $"keyword {JsonText.Quote(member.Name)} beside \"$ref\" is ignored in draft-07; put both in an \"allOf\" to apply them");
+            }
+        }
     }
 
     private SchemaNode[]? CompileSchemaArray(JsonElement value, string path, string keyword, Uri baseUri, bool allowEmpty = false)

@@ -41,8 +41,9 @@ public sealed class ReferenceTests
     {
         const string Schema = """{"definitions":{"s":{"type":"string"}},"properties":{"x":{"$ref":"#/definitions/s","maxLength":1}}}""";
 
-        Assert.True(IsValid(Schema, """{"x":"long"}""", Draft7()));
+        Assert.True(IsValid(Schema, """{"x":"long"}""", Draft7(SchemaStrictness.Upstream)));
         Assert.False(IsValid(Schema, """{"x":"long"}"""));
+        Assert.Equal("/properties/x/maxLength", Assert.Single(CompileText(Schema, Draft7()).Diagnostics).SchemaPath);
     }
 
     [Fact]
