@@ -227,7 +227,8 @@ internal sealed partial class SchemaCompilerSession
 
                     break;
                 case "$id":
-                    if (value.ValueKind != JsonValueKind.String)
+                    // A subschema's $id was already read by EnterResource; only the root's is checked here.
+                    if (path.Length == 0 && value.ValueKind != JsonValueKind.String)
                     {
                         session.Invalid(at, $"\"$id\" must be a string, got {JsonText.Describe(value)}");
                     }

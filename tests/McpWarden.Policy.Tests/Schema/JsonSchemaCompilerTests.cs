@@ -182,4 +182,12 @@ public sealed class JsonSchemaCompilerTests
         Assert.Null(compilation.Schema);
         Assert.NotEmpty(compilation.Diagnostics);
     }
+
+    [Fact]
+    public void Compile_NonStringIdInSubschema_ReportsOnce()
+    {
+        var diagnostic = Assert.Single(CompileText("""{"$defs":{"a":{"$id":5}}}""").Diagnostics);
+
+        Assert.Equal("/$defs/a/$id", diagnostic.SchemaPath);
+    }
 }
