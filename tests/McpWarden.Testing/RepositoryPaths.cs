@@ -1,3 +1,5 @@
+using Xunit;
+
 namespace McpWarden.Testing;
 
 /// <summary>Finds the repository from a test's output directory, and what lies beside it.</summary>
@@ -9,6 +11,31 @@ public static class RepositoryPaths
     public static string Vectors => Path.Combine(Root, "tests", "vectors");
 
     public static string Samples => Path.Combine(Root, "samples");
+
+    /// <summary>Overrides where the official JSON Schema test suite is read from.</summary>
+    public const string SuiteOverrideVariable = "MCPWARDEN_JSON_SCHEMA_SUITE";
+
+    /// <summary>
+    /// The official JSON Schema test suite (holding tests/draft7 and tests/draft2020-12), beside the
+    /// repository in shared/; a missing suite fails the test that needs it, saying where it looked.
+    /// </summary>
+    public static string JsonSchemaSuite
+    {
+        get
+        {
+            var overridden = Environment.GetEnvironmentVariable(SuiteOverrideVariable);
+            var candidate = string.IsNullOrEmpty(overridden)
+                ? Path.GetFullPath(Path.Combine(Root, "..", "shared", "data", "json-schema-test-suite"))
+                : Path.GetFullPath(overridden);
+            if (!Directory.Exists(Path.Combine(candidate, "tests", "draft2020-12")) || !Directory.Exists(Path.Combine(candidate, "tests", "draft7")))
+            {
+                Assert.Fail($"The JSON Schema test suite was not found at {candidate} (expected tests/draft7 and tests/draft2020-12 under it). "
+                    + $"Put it at ../shared/data/json-schema-test-suite beside the repository, or set {SuiteOverrideVariable} to its path.");
+            }
+
+            return candidate;
+        }
+    }
 
     private static string FindRoot()
     {

@@ -54,7 +54,7 @@ public static class PolicyTestFileReader
         }
         else
         {
-            sink.Error(DiagnosticCodes.WrongType, "/policy", $"\"policy\" must be a path or an inline policy object, got {StrictJson.Describe(policyElement)}");
+            sink.Error(DiagnosticCodes.WrongType, "/policy", $"\"policy\" must be a path or an inline policy object, got {JsonText.Describe(policyElement)}");
         }
 
         var tools = root.TryGetProperty("tools", out var toolsElement) ? ReadTools(toolsElement, sink) : null;
@@ -77,7 +77,7 @@ public static class PolicyTestFileReader
     {
         if (element.ValueKind != JsonValueKind.Array)
         {
-            sink.Error(DiagnosticCodes.WrongType, "/tools", $"\"tools\" must be an array of tool definitions, got {StrictJson.Describe(element)}");
+            sink.Error(DiagnosticCodes.WrongType, "/tools", $"\"tools\" must be an array of tool definitions, got {JsonText.Describe(element)}");
             return null;
         }
 
@@ -88,7 +88,7 @@ public static class PolicyTestFileReader
             var path = JsonPointer.Append("/tools", index++);
             if (item.ValueKind != JsonValueKind.Object)
             {
-                sink.Error(DiagnosticCodes.WrongType, path, $"a tool must be an object, got {StrictJson.Describe(item)}");
+                sink.Error(DiagnosticCodes.WrongType, path, $"a tool must be an object, got {JsonText.Describe(item)}");
                 continue;
             }
 
@@ -114,7 +114,7 @@ public static class PolicyTestFileReader
     {
         if (element.ValueKind != JsonValueKind.Array)
         {
-            sink.Error(DiagnosticCodes.WrongType, "/cases", $"\"cases\" must be an array, got {StrictJson.Describe(element)}");
+            sink.Error(DiagnosticCodes.WrongType, "/cases", $"\"cases\" must be an array, got {JsonText.Describe(element)}");
             return;
         }
 
@@ -124,7 +124,7 @@ public static class PolicyTestFileReader
             var path = JsonPointer.Append("/cases", index++);
             if (item.ValueKind != JsonValueKind.Object)
             {
-                sink.Error(DiagnosticCodes.WrongType, path, $"a case must be an object, got {StrictJson.Describe(item)}");
+                sink.Error(DiagnosticCodes.WrongType, path, $"a case must be an object, got {JsonText.Describe(item)}");
                 continue;
             }
 
@@ -156,7 +156,7 @@ public static class PolicyTestFileReader
     {
         if (element.ValueKind != JsonValueKind.Object)
         {
-            sink.Error(DiagnosticCodes.WrongType, path, $"a step must be an object, got {StrictJson.Describe(element)}");
+            sink.Error(DiagnosticCodes.WrongType, path, $"a step must be an object, got {JsonText.Describe(element)}");
             return null;
         }
 
@@ -166,7 +166,7 @@ public static class PolicyTestFileReader
             var by = ParseDuration(advance);
             if (by is null)
             {
-                sink.Error(DiagnosticCodes.WrongType, path + "/advance", $"\"advance\" must be a duration such as \"500ms\", \"30s\", \"5m\", \"2h\", \"1d\" or a number of seconds, got {StrictJson.Describe(advance)}");
+                sink.Error(DiagnosticCodes.WrongType, path + "/advance", $"\"advance\" must be a duration such as \"500ms\", \"30s\", \"5m\", \"2h\", \"1d\" or a number of seconds, got {JsonText.Describe(advance)}");
                 return null;
             }
 
@@ -186,7 +186,7 @@ public static class PolicyTestFileReader
         var repeat = 1;
         if (element.TryGetProperty("repeat", out var repeatElement) && (!repeatElement.TryGetInt32(out repeat) || repeat < 1))
         {
-            sink.Error(DiagnosticCodes.WrongType, path + "/repeat", $"\"repeat\" must be a positive whole number, got {StrictJson.Describe(repeatElement)}");
+            sink.Error(DiagnosticCodes.WrongType, path + "/repeat", $"\"repeat\" must be a positive whole number, got {JsonText.Describe(repeatElement)}");
             return null;
         }
 
@@ -206,7 +206,7 @@ public static class PolicyTestFileReader
         {
             if (retryElement.ValueKind != JsonValueKind.Number)
             {
-                sink.Error(DiagnosticCodes.WrongType, path + "/retryAfter", $"\"retryAfter\" must be a number of seconds, got {StrictJson.Describe(retryElement)}");
+                sink.Error(DiagnosticCodes.WrongType, path + "/retryAfter", $"\"retryAfter\" must be a number of seconds, got {JsonText.Describe(retryElement)}");
                 return null;
             }
 
@@ -225,7 +225,7 @@ public static class PolicyTestFileReader
     {
         if (element.ValueKind != JsonValueKind.Array)
         {
-            sink.Error(DiagnosticCodes.WrongType, "/expectDiagnostics", $"\"expectDiagnostics\" must be an array, got {StrictJson.Describe(element)}");
+            sink.Error(DiagnosticCodes.WrongType, "/expectDiagnostics", $"\"expectDiagnostics\" must be an array, got {JsonText.Describe(element)}");
             return null;
         }
 
@@ -236,7 +236,7 @@ public static class PolicyTestFileReader
             var path = JsonPointer.Append("/expectDiagnostics", index++);
             if (item.ValueKind != JsonValueKind.Object)
             {
-                sink.Error(DiagnosticCodes.WrongType, path, $"an expected diagnostic must be an object, got {StrictJson.Describe(item)}");
+                sink.Error(DiagnosticCodes.WrongType, path, $"an expected diagnostic must be an object, got {JsonText.Describe(item)}");
                 continue;
             }
 
@@ -306,7 +306,7 @@ public static class PolicyTestFileReader
 
         if (value.ValueKind != JsonValueKind.String)
         {
-            sink.Error(DiagnosticCodes.WrongType, path + "/" + field, $"\"{field}\" must be a string, got {StrictJson.Describe(value)}");
+            sink.Error(DiagnosticCodes.WrongType, path + "/" + field, $"\"{field}\" must be a string, got {JsonText.Describe(value)}");
             return null;
         }
 
@@ -320,7 +320,7 @@ public static class PolicyTestFileReader
             return element.GetBoolean();
         }
 
-        sink.Error(DiagnosticCodes.WrongType, path, $"must be true or false, got {StrictJson.Describe(element)}");
+        sink.Error(DiagnosticCodes.WrongType, path, $"must be true or false, got {JsonText.Describe(element)}");
         return false;
     }
 }

@@ -19,7 +19,7 @@ public sealed class ArgumentReference
             // INVARIANT: the parser has already refused pointers that do not parse.
             if (!JsonPointer.TryParse(text, out _segments))
             {
-                throw new ArgumentException($"{JsonPointer.Quote(text)} is not a JSON Pointer", nameof(text));
+                throw new ArgumentException($"{JsonText.Quote(text)} is not a JSON Pointer", nameof(text));
             }
         }
         else

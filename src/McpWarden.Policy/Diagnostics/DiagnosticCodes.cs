@@ -48,7 +48,7 @@ public static class DiagnosticCodes
     public static IReadOnlyList<(string Code, string Meaning)> All { get; } =
     [
         (InvalidJson, "the text is not valid JSON"),
-        (InvalidUtf8, "the file is not valid UTF-8"),
+        (InvalidUtf8, "the file is not valid UTF-8, or a string escapes an unpaired surrogate"),
         (DuplicateKey, "an object has the same key twice"),
         (TooDeep, "the document nests deeper than 256 levels"),
         (EmptyDocument, "the document is empty or is not a JSON object"),

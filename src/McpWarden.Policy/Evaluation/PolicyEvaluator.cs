@@ -35,17 +35,17 @@ public static class PolicyEvaluator
         // Step 1: the name must be usable, the server must have the tool, and it must still be the tool that was pinned.
         if (ToolNames.Problem(call.Tool) is { } problem)
         {
-            return Decision.Deny(ReasonCodes.InvalidToolName, string.Empty, $"tool name {JsonPointer.Quote(call.Tool)} is refused: {problem}");
+            return Decision.Deny(ReasonCodes.InvalidToolName, string.Empty, $"tool name {JsonText.Quote(call.Tool)} is refused: {problem}");
         }
 
         if (!tools.TryGet(call.Tool, out var listed))
         {
-            return Decision.Deny(ReasonCodes.UnknownTool, string.Empty, $"the server has no tool named {JsonPointer.Quote(call.Tool)}");
+            return Decision.Deny(ReasonCodes.UnknownTool, string.Empty, $"the server has no tool named {JsonText.Quote(call.Tool)}");
         }
 
         if (listed is { ChangedSincePinned: true })
         {
-            return Decision.Deny(ReasonCodes.ToolChanged, string.Empty, $"the definition of {JsonPointer.Quote(call.Tool)} changed since it was approved; a person must review and accept the change");
+            return Decision.Deny(ReasonCodes.ToolChanged, string.Empty, $"the definition of {JsonText.Quote(call.Tool)} changed since it was approved; a person must review and accept the change");
         }
 
         // Step 2: the rule's action.
@@ -112,14 +112,14 @@ public static class PolicyEvaluator
 
         if (!cost.TryResolve(arguments, out var value))
         {
-            problem = $"limit \"{limit.Counter}\" counts the argument {JsonPointer.Quote(cost.Text)}, which the call does not have";
+            problem = $"limit \"{limit.Counter}\" counts the argument {JsonText.Quote(cost.Text)}, which the call does not have";
             return false;
         }
 
         // A negative cost would refill the budget; a non-number cannot be counted. Both are refused.
         if (value.ValueKind != JsonValueKind.Number || !value.TryGetDecimal(out units) || units < 0)
         {
-            problem = $"limit \"{limit.Counter}\" counts the argument {JsonPointer.Quote(cost.Text)}, which must be a non-negative number, got {value.GetRawText()}";
+            problem = $"limit \"{limit.Counter}\" counts the argument {JsonText.Quote(cost.Text)}, which must be a non-negative number, got {value.GetRawText()}";
             return false;
         }
 
@@ -145,7 +145,7 @@ public static class PolicyEvaluator
             if (!by.TryResolve(arguments, out var value))
             {
                 key = string.Empty;
-                problem = $"limit \"{limit.Counter}\" is kept per {JsonPointer.Quote(by.Text)}, which the call does not have";
+                problem = $"limit \"{limit.Counter}\" is kept per {JsonText.Quote(by.Text)}, which the call does not have";
                 return false;
             }
 

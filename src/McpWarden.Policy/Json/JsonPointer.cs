@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 
 namespace McpWarden.Policy.Json;
@@ -6,16 +5,14 @@ namespace McpWarden.Policy.Json;
 /// <summary>RFC 6901 JSON Pointers: building them segment by segment and resolving them in a document.</summary>
 public static class JsonPointer
 {
-    /// <summary>Appends one property name or array index to a pointer, escaping <c>~</c> and <c>/</c>.</summary>
-    public static string Append(string path, string segment)
-    {
-        if (segment.AsSpan().IndexOfAny('~', '/') < 0)
-        {
-            return string.Concat(path, "/", segment);
-        }
+    /// <summary>Appends one property name to a pointer, escaping <c>~</c> and <c>/</c>.</summary>
+    public static string Append(string path, string segment) => string.Concat(path, "/", Escape(segment));
 
-        return string.Concat(path, "/", segment.Replace("~", "~0", StringComparison.Ordinal).Replace("/", "~1", StringComparison.Ordinal));
-    }
+    /// <summary>Escapes one segment: <c>~</c> as <c>~0</c>, <c>/</c> as <c>~1</c>.</summary>
+    public static string Escape(string segment) =>
+        segment.AsSpan().IndexOfAny('~', '/') < 0
+            ? segment
+            : segment.Replace("~", "~0", StringComparison.Ordinal).Replace("/", "~1", StringComparison.Ordinal);
 
     public static string Append(string path, int index) => string.Concat(path, "/", index.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
@@ -98,29 +95,4 @@ public static class JsonPointer
 
     /// <summary>Renders a pointer for messages; the root is shown as <c>/</c>.</summary>
     public static string Display(string path) => path.Length == 0 ? "/" : path;
-
-    /// <summary>Quotes text for a message, showing control and invisible characters as escapes.</summary>
-    public static string Quote(string text)
-    {
-        var builder = new StringBuilder(text.Length + 2);
-        builder.Append('"');
-        foreach (var c in text)
-        {
-            if (c is '"' or '\\')
-            {
-                builder.Append('\\').Append(c);
-            }
-            else if (char.IsControl(c) || char.GetUnicodeCategory(c) == System.Globalization.UnicodeCategory.Format)
-            {
-                // Invisible characters are exactly what a reader must see in a diagnostic.
-                builder.Append("\\u").Append(((int)c).ToString("x4", System.Globalization.CultureInfo.InvariantCulture));
-            }
-            else
-            {
-                builder.Append(c);
-            }
-        }
-
-        return builder.Append('"').ToString();
-    }
 }

@@ -158,11 +158,16 @@ public sealed class SourceDocument : IDisposable
                     case JsonTokenType.PropertyName:
                     {
                         var frame = frames.Peek();
-                        var name = reader.GetString()!;
+                        if (!TryGetString(ref reader, out var name))
+                        {
+                            diagnostics.Add(UnpairedSurrogate(source, frame.Path, position));
+                            return false;
+                        }
+
                         var path = JsonPointer.Append(frame.Path, name);
                         if (!frame.Names!.Add(name))
                         {
-                            diagnostics.Add(new Diagnostic(DiagnosticCodes.DuplicateKey, DiagnosticSeverity.Error, source, path, position, $"duplicate key {JsonPointer.Quote(name)}: a key may appear only once in an object"));
+                            diagnostics.Add(new Diagnostic(DiagnosticCodes.DuplicateKey, DiagnosticSeverity.Error, source, path, position, $"duplicate key {JsonText.Quote(name)}: a key may appear only once in an object"));
                         }
                         else
                         {
@@ -187,6 +192,13 @@ public sealed class SourceDocument : IDisposable
                         : JsonPointer.Append(frames.Peek().Path, pendingName!);
                 values.TryAdd(valuePath, position);
                 currentPath = valuePath;
+
+                // Every later stage reads strings freely, so text that is not Unicode stops here.
+                if (reader.TokenType == JsonTokenType.String && !TryGetString(ref reader, out _))
+                {
+                    diagnostics.Add(UnpairedSurrogate(source, valuePath, position));
+                    return false;
+                }
 
                 if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
                 {
@@ -215,6 +227,24 @@ public sealed class SourceDocument : IDisposable
 
         return diagnostics.Count == 0 || diagnostics.TrueForAll(d => d.Code == DiagnosticCodes.DuplicateKey);
     }
+
+    /// <summary>Reads a string token; false when its escapes leave an unpaired surrogate (not Unicode text).</summary>
+    private static bool TryGetString(ref Utf8JsonReader reader, out string text)
+    {
+        try
+        {
+            text = reader.GetString()!;
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            text = string.Empty;
+            return false;
+        }
+    }
+
+    private static Diagnostic UnpairedSurrogate(string source, string path, SourcePosition position) =>
+        new(DiagnosticCodes.InvalidUtf8, DiagnosticSeverity.Error, source, path, position, "a string escapes an unpaired UTF-16 surrogate (such as \\ud800 alone), which is not Unicode text");
 
     private static string TrimReaderMessage(string message)
     {

@@ -31,7 +31,7 @@ public static class PolicyParser
     {
         if (root.ValueKind != JsonValueKind.Object)
         {
-            sink.Error(DiagnosticCodes.EmptyDocument, string.Empty, $"a policy must be a JSON object, got {StrictJson.Describe(root)}");
+            sink.Error(DiagnosticCodes.EmptyDocument, string.Empty, $"a policy must be a JSON object, got {JsonText.Describe(root)}");
             return null;
         }
 
@@ -43,16 +43,16 @@ public static class PolicyParser
         }
         else if (version.ValueKind != JsonValueKind.String)
         {
-            sink.Error(DiagnosticCodes.WrongType, "/version", $"\"version\" must be the string \"1\", got {StrictJson.Describe(version)}");
+            sink.Error(DiagnosticCodes.WrongType, "/version", $"\"version\" must be the string \"1\", got {JsonText.Describe(version)}");
         }
         else if (version.GetString() != PolicyDefinition.CurrentVersion)
         {
-            sink.Error(DiagnosticCodes.UnsupportedVersion, "/version", $"unsupported version {JsonPointer.Quote(version.GetString()!)}; this gateway reads version \"1\"");
+            sink.Error(DiagnosticCodes.UnsupportedVersion, "/version", $"unsupported version {JsonText.Quote(version.GetString()!)}; this gateway reads version \"1\"");
         }
 
         if (root.TryGetProperty("$schema", out var schemaUri) && schemaUri.ValueKind != JsonValueKind.String)
         {
-            sink.Error(DiagnosticCodes.WrongType, "/$schema", $"\"$schema\" must be a string, got {StrictJson.Describe(schemaUri)}");
+            sink.Error(DiagnosticCodes.WrongType, "/$schema", $"\"$schema\" must be a string, got {JsonText.Describe(schemaUri)}");
         }
 
         var defaultAction = PolicyAction.Deny;
@@ -70,7 +70,7 @@ public static class PolicyParser
         {
             if (tools.ValueKind != JsonValueKind.Object)
             {
-                sink.Error(DiagnosticCodes.WrongType, "/tools", $"\"tools\" must be an object of tool name to rule, got {StrictJson.Describe(tools)}");
+                sink.Error(DiagnosticCodes.WrongType, "/tools", $"\"tools\" must be an object of tool name to rule, got {JsonText.Describe(tools)}");
             }
             else
             {
@@ -102,7 +102,7 @@ public static class PolicyParser
 
             if (seen.TryGetValue(key, out var firstPath))
             {
-                sink.ErrorAtName(DiagnosticCodes.DuplicateToolKey, path, $"tool key {JsonPointer.Quote(property.Name)} equals {JsonPointer.Display(firstPath)} after Unicode NFC normalisation");
+                sink.ErrorAtName(DiagnosticCodes.DuplicateToolKey, path, $"tool key {JsonText.Quote(property.Name)} equals {JsonPointer.Display(firstPath)} after Unicode NFC normalisation");
                 continue;
             }
 
@@ -121,13 +121,13 @@ public static class PolicyParser
         var problem = key.Length == 0 ? "the name is empty" : ToolNames.Problem(key.Replace("*", "x", StringComparison.Ordinal));
         if (problem is not null && !problem.Contains("form C", StringComparison.Ordinal))
         {
-            sink.ErrorAtName(DiagnosticCodes.InvalidToolPattern, path, $"tool key {JsonPointer.Quote(key)} cannot match any tool: {problem}");
+            sink.ErrorAtName(DiagnosticCodes.InvalidToolPattern, path, $"tool key {JsonText.Quote(key)} cannot match any tool: {problem}");
             return null;
         }
 
         if (problem is not null)
         {
-            sink.WarningAtName(DiagnosticCodes.ToolKeyNotNormalized, path, $"tool key {JsonPointer.Quote(key)} is not in Unicode NFC; it is matched as its NFC form");
+            sink.WarningAtName(DiagnosticCodes.ToolKeyNotNormalized, path, $"tool key {JsonText.Quote(key)} is not in Unicode NFC; it is matched as its NFC form");
         }
 
         return ToolNames.Normalize(key);
@@ -137,7 +137,7 @@ public static class PolicyParser
     {
         if (element.ValueKind != JsonValueKind.Object)
         {
-            sink.Error(DiagnosticCodes.WrongType, path, $"the rule for {JsonPointer.Quote(key)} must be an object, got {StrictJson.Describe(element)}");
+            sink.Error(DiagnosticCodes.WrongType, path, $"the rule for {JsonText.Quote(key)} must be an object, got {JsonText.Describe(element)}");
             return null;
         }
 
@@ -175,7 +175,7 @@ public static class PolicyParser
         {
             if (argumentsElement.ValueKind != JsonValueKind.Object)
             {
-                sink.Error(DiagnosticCodes.ArgumentsNotObjectSchema, path + "/arguments", $"\"arguments\" must be a JSON Schema object, got {StrictJson.Describe(argumentsElement)}");
+                sink.Error(DiagnosticCodes.ArgumentsNotObjectSchema, path + "/arguments", $"\"arguments\" must be a JSON Schema object, got {JsonText.Describe(argumentsElement)}");
             }
             else
             {
@@ -196,7 +196,7 @@ public static class PolicyParser
 
         if (action == PolicyAction.Deny && (limits.Count > 0 || arguments is not null))
         {
-            sink.Warning(DiagnosticCodes.UnusedOnDeny, path, $"the rule for {JsonPointer.Quote(key)} denies every call, so its limits and arguments are never consulted");
+            sink.Warning(DiagnosticCodes.UnusedOnDeny, path, $"the rule for {JsonText.Quote(key)} denies every call, so its limits and arguments are never consulted");
         }
 
         return new RuleDefinition(path, key, action, reason, limits, arguments, approvalTimeout);
@@ -206,7 +206,7 @@ public static class PolicyParser
     {
         if (element.ValueKind != JsonValueKind.Array)
         {
-            sink.Error(DiagnosticCodes.WrongType, path, $"\"limits\" must be an array of limits, got {StrictJson.Describe(element)}");
+            sink.Error(DiagnosticCodes.WrongType, path, $"\"limits\" must be an array of limits, got {JsonText.Describe(element)}");
             return;
         }
 
@@ -225,7 +225,7 @@ public static class PolicyParser
     {
         if (element.ValueKind != JsonValueKind.Object)
         {
-            sink.Error(DiagnosticCodes.WrongType, path, $"a limit must be an object, got {StrictJson.Describe(element)}");
+            sink.Error(DiagnosticCodes.WrongType, path, $"a limit must be an object, got {JsonText.Describe(element)}");
             return null;
         }
 
@@ -264,7 +264,7 @@ public static class PolicyParser
     {
         if (element.ValueKind != JsonValueKind.Object)
         {
-            sink.Error(DiagnosticCodes.WrongType, path, $"\"rate_limit\" must be an object with \"max\" and \"window\", got {StrictJson.Describe(element)}");
+            sink.Error(DiagnosticCodes.WrongType, path, $"\"rate_limit\" must be an object with \"max\" and \"window\", got {JsonText.Describe(element)}");
             return null;
         }
 
@@ -312,7 +312,7 @@ public static class PolicyParser
                     case "day": return TimeSpan.FromDays(1);
                 }
 
-                sink.Error(DiagnosticCodes.InvalidWindow, path, $"unknown window {JsonPointer.Quote(element.GetString()!)}; use {Expected}");
+                sink.Error(DiagnosticCodes.InvalidWindow, path, $"unknown window {JsonText.Quote(element.GetString()!)}; use {Expected}");
                 return null;
 
             case JsonValueKind.Number:
@@ -325,7 +325,7 @@ public static class PolicyParser
                 return null;
 
             default:
-                sink.Error(DiagnosticCodes.InvalidWindow, path, $"window must be {Expected}, got {StrictJson.Describe(element)}");
+                sink.Error(DiagnosticCodes.InvalidWindow, path, $"window must be {Expected}, got {JsonText.Describe(element)}");
                 return null;
         }
     }
@@ -337,7 +337,7 @@ public static class PolicyParser
             return max;
         }
 
-        sink.Error(DiagnosticCodes.InvalidMax, path, $"max must be a positive number, got {StrictJson.Describe(element)}");
+        sink.Error(DiagnosticCodes.InvalidMax, path, $"max must be a positive number, got {JsonText.Describe(element)}");
         return null;
     }
 
@@ -353,7 +353,7 @@ public static class PolicyParser
             }
         }
 
-        sink.Error(DiagnosticCodes.InvalidScope, path, $"scope must be \"grant\", \"session\" or \"global\", got {StrictJson.Describe(element)}");
+        sink.Error(DiagnosticCodes.InvalidScope, path, $"scope must be \"grant\", \"session\" or \"global\", got {JsonText.Describe(element)}");
         return null;
     }
 
@@ -367,7 +367,7 @@ public static class PolicyParser
         var fieldPath = path + "/" + field;
         if (value.ValueKind != JsonValueKind.String || value.GetString()!.Length == 0)
         {
-            sink.Error(DiagnosticCodes.InvalidArgumentReference, fieldPath, $"\"{field}\" must name an argument or be a JSON Pointer into the arguments, got {StrictJson.Describe(value)}");
+            sink.Error(DiagnosticCodes.InvalidArgumentReference, fieldPath, $"\"{field}\" must name an argument or be a JSON Pointer into the arguments, got {JsonText.Describe(value)}");
             valid = false;
             return null;
         }
@@ -375,7 +375,7 @@ public static class PolicyParser
         var reference = value.GetString()!;
         if (reference.StartsWith('/') && !JsonPointer.TryParse(reference, out _))
         {
-            sink.Error(DiagnosticCodes.InvalidArgumentReference, fieldPath, $"\"{field}\" {JsonPointer.Quote(reference)} is not a valid JSON Pointer (a '~' must be followed by 0 or 1)");
+            sink.Error(DiagnosticCodes.InvalidArgumentReference, fieldPath, $"\"{field}\" {JsonText.Quote(reference)} is not a valid JSON Pointer (a '~' must be followed by 0 or 1)");
             valid = false;
             return null;
         }
@@ -387,7 +387,7 @@ public static class PolicyParser
     {
         if (element.ValueKind != JsonValueKind.Object)
         {
-            sink.Error(DiagnosticCodes.WrongType, path, $"\"approval\" must be an object such as {{\"timeout\": 300}}, got {StrictJson.Describe(element)}");
+            sink.Error(DiagnosticCodes.WrongType, path, $"\"approval\" must be an object such as {{\"timeout\": 300}}, got {JsonText.Describe(element)}");
             return null;
         }
 
@@ -402,7 +402,7 @@ public static class PolicyParser
             return TimeSpan.FromSeconds(seconds);
         }
 
-        sink.Error(DiagnosticCodes.InvalidApprovalTimeout, path + "/timeout", $"approval timeout must be a number of seconds from 1 to {MaxApprovalTimeoutSeconds}, got {StrictJson.Describe(timeout)}");
+        sink.Error(DiagnosticCodes.InvalidApprovalTimeout, path + "/timeout", $"approval timeout must be a number of seconds from 1 to {MaxApprovalTimeoutSeconds}, got {JsonText.Describe(timeout)}");
         return null;
     }
 
@@ -419,7 +419,7 @@ public static class PolicyParser
         }
 
         // An unreadable action is treated as deny by the caller, so that a half-read policy never allows more.
-        sink.Error(DiagnosticCodes.InvalidAction, path, $"action must be \"allow\", \"deny\" or \"approve\", got {StrictJson.Describe(element)}");
+        sink.Error(DiagnosticCodes.InvalidAction, path, $"action must be \"allow\", \"deny\" or \"approve\", got {JsonText.Describe(element)}");
         return null;
     }
 
@@ -427,7 +427,7 @@ public static class PolicyParser
     {
         if (element.ValueKind != JsonValueKind.String)
         {
-            sink.Error(DiagnosticCodes.WrongType, path, $"\"{field}\" must be a string, got {StrictJson.Describe(element)}");
+            sink.Error(DiagnosticCodes.WrongType, path, $"\"{field}\" must be a string, got {JsonText.Describe(element)}");
             return null;
         }
 

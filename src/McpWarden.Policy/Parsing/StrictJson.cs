@@ -19,7 +19,7 @@ public static class StrictJson
             {
                 var suggestion = Suggest(property.Name, known);
                 var hint = suggestion is null ? $"expected one of {string.Join(", ", known)}" : $"did you mean \"{suggestion}\"?";
-                sink.ErrorAtName(DiagnosticCodes.UnknownField, JsonPointer.Append(path, property.Name), $"unknown field {JsonPointer.Quote(property.Name)}; {hint}");
+                sink.ErrorAtName(DiagnosticCodes.UnknownField, JsonPointer.Append(path, property.Name), $"unknown field {JsonText.Quote(property.Name)}; {hint}");
             }
         }
     }
@@ -65,19 +65,4 @@ public static class StrictJson
 
         return previous[b.Length];
     }
-
-    /// <summary>Describes a value for an error message: its type, and the value itself when short.</summary>
-    public static string Describe(JsonElement element) => element.ValueKind switch
-    {
-        JsonValueKind.String => "string " + JsonPointer.Quote(Truncate(element.GetString()!)),
-        JsonValueKind.Number => "number " + Truncate(element.GetRawText()),
-        JsonValueKind.True => "true",
-        JsonValueKind.False => "false",
-        JsonValueKind.Null => "null",
-        JsonValueKind.Array => "an array",
-        JsonValueKind.Object => "an object",
-        _ => "nothing",
-    };
-
-    private static string Truncate(string text) => text.Length <= 60 ? text : string.Concat(text.AsSpan(0, 57), "...");
 }

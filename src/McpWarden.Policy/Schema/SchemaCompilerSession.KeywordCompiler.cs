@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using McpWarden.Policy.Schema.Keywords;
+using McpWarden.Policy.Json;
 
 namespace McpWarden.Policy.Schema;
 

@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using McpWarden.Policy.Schema.Keywords;
+using McpWarden.Policy.Json;
 
 namespace McpWarden.Policy.Schema;
 
@@ -282,7 +283,7 @@ internal sealed partial class SchemaCompilerSession(JsonElement root, SchemaComp
         // The fragment is taken from the text, not from System.Uri, which would re-escape some characters of it.
         var fragment = Uri.UnescapeDataString(hash < 0 ? string.Empty : reference[(hash + 1)..]);
         var validator = new RefValidator(path, reference);
-        List<string>? segments = null;
+        string[]? segments = null;
         if ((fragment.Length == 0 || fragment[0] == '/') && !JsonPointer.TryParse(fragment, out segments))
         {
             Report(SchemaDiagnosticKind.UnresolvedReference, path, $"\"$ref\" {JsonText.Quote(reference)} is not a valid JSON Pointer", true);
@@ -433,5 +434,5 @@ internal sealed partial class SchemaCompilerSession(JsonElement root, SchemaComp
     }
 
     /// <summary>A $ref waiting for its target to be compiled and bound.</summary>
-    private sealed record PendingReference(RefValidator Validator, string Resource, List<string>? Segments, string? Anchor, string Path);
+    private sealed record PendingReference(RefValidator Validator, string Resource, string[]? Segments, string? Anchor, string Path);
 }

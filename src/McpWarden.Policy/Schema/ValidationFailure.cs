@@ -1,3 +1,5 @@
+using McpWarden.Policy.Json;
+
 namespace McpWarden.Policy.Schema;
 
 /// <summary>The first failing keyword of a validation, with the instance path assembled while the failure unwinds.</summary>

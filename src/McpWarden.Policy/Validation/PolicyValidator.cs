@@ -36,11 +36,11 @@ public static class PolicyValidator
                 var disagreement = Disagreement(original, limit);
                 if (disagreement is not null)
                 {
-                    sink.Error(DiagnosticCodes.CounterConflict, limit.Path, $"counter {JsonPointer.Quote(limit.Counter)} is also defined at {original.Path}, but {disagreement}; limits that share a counter share one budget and must agree");
+                    sink.Error(DiagnosticCodes.CounterConflict, limit.Path, $"counter {JsonText.Quote(limit.Counter)} is also defined at {original.Path}, but {disagreement}; limits that share a counter share one budget and must agree");
                 }
                 else if (!inThisRule.Add(limit.Counter))
                 {
-                    sink.Warning(DiagnosticCodes.DuplicateCounterInRule, limit.Path, $"counter {JsonPointer.Quote(limit.Counter)} appears twice in this rule; a call consumes it once");
+                    sink.Warning(DiagnosticCodes.DuplicateCounterInRule, limit.Path, $"counter {JsonText.Quote(limit.Counter)} appears twice in this rule; a call consumes it once");
                 }
             }
         }
@@ -96,7 +96,7 @@ public static class PolicyValidator
                         continue;
                     }
 
-                    sink.ErrorAtName(DiagnosticCodes.AmbiguousPatterns, patterns[j].Rule.Path, $"pattern {JsonPointer.Quote(b.Key)} and pattern {JsonPointer.Quote(a.Key)} ({patterns[i].Rule.Path}) have {a.LiteralCount} literal characters each and can match the same tool; make one more specific or name the tool exactly");
+                    sink.ErrorAtName(DiagnosticCodes.AmbiguousPatterns, patterns[j].Rule.Path, $"pattern {JsonText.Quote(b.Key)} and pattern {JsonText.Quote(a.Key)} ({patterns[i].Rule.Path}) have {a.LiteralCount} literal characters each and can match the same tool; make one more specific or name the tool exactly");
                 }
             }
         }

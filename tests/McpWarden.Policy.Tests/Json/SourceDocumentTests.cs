@@ -99,4 +99,15 @@ public sealed class SourceDocumentTests
         using var document = SourceDocument.Load("/nonexistent/policy.json");
         Assert.Equal(DiagnosticCodes.UnreadableFile, Assert.Single(document.Diagnostics).Code);
     }
+
+    [Theory]
+    [InlineData("{\"tools\": {\"\\ud800\": {}}}", "/tools")]
+    [InlineData("{\"tools\": {\"t\": {\"reason\": \"\\udc00x\"}}}", "/tools/t/reason")]
+    public void Parse_UnpairedSurrogateEscape_IsADiagnosticNotACrash(string text, string path)
+    {
+        using var document = SourceDocument.Parse("p.json", text);
+        var diagnostic = Assert.Single(document.Diagnostics);
+        Assert.Equal((DiagnosticCodes.InvalidUtf8, path), (diagnostic.Code, diagnostic.Path));
+        Assert.Null(document.Root);
+    }
 }

@@ -1,6 +1,7 @@
-using System.Text;
 using System.Text.Json;
+using System.Text;
 using McpWarden.Policy.Schema;
+using McpWarden.Testing;
 
 namespace McpWarden.Policy.Tests.Schema;
 
@@ -16,7 +17,7 @@ internal static class JsonSchemaTestSuiteRunner
         var results = new List<SuiteFileResult>();
         foreach (var (draft, dialect) in new[] { ("draft2020-12", SchemaDialect.Draft202012), ("draft7", SchemaDialect.Draft7) })
         {
-            var folder = Path.Combine(RepositoryPaths.SuiteRoot, "tests", draft);
+            var folder = Path.Combine(RepositoryPaths.JsonSchemaSuite, "tests", draft);
             var files = Directory.GetFiles(folder, "*.json", SearchOption.AllDirectories)
                 .Select(f => Path.GetRelativePath(folder, f).Replace('\\', '/'))
                 .Order(StringComparer.Ordinal);

@@ -1,3 +1,4 @@
+using McpWarden.Testing;
 using Xunit;
 
 namespace McpWarden.Policy.Tests.Schema;
@@ -38,7 +39,7 @@ public sealed class JsonSchemaTestSuiteTests
     public void PublishedTable_InDocs_MatchesMeasuredResults()
     {
         var table = JsonSchemaTestSuiteRunner.RenderTable(JsonSchemaTestSuiteRunner.Results);
-        var docPath = Path.Combine(RepositoryPaths.RepositoryRoot, "docs", "json-schema.md");
+        var docPath = Path.Combine(RepositoryPaths.Root, "docs", "json-schema.md");
         var doc = File.ReadAllText(docPath).ReplaceLineEndings("\n");
         var start = doc.IndexOf(StartMarker, StringComparison.Ordinal);
         var end = doc.IndexOf(EndMarker, StringComparison.Ordinal);

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json;
+using McpWarden.Policy.Json;
 
 namespace McpWarden.Policy.Schema.Keywords;
 

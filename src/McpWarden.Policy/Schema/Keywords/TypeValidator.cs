@@ -1,4 +1,5 @@
 using System.Text.Json;
+using McpWarden.Policy.Json;
 
 namespace McpWarden.Policy.Schema.Keywords;
 
