@@ -32,9 +32,9 @@ public class DecisionBenchmarks
         // The system clock and one-second windows keep the counters' logs bounded over millions of calls.
         _enforcer = new ToolCallEnforcer(new InMemoryCounterStore(TimeProvider.System));
         var empty = JsonDocument.Parse("{}").RootElement;
-        _denied = new ToolCall("delete_everything", empty, "agent", "session");
-        _limited = new ToolCall("run_workflow", empty, "agent", "session");
-        _payment = new ToolCall("pay", JsonDocument.Parse(GeneratedPolicies.PaymentArguments).RootElement, "agent", "session");
+        _denied = new ToolCall("bench", "delete_everything", empty, "agent", "session");
+        _limited = new ToolCall("bench", "run_workflow", empty, "agent", "session");
+        _payment = new ToolCall("bench", "pay", JsonDocument.Parse(GeneratedPolicies.PaymentArguments).RootElement, "agent", "session");
 
         Expect(DefaultDeny(), ReasonCodes.DefaultDeny);
         Expect(AllowWithTwoLimits(), ReasonCodes.Allowed);

@@ -30,13 +30,19 @@ public static class PolicyLoader
             return new PolicyLoadResult(null, document.Diagnostics);
         }
 
-        var diagnostics = new List<Diagnostic>(document.Diagnostics);
-        return Load(new DiagnosticSink(document, string.Empty, diagnostics), root);
+        return Load(new DiagnosticSink(document, string.Empty, []), root);
     }
 
     /// <summary>Loads a policy embedded in a larger document (a configuration or test file) at the sink's base path.</summary>
     public static PolicyLoadResult Load(DiagnosticSink sink, JsonElement policy)
     {
+        // The document's own findings within the policy (duplicate keys) refuse it too: System.Text.Json
+        // would otherwise hand the parser one of the two values without a word.
+        foreach (var diagnostic in sink.Document.Diagnostics.Where(d => IsWithin(d.Path, sink.BasePath)))
+        {
+            sink.Add(diagnostic);
+        }
+
         var definition = PolicyParser.Parse(policy, sink);
         if (definition is null)
         {
@@ -47,4 +53,7 @@ public static class PolicyLoader
         var compiled = PolicyCompiler.Compile(definition, CanonicalJson.Sha256(policy), sink);
         return new PolicyLoadResult(sink.HasErrors ? null : compiled, sink.Diagnostics);
     }
+
+    private static bool IsWithin(string path, string basePath) =>
+        basePath.Length == 0 || path == basePath || path.StartsWith(basePath + "/", StringComparison.Ordinal);
 }

@@ -16,21 +16,26 @@ root.Subcommands.Add(test);
 var policyOption = new Option<string>("--policy") { Description = "The policy file", Required = true };
 var toolOption = new Option<string>("--tool") { Description = "The tool name to decide", Required = true };
 var argsOption = new Option<string?>("--args") { Description = "The call's arguments as a JSON object" };
+var serverOption = new Option<string>("--server") { Description = "The server the call is for (budgets are per server)", DefaultValueFactory = _ => "default" };
 var grantOption = new Option<string>("--grant") { Description = "The calling grant", DefaultValueFactory = _ => "local" };
 var sessionOption = new Option<string>("--session") { Description = "The MCP session", DefaultValueFactory = _ => "s1" };
 var jsonOption = new Option<bool>("--json") { Description = "Print the decision as JSON" };
 var explain = new Command("explain", "One stateless decision with its reason code, rule path and message")
 {
-    policyOption, toolOption, argsOption, grantOption, sessionOption, jsonOption,
+    policyOption, toolOption, argsOption, serverOption, grantOption, sessionOption, jsonOption,
 };
-explain.SetAction(parse => ExplainCommand.Run(
-    parse.GetValue(policyOption)!,
-    parse.GetValue(toolOption)!,
-    parse.GetValue(argsOption),
-    parse.GetValue(grantOption)!,
-    parse.GetValue(sessionOption)!,
-    parse.GetValue(jsonOption),
-    Console.Out));
+explain.SetAction((parse, cancellationToken) => ExplainCommand.RunAsync(
+    new ExplainRequest(
+        parse.GetValue(policyOption)!,
+        parse.GetValue(toolOption)!,
+        parse.GetValue(argsOption),
+        parse.GetValue(serverOption)!,
+        parse.GetValue(grantOption)!,
+        parse.GetValue(sessionOption)!,
+        parse.GetValue(jsonOption)),
+    Console.Out,
+    Console.Error,
+    cancellationToken));
 root.Subcommands.Add(explain);
 
 return await root.Parse(args).InvokeAsync().ConfigureAwait(false);

@@ -19,6 +19,6 @@ public static class Policies
 
     public static JsonElement Json(string json) => JsonDocument.Parse(json).RootElement.Clone();
 
-    public static ToolCall Call(string tool, string arguments = "{}", string grant = "g1", string session = "s1") =>
-        new(tool, Json(arguments), grant, session);
+    public static ToolCall Call(string tool, string arguments = "{}", string grant = "g1", string session = "s1", string server = "srv") =>
+        new(server, tool, Json(arguments), grant, session);
 }

@@ -27,10 +27,17 @@ public sealed class ToolCallEnforcer
             return decision;
         }
 
-        var outcome = decision.Kind == DecisionKind.Allow
-            ? await _counters.TryConsumeAsync(decision.Obligations, cancellationToken).ConfigureAwait(false)
-            : await _counters.CheckAsync(decision.Obligations, cancellationToken).ConfigureAwait(false);
-        return outcome.Admitted ? decision : Decision.RateLimited(outcome.Blocking!, outcome.RetryAfter, decision.Rule);
+        try
+        {
+            var outcome = decision.Kind == DecisionKind.Allow
+                ? await _counters.TryConsumeAsync(decision.Obligations, cancellationToken).ConfigureAwait(false)
+                : await _counters.CheckAsync(decision.Obligations, cancellationToken).ConfigureAwait(false);
+            return outcome.Admitted ? decision : Decision.RateLimited(outcome.Blocking!, outcome.RetryAfter, decision.Rule);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return StoreFailed(decision, e);
+        }
     }
 
     /// <summary>
@@ -40,7 +47,18 @@ public sealed class ToolCallEnforcer
     public async ValueTask<Decision> ConsumeApprovedAsync(Decision held, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(held);
-        var outcome = await _counters.TryConsumeAsync(held.Obligations, cancellationToken).ConfigureAwait(false);
-        return outcome.Admitted ? Decision.Approved(held) : Decision.RateLimited(outcome.Blocking!, outcome.RetryAfter, held.Rule);
+        try
+        {
+            var outcome = await _counters.TryConsumeAsync(held.Obligations, cancellationToken).ConfigureAwait(false);
+            return outcome.Admitted ? Decision.Approved(held) : Decision.RateLimited(outcome.Blocking!, outcome.RetryAfter, held.Rule);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return StoreFailed(held, e);
+        }
     }
+
+    /// <summary>Fail closed: a budget that cannot be checked admits nothing.</summary>
+    private static Decision StoreFailed(Decision decision, Exception e) =>
+        Decision.Deny(ReasonCodes.EvaluationError, decision.RulePath, $"the call's limits could not be checked, so it is refused: {e.Message}", decision.Rule);
 }

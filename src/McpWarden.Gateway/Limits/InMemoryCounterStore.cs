@@ -41,29 +41,27 @@ public sealed class InMemoryCounterStore : ICounterStore
             Sweep();
         }
 
-        var ordered = obligations.OrderBy(o => o.Key, StringComparer.Ordinal).ToArray();
-        var budgets = LockAll(ordered);
+        var budgets = LockAll(obligations);
         try
         {
             var now = _time.GetUtcNow().UtcTicks;
-            // Check in the policy's order so the reported limit is the first one written that has no room.
-            foreach (var obligation in obligations)
+            // Checked in the policy's order, so the limit reported is the first one written that has no room.
+            for (var i = 0; i < obligations.Count; i++)
             {
-                var budget = budgets[Array.IndexOf(ordered, obligation)];
+                var (obligation, budget) = (obligations[i], budgets[i]);
                 budget.LongestWindowTicks = Math.Max(budget.LongestWindowTicks, obligation.Window.Ticks);
-                var log = budget.Log;
-                log.Expire(now, obligation.Window.Ticks);
-                if (!log.HasRoom(obligation.Units, obligation.Max))
+                budget.Log.Expire(now, obligation.Window.Ticks);
+                if (!budget.Log.HasRoom(obligation.Units, obligation.Max))
                 {
-                    return CounterOutcome.Refuse(obligation, log.RetryAfter(now, obligation.Window.Ticks, obligation.Units, obligation.Max));
+                    return CounterOutcome.Refuse(obligation, budget.Log.RetryAfter(now, obligation.Window.Ticks, obligation.Units, obligation.Max));
                 }
             }
 
             if (consume)
             {
-                for (var i = 0; i < ordered.Length; i++)
+                for (var i = 0; i < obligations.Count; i++)
                 {
-                    budgets[i].Log.Add(now, ordered[i].Units);
+                    budgets[i].Log.Add(now, obligations[i].Window.Ticks, obligations[i].Units);
                 }
             }
 
@@ -78,15 +76,18 @@ public sealed class InMemoryCounterStore : ICounterStore
         }
     }
 
-    /// <summary>Locks the budgets of every key in order; retries a key whose budget was swept away meanwhile.</summary>
-    private Budget[] LockAll(LimitObligation[] ordered)
+    /// <summary>
+    /// Locks the budget of every obligation, in key order so that two calls never wait on each other in a
+    /// cycle; retries a key whose budget was swept away meanwhile. The result is aligned with <paramref name="obligations"/>.
+    /// </summary>
+    private Budget[] LockAll(IReadOnlyList<LimitObligation> obligations)
     {
-        var budgets = new Budget[ordered.Length];
-        for (var i = 0; i < ordered.Length; i++)
+        var budgets = new Budget[obligations.Count];
+        foreach (var i in Enumerable.Range(0, obligations.Count).OrderBy(i => obligations[i].Key, StringComparer.Ordinal))
         {
             while (true)
             {
-                var budget = _budgets.GetOrAdd(ordered[i].Key, static _ => new Budget());
+                var budget = _budgets.GetOrAdd(obligations[i].Key, static _ => new Budget());
                 Monitor.Enter(budget);
                 if (!budget.Retired)
                 {

@@ -60,11 +60,6 @@ public sealed class ToolPattern
             span = span[..^_pieces[last - 1].Length];
             last--;
         }
-        else if (_anchoredEnd && _anchoredStart && _pieces.Length <= 1)
-        {
-            // No '*' between the anchors is impossible for a pattern; kept exact for safety.
-            return span.IsEmpty;
-        }
 
         // Between the anchors, '*' pieces match leftmost-first: greedy search is exact for '*'-only globs.
         for (var i = first; i < last; i++)

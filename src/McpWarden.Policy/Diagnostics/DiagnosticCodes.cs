@@ -13,6 +13,7 @@ public static class DiagnosticCodes
     public const string TooDeep = "MW0004";
     public const string EmptyDocument = "MW0005";
     public const string UnreadableFile = "MW0006";
+    public const string TooLarge = "MW0007";
 
     public const string UnknownField = "MW1001";
     public const string WrongType = "MW1002";
@@ -53,6 +54,7 @@ public static class DiagnosticCodes
         (TooDeep, "the document nests deeper than 256 levels"),
         (EmptyDocument, "the document is empty or is not a JSON object"),
         (UnreadableFile, "the file cannot be read"),
+        (TooLarge, "the document is larger than 16 MiB"),
         (UnknownField, "a field the format does not define (a typo never silently weakens a policy)"),
         (WrongType, "a value of the wrong JSON type"),
         (MissingField, "a required field is absent"),
@@ -60,7 +62,7 @@ public static class DiagnosticCodes
         (InvalidAction, "an action other than allow, deny or approve"),
         (DefaultMissing, "warning: no `default`; the policy denies unmatched tools"),
         (EmptyString, "a name or reason that is empty or only whitespace"),
-        (InvalidToolPattern, "a tool key that is empty or contains control or invisible characters"),
+        (InvalidToolPattern, "a tool key that is empty, longer than 256 characters, or contains control or invisible characters"),
         (AmbiguousPatterns, "two patterns with equally many literal characters can match the same tool"),
         (ToolKeyNotNormalized, "warning: a tool key that is not Unicode NFC; it is matched in its NFC form"),
         (DuplicateToolKey, "two tool keys that are equal after NFC normalisation"),

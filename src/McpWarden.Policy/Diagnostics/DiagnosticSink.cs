@@ -34,6 +34,9 @@ public sealed class DiagnosticSink
     /// <summary>Reports an error at the property name of the member at <paramref name="relativePath"/>.</summary>
     public void ErrorAtName(string code, string relativePath, string message) => Add(code, DiagnosticSeverity.Error, relativePath, message, atName: true);
 
+    /// <summary>Adds a diagnostic found by an earlier stage (such as the source document's).</summary>
+    public void Add(Diagnostic diagnostic) => _diagnostics.Add(diagnostic);
+
     public void Warning(string code, string relativePath, string message) => Add(code, DiagnosticSeverity.Warning, relativePath, message, atName: false);
 
     public void WarningAtName(string code, string relativePath, string message) => Add(code, DiagnosticSeverity.Warning, relativePath, message, atName: true);

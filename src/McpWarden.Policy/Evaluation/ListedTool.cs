@@ -4,6 +4,7 @@ namespace McpWarden.Policy.Evaluation;
 
 /// <summary>A tool as the server's latest <c>tools/list</c> declared it.</summary>
 /// <param name="Name">The tool's name (already checked to be NFC and visible).</param>
-/// <param name="InputSchema">The compiled <c>inputSchema</c>; null when the server declared none usable.</param>
+/// <param name="InputSchema">The compiled <c>inputSchema</c>; null when the server declared none.</param>
 /// <param name="ChangedSincePinned">True when its definition differs from the pinned one and no one accepted the change.</param>
-public sealed record ListedTool(string Name, CompiledSchema? InputSchema, bool ChangedSincePinned = false);
+/// <param name="InputSchemaProblem">Why a declared <c>inputSchema</c> could not be compiled: calls are then refused, never let through unchecked.</param>
+public sealed record ListedTool(string Name, CompiledSchema? InputSchema, bool ChangedSincePinned = false, string? InputSchemaProblem = null);

@@ -14,7 +14,8 @@ namespace McpWarden.Policy.Evaluation;
 /// </summary>
 public static class PolicyEvaluator
 {
-    private static readonly JsonElement EmptyArguments = JsonDocument.Parse("{}").RootElement.Clone();
+    /// <summary>The arguments of a call whose message carried none.</summary>
+    public static JsonElement EmptyArguments { get; } = JsonDocument.Parse("{}").RootElement.Clone();
 
     public static Decision Evaluate(CompiledPolicy policy, in ToolCall call, ToolSnapshot tools)
     {
@@ -60,6 +61,11 @@ public static class PolicyEvaluator
         if (arguments.ValueKind != JsonValueKind.Object)
         {
             return Decision.Deny(ReasonCodes.InvalidArguments, string.Empty, $"\"arguments\" must be an object, got {arguments.ValueKind.ToString().ToLowerInvariant()}", rule);
+        }
+
+        if (listed?.InputSchemaProblem is { } schemaProblem)
+        {
+            return Decision.Deny(ReasonCodes.InvalidArguments, string.Empty, $"the tool's inputSchema cannot be checked, so its calls are refused: {schemaProblem}", rule);
         }
 
         if (listed?.InputSchema?.Validate(arguments) is { IsValid: false, Error: var toolError })
@@ -136,7 +142,9 @@ public static class PolicyEvaluator
             _ => ("global", string.Empty),
         };
 
+        // scope:server:owner:counter[:partition]. Each server has its own policy, so its own budgets.
         var builder = new StringBuilder(64).Append(scope).Append(':');
+        AppendEscaped(builder, call.Server).Append(':');
         AppendEscaped(builder, owner).Append(':');
         AppendEscaped(builder, limit.Counter);
 
@@ -150,12 +158,26 @@ public static class PolicyEvaluator
             }
 
             builder.Append(':');
-            AppendEscaped(builder, value.ValueKind == JsonValueKind.String ? "s" + value.GetString() : "j" + CanonicalJson.ToText(value));
+            AppendEscaped(builder, PartitionOf(value));
         }
 
         key = builder.ToString();
         return true;
     }
+
+    /// <summary>
+    /// The partition a value names: strings by their text, other values by their canonical JSON; long ones by
+    /// the SHA-256 of that, so that an agent cannot make the store hold megabyte keys.
+    /// </summary>
+    private static string PartitionOf(JsonElement value)
+    {
+        var text = value.ValueKind == JsonValueKind.String ? "s" + value.GetString() : "j" + CanonicalJson.ToText(value);
+        return text.Length <= MaxPartitionLength
+            ? text
+            : "h" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+    }
+
+    private const int MaxPartitionLength = 64;
 
     /// <summary>Escapes the key separator so that no grant, session or value can forge another budget's key.</summary>
     private static StringBuilder AppendEscaped(StringBuilder builder, string part)

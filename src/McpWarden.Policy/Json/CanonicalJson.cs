@@ -20,27 +20,18 @@ public static class CanonicalJson
         SkipValidation = true,
     };
 
-    public static string ToText(JsonElement element)
-    {
-        var buffer = new ArrayBufferWriter<byte>();
-        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
-        {
-            Write(writer, element);
-        }
-
-        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
-    }
+    public static string ToText(JsonElement element) => System.Text.Encoding.UTF8.GetString(Serialize(element).WrittenSpan);
 
     /// <summary>Lower-case hex SHA-256 of the canonical text.</summary>
-    public static string Sha256(JsonElement element)
+    public static string Sha256(JsonElement element) => Convert.ToHexStringLower(SHA256.HashData(Serialize(element).WrittenSpan));
+
+    private static ArrayBufferWriter<byte> Serialize(JsonElement element)
     {
         var buffer = new ArrayBufferWriter<byte>();
-        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
-        {
-            Write(writer, element);
-        }
-
-        return Convert.ToHexStringLower(SHA256.HashData(buffer.WrittenSpan));
+        using var writer = new Utf8JsonWriter(buffer, WriterOptions);
+        Write(writer, element);
+        writer.Flush();
+        return buffer;
     }
 
     private static void Write(Utf8JsonWriter writer, JsonElement element)
@@ -75,16 +66,16 @@ public static class CanonicalJson
         }
     }
 
-    /// <summary>The shortest form of a number: decimal when it fits (trailing zeros dropped), else the text as written.</summary>
+    /// <summary>The shortest form of a number: decimal when it fits (never in exponent form), else the text as written.</summary>
     public static string NumberText(JsonElement number)
     {
-        if (number.TryGetDecimal(out var value))
+        if (!number.TryGetDecimal(out var value))
         {
-            return value.ToString("G29", CultureInfo.InvariantCulture) is var text && text.Contains('.', StringComparison.Ordinal)
-                ? text.TrimEnd('0').TrimEnd('.')
-                : value.ToString("0", CultureInfo.InvariantCulture);
+            return number.GetRawText();
         }
 
-        return number.GetRawText();
+        // A custom format never switches to exponent notation, so 1e-7 and 0 stay different; -0 is 0.
+        var text = value.ToString("0.############################", CultureInfo.InvariantCulture);
+        return text == "-0" ? "0" : text;
     }
 }

@@ -8,65 +8,67 @@ namespace McpWarden.Policy.Json;
 
 /// <summary>
 /// A JSON file parsed strictly, remembering where every value and property name stands so that later
-/// stages can report line and column by JSON path. Duplicate keys, bad UTF-8 and syntax errors are
-/// diagnostics here; System.Text.Json alone would silently keep the last duplicate.
+/// stages can report line and column by JSON path. Duplicate keys, bad UTF-8, unpaired surrogate escapes,
+/// excessive size or depth and syntax errors are diagnostics here; System.Text.Json alone would silently
+/// keep the last duplicate.
 /// </summary>
 public sealed class SourceDocument : IDisposable
 {
     /// <summary>Deeper documents are refused: no policy needs it, and hostile input must not exhaust the stack.</summary>
     public const int MaxDepth = 256;
 
-    private readonly Dictionary<string, SourcePosition> _valuePositions;
-    private readonly Dictionary<string, SourcePosition> _namePositions;
+    /// <summary>Larger documents are refused: a policy of 10,000 rules is about one MiB.</summary>
+    public const int MaxBytes = 16 * 1024 * 1024;
+
+    private static readonly Diagnostic[] NoDiagnostics = [];
+
+    private readonly SourceIndex? _index;
     private readonly JsonDocument? _document;
 
-    private SourceDocument(
-        string source,
-        JsonDocument? document,
-        IReadOnlyList<Diagnostic> diagnostics,
-        Dictionary<string, SourcePosition> valuePositions,
-        Dictionary<string, SourcePosition> namePositions)
+    private SourceDocument(string source, JsonDocument? document, SourceIndex? index, IReadOnlyList<Diagnostic> diagnostics)
     {
         Source = source;
         _document = document;
+        _index = index;
         Diagnostics = diagnostics;
-        _valuePositions = valuePositions;
-        _namePositions = namePositions;
     }
 
     /// <summary>The file name shown in diagnostics.</summary>
     public string Source { get; }
 
-    /// <summary>Syntax-level diagnostics: invalid JSON or UTF-8, duplicate keys, excessive depth.</summary>
+    /// <summary>Syntax-level diagnostics: invalid JSON or UTF-8, duplicate keys, excessive size or depth.</summary>
     public IReadOnlyList<Diagnostic> Diagnostics { get; }
 
     /// <summary>The root value, or null when the text could not be parsed at all.</summary>
     public JsonElement? Root => _document?.RootElement;
 
     /// <summary>Where the value at <paramref name="path"/> starts; falls back to the nearest enclosing value.</summary>
-    public SourcePosition PositionOf(string path) => Find(_valuePositions, path);
+    public SourcePosition PositionOf(string path) => _index?.PositionOf(path, name: false) ?? SourcePosition.Start;
 
     /// <summary>Where the property name of the member at <paramref name="path"/> starts (for unknown or misspelt fields).</summary>
-    public SourcePosition PositionOfName(string path) =>
-        _namePositions.TryGetValue(path, out var position) ? position : PositionOf(path);
+    public SourcePosition PositionOfName(string path) => _index?.PositionOf(path, name: true) ?? SourcePosition.Start;
 
-    /// <summary>Reads and parses a file; an unreadable file becomes a diagnostic, never an exception.</summary>
+    /// <summary>Reads and parses a file; an unreadable or oversized file becomes a diagnostic, never an exception.</summary>
     public static SourceDocument Load(string path, string? displayName = null)
     {
         var source = displayName ?? path;
-        byte[] bytes;
         try
         {
-            bytes = File.ReadAllBytes(path);
+            if (new FileInfo(path).Length > MaxBytes)
+            {
+                return Failed(source, new Diagnostic(DiagnosticCodes.TooLarge, DiagnosticSeverity.Error, source, string.Empty, SourcePosition.Start, $"the file is larger than {MaxBytes / 1024 / 1024} MiB"));
+            }
+
+            return Parse(source, File.ReadAllBytes(path));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
-            var diagnostic = new Diagnostic(DiagnosticCodes.UnreadableFile, DiagnosticSeverity.Error, source, string.Empty, SourcePosition.Start, $"cannot read the file: {e.Message}");
-            return new SourceDocument(source, null, [diagnostic], [], []);
+            return Failed(source, new Diagnostic(DiagnosticCodes.UnreadableFile, DiagnosticSeverity.Error, source, string.Empty, SourcePosition.Start, $"cannot read the file: {e.Message}"));
         }
-
-        return Parse(source, bytes);
     }
+
+    /// <summary>Parses an in-memory string, for inline documents and tests.</summary>
+    public static SourceDocument Parse(string source, string text) => Parse(source, Encoding.UTF8.GetBytes(text));
 
     /// <summary>Parses UTF-8 JSON text (a leading byte-order mark is allowed).</summary>
     public static SourceDocument Parse(string source, ReadOnlySpan<byte> utf8)
@@ -76,157 +78,117 @@ public sealed class SourceDocument : IDisposable
             utf8 = utf8[Encoding.UTF8.Preamble.Length..];
         }
 
-        var lines = new LineMap(utf8);
-        var diagnostics = new List<Diagnostic>();
-        var values = new Dictionary<string, SourcePosition>(StringComparer.Ordinal);
-        var names = new Dictionary<string, SourcePosition>(StringComparer.Ordinal);
-
-        if (!Utf8.IsValid(utf8))
+        if (utf8.Length > MaxBytes)
         {
-            var offset = FirstInvalidUtf8Offset(utf8);
-            diagnostics.Add(new Diagnostic(DiagnosticCodes.InvalidUtf8, DiagnosticSeverity.Error, source, string.Empty, lines.PositionOf(utf8, offset), $"invalid UTF-8 at byte offset {offset}"));
-            return new SourceDocument(source, null, diagnostics, values, names);
+            return Failed(source, new Diagnostic(DiagnosticCodes.TooLarge, DiagnosticSeverity.Error, source, string.Empty, SourcePosition.Start, $"the document is larger than {MaxBytes / 1024 / 1024} MiB"));
+        }
+
+        var text = utf8.ToArray();
+        var index = new SourceIndex(text);
+        if (!Utf8.IsValid(text))
+        {
+            var offset = FirstInvalidUtf8Offset(text);
+            return Failed(source, new Diagnostic(DiagnosticCodes.InvalidUtf8, DiagnosticSeverity.Error, source, string.Empty, index.PositionAt(offset), $"invalid UTF-8 at byte offset {offset}"));
         }
 
         if (utf8.Trim(" \t\r\n"u8).IsEmpty)
         {
-            diagnostics.Add(new Diagnostic(DiagnosticCodes.EmptyDocument, DiagnosticSeverity.Error, source, string.Empty, SourcePosition.Start, "the document is empty"));
-            return new SourceDocument(source, null, diagnostics, values, names);
+            return Failed(source, new Diagnostic(DiagnosticCodes.EmptyDocument, DiagnosticSeverity.Error, source, string.Empty, SourcePosition.Start, "the document is empty"));
         }
 
-        if (!IndexPositions(source, utf8, lines, values, names, diagnostics))
+        var diagnostics = new List<Diagnostic>();
+        if (!IndexValues(source, text, index, diagnostics))
         {
-            return new SourceDocument(source, null, diagnostics, values, names);
+            return new SourceDocument(source, null, index, diagnostics);
         }
 
-        var document = JsonDocument.Parse(utf8.ToArray(), new JsonDocumentOptions { MaxDepth = MaxDepth + 1 });
-        return new SourceDocument(source, document, diagnostics, values, names);
+        var document = JsonDocument.Parse(text, new JsonDocumentOptions { MaxDepth = MaxDepth + 1 });
+        return new SourceDocument(source, document, index, diagnostics.Count == 0 ? NoDiagnostics : diagnostics);
     }
-
-    /// <summary>Parses an in-memory string, for inline documents and tests.</summary>
-    public static SourceDocument Parse(string source, string text) => Parse(source, Encoding.UTF8.GetBytes(text));
 
     public void Dispose() => _document?.Dispose();
 
-    private static SourcePosition Find(Dictionary<string, SourcePosition> positions, string path)
-    {
-        // Walk up the pointer until a known value: a missing field is reported at its parent object.
-        var current = path;
-        while (true)
-        {
-            if (positions.TryGetValue(current, out var position))
-            {
-                return position;
-            }
-
-            if (current.Length == 0)
-            {
-                return SourcePosition.Start;
-            }
-
-            current = current[..current.LastIndexOf('/')];
-        }
-    }
+    private static SourceDocument Failed(string source, Diagnostic diagnostic) => new(source, null, null, [diagnostic]);
 
     /// <summary>
-    /// One pass of the reader over the text: records the position of every value and property name by
-    /// JSON pointer and reports syntax errors, excessive depth and duplicate keys. False when the text is
-    /// not JSON at all.
+    /// One pass of the reader over the text: records every value and property name in the index and reports
+    /// syntax errors, excessive depth, unpaired surrogate escapes and duplicate keys. False when the text
+    /// cannot be used at all (duplicate keys alone still let later stages report what else is wrong).
     /// </summary>
-    private static bool IndexPositions(
-        string source,
-        ReadOnlySpan<byte> utf8,
-        LineMap lines,
-        Dictionary<string, SourcePosition> values,
-        Dictionary<string, SourcePosition> names,
-        List<Diagnostic> diagnostics)
+    private static bool IndexValues(string source, byte[] text, SourceIndex index, List<Diagnostic> diagnostics)
     {
         // The reader's own depth limit is set one higher so that ours reports with a path.
-        var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { MaxDepth = MaxDepth + 1, CommentHandling = JsonCommentHandling.Disallow });
-        var frames = new Stack<Frame>();
-        var currentPath = string.Empty;
+        var reader = new Utf8JsonReader(text, new JsonReaderOptions { MaxDepth = MaxDepth + 1, CommentHandling = JsonCommentHandling.Disallow });
+        var containers = new Stack<Container>();
+        var lastNode = SourceIndex.NoNode;
         string? pendingName = null;
-        var tooDeepReported = false;
+        var pendingNameOffset = -1;
+
+        Diagnostic Error(string code, int node, int offset, string message) =>
+            new(code, DiagnosticSeverity.Error, source, node == SourceIndex.NoNode ? string.Empty : index.PathOf(node), index.PositionAt(offset), message);
 
         try
         {
             while (reader.Read())
             {
-                var position = lines.PositionOf(utf8, (int)reader.TokenStartIndex);
+                var offset = (int)reader.TokenStartIndex;
                 switch (reader.TokenType)
                 {
                     case JsonTokenType.PropertyName:
-                    {
-                        var frame = frames.Peek();
-                        if (!TryGetString(ref reader, out var name))
+                        if (!TryGetString(ref reader, out pendingName))
                         {
-                            diagnostics.Add(UnpairedSurrogate(source, frame.Path, position));
+                            diagnostics.Add(Error(DiagnosticCodes.InvalidUtf8, containers.Peek().Node, offset, UnpairedSurrogateMessage));
                             return false;
                         }
 
-                        var path = JsonPointer.Append(frame.Path, name);
-                        if (!frame.Names!.Add(name))
-                        {
-                            diagnostics.Add(new Diagnostic(DiagnosticCodes.DuplicateKey, DiagnosticSeverity.Error, source, path, position, $"duplicate key {JsonText.Quote(name)}: a key may appear only once in an object"));
-                        }
-                        else
-                        {
-                            names[path] = position;
-                        }
-
-                        pendingName = name;
+                        pendingNameOffset = offset;
                         continue;
-                    }
 
                     case JsonTokenType.EndObject:
                     case JsonTokenType.EndArray:
-                        frames.Pop();
+                        containers.Pop();
                         continue;
                 }
 
-                // A value: its path is the parent's plus the pending property name or the array index.
-                var valuePath = frames.Count == 0
-                    ? string.Empty
-                    : frames.Peek().IsArray
-                        ? JsonPointer.Append(frames.Peek().Path, frames.Peek().NextIndex++)
-                        : JsonPointer.Append(frames.Peek().Path, pendingName!);
-                values.TryAdd(valuePath, position);
-                currentPath = valuePath;
+                // A value: its segment is the pending property name, or its index in the enclosing array.
+                var parent = containers.Count == 0 ? null : containers.Peek();
+                var segment = parent is null ? string.Empty : parent.IsArray ? (parent.Count++).ToString(System.Globalization.CultureInfo.InvariantCulture) : pendingName!;
+                var unique = index.TryAdd(parent?.Node ?? SourceIndex.NoNode, segment, offset, parent is { IsArray: false } ? pendingNameOffset : -1, out lastNode);
+                if (!unique)
+                {
+                    diagnostics.Add(new Diagnostic(DiagnosticCodes.DuplicateKey, DiagnosticSeverity.Error, source, JsonPointer.Append(index.PathOf(parent!.Node), segment), index.PositionAt(pendingNameOffset), $"duplicate key {JsonText.Quote(segment)}: a key may appear only once in an object"));
+                }
 
                 // Every later stage reads strings freely, so text that is not Unicode stops here.
                 if (reader.TokenType == JsonTokenType.String && !TryGetString(ref reader, out _))
                 {
-                    diagnostics.Add(UnpairedSurrogate(source, valuePath, position));
+                    diagnostics.Add(Error(DiagnosticCodes.InvalidUtf8, lastNode, offset, UnpairedSurrogateMessage));
                     return false;
                 }
 
                 if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
                 {
-                    if (frames.Count >= MaxDepth && !tooDeepReported)
+                    if (containers.Count >= MaxDepth)
                     {
-                        diagnostics.Add(new Diagnostic(DiagnosticCodes.TooDeep, DiagnosticSeverity.Error, source, valuePath, position, $"the document nests deeper than {MaxDepth} levels"));
-                        tooDeepReported = true;
-                    }
-
-                    frames.Push(new Frame(valuePath, reader.TokenType == JsonTokenType.StartArray));
-                    if (tooDeepReported)
-                    {
+                        diagnostics.Add(Error(DiagnosticCodes.TooDeep, lastNode, offset, $"the document nests deeper than {MaxDepth} levels"));
                         return false;
                     }
+
+                    containers.Push(new Container(lastNode, reader.TokenType == JsonTokenType.StartArray));
                 }
             }
         }
         catch (JsonException e)
         {
-            var line = (int)(e.LineNumber ?? 0) + 1;
-            var byteInLine = (int)(e.BytePositionInLine ?? 0);
-            var position = lines.PositionOfLineByte(utf8, line, byteInLine);
-            diagnostics.Add(new Diagnostic(DiagnosticCodes.InvalidJson, DiagnosticSeverity.Error, source, currentPath, position, $"invalid JSON: {TrimReaderMessage(e.Message)}"));
+            var offset = index.OffsetOf((int)(e.LineNumber ?? 0) + 1, (int)(e.BytePositionInLine ?? 0));
+            diagnostics.Add(Error(DiagnosticCodes.InvalidJson, lastNode, offset, $"invalid JSON: {TrimReaderMessage(e.Message)}"));
             return false;
         }
 
-        return diagnostics.Count == 0 || diagnostics.TrueForAll(d => d.Code == DiagnosticCodes.DuplicateKey);
+        return true;
     }
+
+    private const string UnpairedSurrogateMessage = "a string escapes an unpaired UTF-16 surrogate (such as \\ud800 alone), which is not Unicode text";
 
     /// <summary>Reads a string token; false when its escapes leave an unpaired surrogate (not Unicode text).</summary>
     private static bool TryGetString(ref Utf8JsonReader reader, out string text)
@@ -242,9 +204,6 @@ public sealed class SourceDocument : IDisposable
             return false;
         }
     }
-
-    private static Diagnostic UnpairedSurrogate(string source, string path, SourcePosition position) =>
-        new(DiagnosticCodes.InvalidUtf8, DiagnosticSeverity.Error, source, path, position, "a string escapes an unpaired UTF-16 surrogate (such as \\ud800 alone), which is not Unicode text");
 
     private static string TrimReaderMessage(string message)
     {
@@ -267,52 +226,12 @@ public sealed class SourceDocument : IDisposable
         }
     }
 
-    private sealed class Frame(string path, bool isArray)
+    private sealed class Container(int node, bool isArray)
     {
-        public string Path { get; } = path;
+        public int Node { get; } = node;
 
         public bool IsArray { get; } = isArray;
 
-        public int NextIndex { get; set; }
-
-        public HashSet<string>? Names { get; } = isArray ? null : new HashSet<string>(StringComparer.Ordinal);
-    }
-
-    /// <summary>Turns byte offsets into one-based line and UTF-16 column numbers.</summary>
-    private sealed class LineMap
-    {
-        private readonly List<int> _lineStarts = [0];
-
-        public LineMap(ReadOnlySpan<byte> utf8)
-        {
-            for (var i = 0; i < utf8.Length; i++)
-            {
-                if (utf8[i] == (byte)'\n')
-                {
-                    _lineStarts.Add(i + 1);
-                }
-            }
-        }
-
-        public SourcePosition PositionOf(ReadOnlySpan<byte> utf8, int offset)
-        {
-            var index = _lineStarts.BinarySearch(offset);
-            var line = index >= 0 ? index : ~index - 1;
-            return new SourcePosition(line + 1, ColumnOf(utf8, _lineStarts[line], offset));
-        }
-
-        public SourcePosition PositionOfLineByte(ReadOnlySpan<byte> utf8, int line, int byteInLine)
-        {
-            var lineIndex = Math.Clamp(line - 1, 0, _lineStarts.Count - 1);
-            var start = _lineStarts[lineIndex];
-            return new SourcePosition(lineIndex + 1, ColumnOf(utf8, start, Math.Min(start + byteInLine, utf8.Length)));
-        }
-
-        private static int ColumnOf(ReadOnlySpan<byte> utf8, int lineStart, int offset)
-        {
-            var length = Math.Clamp(offset - lineStart, 0, utf8.Length - lineStart);
-            // Columns count UTF-16 units of the text before the token; invalid bytes count one each.
-            return Encoding.UTF8.GetCharCount(utf8.Slice(lineStart, length)) + 1;
-        }
+        public int Count { get; set; }
     }
 }

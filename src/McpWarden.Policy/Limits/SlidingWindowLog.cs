@@ -1,34 +1,53 @@
 namespace McpWarden.Policy.Limits;
 
 /// <summary>
-/// The exact sliding-window arithmetic of one budget: a log of admitted units by time, so that for every
-/// instant t the units admitted in (t - window, t] are known exactly and never exceed the max. Not
+/// The sliding-window arithmetic of one budget: a log of admitted units by time, so that for every
+/// instant t the units admitted in (t - window, t] never exceed the max. Units admitted within 1/1024 of
+/// a window of each other share one entry stamped with the latest of their times: the log stays bounded
+/// however many calls arrive, and an entry only ever leaves the window late, never early. Not
 /// thread-safe: a store holds the budget's lock around every use.
 /// </summary>
 public sealed class SlidingWindowLog
 {
-    private readonly Queue<(long Ticks, decimal Units)> _entries = new();
+    /// <summary>How finely a window is divided: at most about this many entries live in one window.</summary>
+    public const int EntriesPerWindow = 1024;
+
+    private (long Ticks, decimal Units)[] _entries = new (long, decimal)[4];
+    private int _head;
+    private int _count;
     private long _latestTicks = long.MinValue;
+    private long _newestEntryOpenedAt = long.MinValue;
 
     /// <summary>Units admitted within the window as of the last <see cref="Expire"/>.</summary>
     public decimal Used { get; private set; }
 
-    public bool IsEmpty => _entries.Count == 0;
+    public bool IsEmpty => _count == 0;
 
-    /// <summary>Drops the entries that have left the window: an entry admitted at e counts until e + window, exclusive.</summary>
+    /// <summary>How many entries the log holds (bounded by about <see cref="EntriesPerWindow"/> per window).</summary>
+    public int EntryCount => _count;
+
+    /// <summary>Drops the entries that have left the window: an entry stamped e counts until e + window, exclusive.</summary>
     public void Expire(long nowTicks, long windowTicks)
     {
-        while (_entries.TryPeek(out var oldest) && oldest.Ticks + windowTicks <= nowTicks)
+        while (_count > 0 && _entries[_head].Ticks + windowTicks <= nowTicks)
         {
-            _entries.Dequeue();
-            Used -= oldest.Units;
+            Used -= _entries[_head].Units;
+            _head = (_head + 1) % _entries.Length;
+            _count--;
+        }
+
+        if (_count == 0)
+        {
+            // Exact zero, whatever rounding the sums went through.
+            Used = 0;
         }
     }
 
-    public bool HasRoom(decimal units, decimal max) => Used + units <= max;
+    /// <summary>Whether <paramref name="units"/> more fit under <paramref name="max"/> (written so that no sum can overflow).</summary>
+    public bool HasRoom(decimal units, decimal max) => units <= max - Used;
 
     /// <summary>Records admitted units (zero-unit calls leave no trace).</summary>
-    public void Add(long nowTicks, decimal units)
+    public void Add(long nowTicks, long windowTicks, decimal units)
     {
         if (units <= 0)
         {
@@ -37,7 +56,18 @@ public sealed class SlidingWindowLog
 
         // A clock that steps back must not let entries expire early: keep the log in time order, erring late.
         _latestTicks = Math.Max(_latestTicks, nowTicks);
-        _entries.Enqueue((_latestTicks, units));
+        var granularity = Math.Max(1, windowTicks / EntriesPerWindow);
+        if (_count > 0 && _latestTicks - _newestEntryOpenedAt < granularity)
+        {
+            ref var newest = ref _entries[(_head + _count - 1) % _entries.Length];
+            newest = (_latestTicks, newest.Units + units);
+        }
+        else
+        {
+            Push((_latestTicks, units));
+            _newestEntryOpenedAt = _latestTicks;
+        }
+
         Used += units;
     }
 
@@ -52,15 +82,17 @@ public sealed class SlidingWindowLog
             return null;
         }
 
-        var excess = Used + units - max;
+        // INVARIANT: Used <= max and units <= max, so neither difference can overflow.
+        var excess = units - (max - Used);
         if (excess <= 0)
         {
             return TimeSpan.Zero;
         }
 
         decimal freed = 0;
-        foreach (var (ticks, entryUnits) in _entries)
+        for (var i = 0; i < _count; i++)
         {
+            var (ticks, entryUnits) = _entries[(_head + i) % _entries.Length];
             freed += entryUnits;
             if (freed >= excess)
             {
@@ -69,5 +101,22 @@ public sealed class SlidingWindowLog
         }
 
         return TimeSpan.Zero;
+    }
+
+    private void Push((long Ticks, decimal Units) entry)
+    {
+        if (_count == _entries.Length)
+        {
+            var grown = new (long, decimal)[_entries.Length * 2];
+            for (var i = 0; i < _count; i++)
+            {
+                grown[i] = _entries[(_head + i) % _entries.Length];
+            }
+
+            (_entries, _head) = (grown, 0);
+        }
+
+        _entries[(_head + _count) % _entries.Length] = entry;
+        _count++;
     }
 }

@@ -10,8 +10,15 @@ namespace McpWarden.Policy.Naming;
 /// </summary>
 public static class ToolNames
 {
-    /// <summary>Why a name cannot be used, or null when it can.</summary>
-    public static string? Problem(string name)
+    /// <summary>Why a called name cannot be used, or null when it can: it must be visible and in Unicode NFC.</summary>
+    public static string? Problem(string name) =>
+        VisibilityProblem(name) ?? (name.IsNormalized(NormalizationForm.FormC) ? null : "it is not in Unicode normalisation form C");
+
+    /// <summary>
+    /// Why a name cannot be shown to a person as it is (empty, or with control or invisible characters),
+    /// or null. Normalisation is a separate question: a policy key may be written in another form.
+    /// </summary>
+    public static string? VisibilityProblem(string name)
     {
         if (name.Length == 0)
         {
@@ -49,7 +56,7 @@ public static class ToolNames
             i += rune.Utf16SequenceLength - 1;
         }
 
-        return name.IsNormalized(NormalizationForm.FormC) ? null : "it is not in Unicode normalisation form C";
+        return null;
     }
 
     /// <summary>The NFC form used for comparison (the name itself when it already is NFC).</summary>

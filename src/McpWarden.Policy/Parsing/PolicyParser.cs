@@ -23,6 +23,12 @@ public static class PolicyParser
     /// <summary>The longest window: a leap year, enough for any yearly budget.</summary>
     public const long MaxWindowSeconds = 366L * 24 * 3600;
 
+    /// <summary>
+    /// The longest tool key: MCP names are meant to stay under 128 characters, and the pattern-overlap check
+    /// is quadratic in key length.
+    /// </summary>
+    public const int MaxToolKeyLength = 256;
+
     /// <summary>The longest a call may wait for a person: one day.</summary>
     public const int MaxApprovalTimeoutSeconds = 86_400;
 
@@ -117,20 +123,20 @@ public static class PolicyParser
 
     private static string? ReadToolKey(string key, string path, DiagnosticSink sink)
     {
-        // Names are checked with the '*' wildcard set aside: a pattern obeys the same character rules.
-        var problem = key.Length == 0 ? "the name is empty" : ToolNames.Problem(key.Replace("*", "x", StringComparison.Ordinal));
-        if (problem is not null && !problem.Contains("form C", StringComparison.Ordinal))
+        // A pattern obeys the same character rules as a name; '*' is printable ASCII, so it passes them.
+        if ((key.Length > MaxToolKeyLength ? $"it is longer than {MaxToolKeyLength} characters" : ToolNames.VisibilityProblem(key)) is { } problem)
         {
             sink.ErrorAtName(DiagnosticCodes.InvalidToolPattern, path, $"tool key {JsonText.Quote(key)} cannot match any tool: {problem}");
             return null;
         }
 
-        if (problem is not null)
+        var normalized = ToolNames.Normalize(key);
+        if (!ReferenceEquals(normalized, key))
         {
             sink.WarningAtName(DiagnosticCodes.ToolKeyNotNormalized, path, $"tool key {JsonText.Quote(key)} is not in Unicode NFC; it is matched as its NFC form");
         }
 
-        return ToolNames.Normalize(key);
+        return normalized;
     }
 
     private static RuleDefinition? ReadRule(string key, JsonElement element, string path, DiagnosticSink sink)

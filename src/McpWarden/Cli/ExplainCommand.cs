@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
+using McpWarden.Gateway.Enforcement;
+using McpWarden.Gateway.Limits;
 using McpWarden.Policy;
 using McpWarden.Policy.Evaluation;
 using McpWarden.Policy.Json;
@@ -8,17 +10,18 @@ namespace McpWarden.Cli;
 
 /// <summary>
 /// <c>mcpwarden explain</c>: one stateless decision. The tool is taken to exist with no schema of its own
-/// and every budget to be empty, so the answer is what the policy itself says; the limits a call would
-/// consume are listed.
+/// and every budget to be empty, and the call is decided through the gateway's own enforcer, so the answer
+/// is what the policy itself says; the limits a call would consume are listed. Diagnostics go to standard
+/// error, so that standard output is only the decision (one JSON object with <c>--json</c>).
 /// </summary>
 internal static class ExplainCommand
 {
-    public static int Run(string policyPath, string tool, string? argumentsJson, string grant, string session, bool json, TextWriter output)
+    public static async Task<int> RunAsync(ExplainRequest request, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
-        var loaded = PolicyLoader.LoadFile(policyPath);
+        var loaded = PolicyLoader.LoadFile(request.PolicyPath);
         foreach (var diagnostic in loaded.Diagnostics)
         {
-            output.WriteLine(diagnostic);
+            error.WriteLine(diagnostic);
         }
 
         if (loaded.Policy is not { } policy)
@@ -26,19 +29,21 @@ internal static class ExplainCommand
             return ExitCodes.Invalid;
         }
 
-        using var arguments = SourceDocument.Parse("--args", argumentsJson ?? "{}");
+        using var arguments = SourceDocument.Parse("--args", request.ArgumentsJson ?? "{}");
         if (arguments.Root is not { } argumentsRoot || arguments.Diagnostics.Count > 0)
         {
             foreach (var diagnostic in arguments.Diagnostics)
             {
-                output.WriteLine(diagnostic);
+                error.WriteLine(diagnostic);
             }
 
             return ExitCodes.Invalid;
         }
 
-        var decision = PolicyEvaluator.Evaluate(policy, new ToolCall(tool, argumentsRoot, grant, session), ToolSnapshot.Everything);
-        if (json)
+        var enforcer = new ToolCallEnforcer(new InMemoryCounterStore(TimeProvider.System));
+        var call = new ToolCall(request.Server, request.Tool, argumentsRoot, request.Grant, request.Session);
+        var decision = await enforcer.DecideAsync(policy, call, ToolSnapshot.Everything, cancellationToken).ConfigureAwait(false);
+        if (request.Json)
         {
             WriteJson(decision, output);
         }

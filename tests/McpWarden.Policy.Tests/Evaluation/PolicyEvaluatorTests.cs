@@ -76,8 +76,8 @@ public sealed class PolicyEvaluatorTests
         Assert.Equal(TimeSpan.FromSeconds(60), decision.ApprovalTimeout);
         Assert.Collection(
             decision.Obligations,
-            o => Assert.Equal(("grant:ops:per_payee:s254700000001", 1m), (o.Key, o.Units)),
-            o => Assert.Equal(("global::spend", 1200.50m), (o.Key, o.Units)));
+            o => Assert.Equal(("grant:srv:ops:per_payee:s254700000001", 1m), (o.Key, o.Units)),
+            o => Assert.Equal(("global:srv::spend", 1200.50m), (o.Key, o.Units)));
     }
 
     [Theory]
@@ -97,7 +97,7 @@ public sealed class PolicyEvaluatorTests
         var a = Decide("run", grant: "a:b", session: "c").Obligations[0].Key;
         var b = Decide("run", grant: "a", session: "b:c").Obligations[0].Key;
         Assert.NotEqual(a, b);
-        Assert.Equal("session:c:runs", a);
+        Assert.Equal("session:srv:c:runs", a);
     }
 
     [Fact]

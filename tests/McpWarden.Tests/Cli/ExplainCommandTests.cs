@@ -9,17 +9,19 @@ public sealed class ExplainCommandTests
 {
     private static readonly string Seed = Path.Combine(RepositoryPaths.Samples, "policies", "run-workflow.json");
 
-    private static (int Exit, string Output) Explain(string tool, string? arguments = null, bool json = false)
+    private static (int Exit, string Output, string Error) Explain(string tool, string? arguments = null, bool json = false, string policy = "")
     {
         using var output = new StringWriter();
-        var exit = ExplainCommand.Run(Seed, tool, arguments, "local", "s1", json, output);
-        return (exit, output.ToString());
+        using var error = new StringWriter();
+        var request = new ExplainRequest(policy.Length == 0 ? Seed : policy, tool, arguments, "default", "local", "s1", json);
+        var exit = ExplainCommand.RunAsync(request, output, error, TestContext.Current.CancellationToken).GetAwaiter().GetResult();
+        return (exit, output.ToString(), error.ToString());
     }
 
     [Fact]
     public void Explain_AllowedTool_ShowsRuleAndTheLimitItWouldConsume()
     {
-        var (exit, output) = Explain("run_workflow");
+        var (exit, output, _) = Explain("run_workflow");
         Assert.Equal(0, exit);
         Assert.Equal(
             """
@@ -27,7 +29,7 @@ public sealed class ExplainCommandTests
             code: allowed
             rule: /tools/run_workflow
             message: allowed by the policy
-            limit: /tools/run_workflow/limits/0 counter "run_workflow_rate" takes 1 of 10 per 60s (budget grant:local:run_workflow_rate)
+            limit: /tools/run_workflow/limits/0 counter "run_workflow_rate" takes 1 of 10 per 60s (budget grant:default:local:run_workflow_rate)
             """,
             output.Trim().ReplaceLineEndings("\n"));
     }
@@ -35,7 +37,7 @@ public sealed class ExplainCommandTests
     [Fact]
     public void Explain_OtherTool_IsTheDefaultDeny()
     {
-        var (_, output) = Explain("delete_workflow");
+        var (_, output, _) = Explain("delete_workflow");
         Assert.Contains("decision: deny", output, StringComparison.Ordinal);
         Assert.Contains("code: default_deny", output, StringComparison.Ordinal);
         Assert.Contains("rule: /default", output, StringComparison.Ordinal);
@@ -44,7 +46,7 @@ public sealed class ExplainCommandTests
     [Fact]
     public void Explain_Json_IsMachineReadable()
     {
-        var (exit, output) = Explain("run_workflow", json: true);
+        var (exit, output, _) = Explain("run_workflow", json: true);
         Assert.Equal(0, exit);
         using var document = JsonDocument.Parse(output);
         var root = document.RootElement;
@@ -58,9 +60,10 @@ public sealed class ExplainCommandTests
     [InlineData("""{"a":""", "MW0001")]
     public void Explain_ArgumentsThatAreNotStrictJson_AreRefused(string arguments, string code)
     {
-        var (exit, output) = Explain("run_workflow", arguments);
+        var (exit, output, error) = Explain("run_workflow", arguments);
         Assert.Equal(ExitCodes.Invalid, exit);
-        Assert.Contains(code, output, StringComparison.Ordinal);
+        Assert.Empty(output);
+        Assert.Contains(code, error, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -69,5 +72,27 @@ public sealed class ExplainCommandTests
         var result = await CliProcess.RunAsync("explain", "--policy", Seed, "--tool", "run_workflow", "--args", """{"workflow_id":"wf_1"}""");
         Assert.Equal(0, result.ExitCode);
         Assert.Equal("decision: allow", result.OutputLines[0]);
+    }
+
+    [Fact]
+    public void Explain_Json_StaysValidJsonWhenThePolicyHasWarnings()
+    {
+        var policy = Path.Combine(Directory.CreateTempSubdirectory("mcpwarden-explain-").FullName, "p.json");
+        File.WriteAllText(policy, """{"version":"1","tools":{"t":{}}}""");
+        var (exit, output, error) = Explain("t", json: true, policy: policy);
+        Assert.Equal(0, exit);
+        using var document = JsonDocument.Parse(output);
+        Assert.Equal("allow", document.RootElement.GetProperty("decision").GetString());
+        Assert.Contains("MW1006", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Explain_CostAboveTheMax_IsRateLimitedEvenWithEmptyBudgets()
+    {
+        var policy = Path.Combine(Directory.CreateTempSubdirectory("mcpwarden-explain-").FullName, "p.json");
+        File.WriteAllText(policy, """{"version":"1","default":"deny","tools":{"pay":{"limits":[{"counter":"spend","window":"day","max":100,"cost":"amount"}]}}}""");
+        var (_, output, _) = Explain("pay", """{"amount": 101}""", policy: policy);
+        Assert.Contains("code: rate_limited", output, StringComparison.Ordinal);
+        Assert.Contains("more than the max", output, StringComparison.Ordinal);
     }
 }
