@@ -206,4 +206,14 @@ public abstract class CounterStoreContract
         // The budget is used, not starved: every minute's worth of rounds fills it.
         Assert.Equal(20, times.Length);
     }
+
+    [Fact]
+    public async Task TryConsume_CostLargerThanAnyNumberCanAdd_IsRefusedNotThrown()
+    {
+        var store = CreateStore(Clock);
+        Assert.True((await store.TryConsumeAsync(Obligations("spend", """{"amount": 1}"""), TestContext.Current.CancellationToken)).Admitted);
+        var refused = await store.TryConsumeAsync(Obligations("spend", """{"amount": 79228162514264337593543950335}"""), TestContext.Current.CancellationToken);
+        Assert.False(refused.Admitted);
+        Assert.Null(refused.RetryAfter);
+    }
 }

@@ -55,4 +55,23 @@ public sealed class ToolCallEnforcerTests
         Assert.Equal(TimeSpan.FromSeconds(45), refused.RetryAfter);
         Assert.StartsWith("runs are capped (rate limit reached: counter \"run_rate\" allows 1 per 60s (scope grant); retry after 45s", refused.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Decide_StoreThatFails_RefusesTheCall()
+    {
+        var enforcer = new ToolCallEnforcer(new FailingCounterStore());
+        var decision = await enforcer.DecideAsync(Policy, Policies.Call("run"), ToolSnapshot.Everything, TestContext.Current.CancellationToken);
+        Assert.Equal((DecisionKind.Deny, ReasonCodes.EvaluationError), (decision.Kind, decision.Code));
+        Assert.Contains("store unreachable", decision.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>Isolation only: a store whose every call fails, as an unreachable one would.</summary>
+    private sealed class FailingCounterStore : ICounterStore
+    {
+        public ValueTask<CounterOutcome> TryConsumeAsync(IReadOnlyList<LimitObligation> obligations, CancellationToken cancellationToken = default) =>
+            throw new InvalidOperationException("store unreachable");
+
+        public ValueTask<CounterOutcome> CheckAsync(IReadOnlyList<LimitObligation> obligations, CancellationToken cancellationToken = default) =>
+            throw new InvalidOperationException("store unreachable");
+    }
 }

@@ -144,4 +144,30 @@ public sealed class PolicyEvaluatorTests
         Assert.False(Policy.Hides("read_file"));
         Assert.False(Policy.Hides("pay"));
     }
+
+    [Fact]
+    public void Evaluate_SameCounterOnTwoServers_IsTwoBudgets()
+    {
+        var onA = PolicyEvaluator.Evaluate(Policy, Policies.Call("run", server: "a"), ToolSnapshot.Everything).Obligations[0].Key;
+        var onB = PolicyEvaluator.Evaluate(Policy, Policies.Call("run", server: "b"), ToolSnapshot.Everything).Obligations[0].Key;
+        Assert.NotEqual(onA, onB);
+    }
+
+    [Fact]
+    public void Evaluate_LongPartitionValue_IsHashedIntoABoundedKey()
+    {
+        var phone = new string('7', 100_000);
+        var key = Decide("pay", "{\"payee\":{\"phone\":\"" + phone + "\"},\"amount\":1}").Obligations[0].Key;
+        Assert.True(key.Length < 200, $"key of {key.Length} characters");
+        Assert.NotEqual(key, Decide("pay", "{\"payee\":{\"phone\":\"" + phone + "8\"},\"amount\":1}").Obligations[0].Key);
+    }
+
+    [Fact]
+    public void Evaluate_ToolWhoseSchemaCouldNotBeCompiled_IsRefusedNotLetThrough()
+    {
+        var tools = ToolSnapshot.Of([new ListedTool("read_file", null, InputSchemaProblem: "\"minimum\" must be a number")]);
+        var decision = Decide("read_file", tools: tools);
+        Assert.Equal(ReasonCodes.InvalidArguments, decision.Code);
+        Assert.Contains("cannot be checked", decision.Message, StringComparison.Ordinal);
+    }
 }

@@ -22,4 +22,17 @@ public sealed class CanonicalJsonTests
     [Fact]
     public void Sha256_DifferentValues_Differ() =>
         Assert.NotEqual(CanonicalJson.Sha256(Policies.Json("{\"a\":1}")), CanonicalJson.Sha256(Policies.Json("{\"a\":\"1\"}")));
+
+    [Theory]
+    [InlineData("1e-7", "0.0000001")]
+    [InlineData("9e-7", "0.0000009")]
+    [InlineData("-1e-7", "-0.0000001")]
+    [InlineData("-0.0", "0")]
+    [InlineData("1e400", "1e400")]
+    public void NumberText_NeverUsesExponentsThatMergeDifferentValues(string json, string canonical) =>
+        Assert.Equal(canonical, CanonicalJson.NumberText(Policies.Json(json)));
+
+    [Fact]
+    public void Sha256_TinyNumbers_DifferFromZero() =>
+        Assert.NotEqual(CanonicalJson.Sha256(Policies.Json("{\"maximum\":0.00005}")), CanonicalJson.Sha256(Policies.Json("{\"maximum\":0}")));
 }

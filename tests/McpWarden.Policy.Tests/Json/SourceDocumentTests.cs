@@ -110,4 +110,27 @@ public sealed class SourceDocumentTests
         Assert.Equal((DiagnosticCodes.InvalidUtf8, path), (diagnostic.Code, diagnostic.Path));
         Assert.Null(document.Root);
     }
+
+    [Fact]
+    public void Parse_LongKeyAboveManyValues_IndexesWithoutCopyingTheKeyIntoEveryPath()
+    {
+        // A million-character key above 200,000 values: a path string per value would need hundreds of GB.
+        var key = new string('a', 1_000_000);
+        var text = "{\"version\":\"1\",\"tools\":{\"" + key + "\":{\"limits\":[" + string.Join(',', Enumerable.Repeat("0", 200_000)) + "]}}}";
+        using var document = SourceDocument.Parse("p.json", text);
+        Assert.Empty(document.Diagnostics);
+        Assert.Equal(new SourcePosition(1, text.LastIndexOf('0') + 1), document.PositionOf("/tools/" + key + "/limits/199999"));
+
+        var result = PolicyLoader.Load(document);
+        Assert.Contains(result.Diagnostics, d => d.Code == DiagnosticCodes.InvalidToolPattern && d.Message.Contains("longer than 256", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Parse_TooLarge_IsRefusedBeforeParsing()
+    {
+        var bytes = new byte[SourceDocument.MaxBytes + 1];
+        Array.Fill(bytes, (byte)' ');
+        using var document = SourceDocument.Parse("p.json", bytes);
+        Assert.Equal(DiagnosticCodes.TooLarge, Assert.Single(document.Diagnostics).Code);
+    }
 }

@@ -176,4 +176,15 @@ public sealed class PolicyParserTests
         var documented = File.ReadAllText(Path.Combine(RepositoryPaths.Root, "docs", "policy.md"));
         Assert.All(codes, code => Assert.Contains(code, documented, StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void Load_EmbeddedPolicyWithADuplicateKey_IsRefused()
+    {
+        // An inline policy in a larger document: the document's duplicate-key finding must refuse it.
+        using var document = McpWarden.Policy.Json.SourceDocument.Parse("config.json", """{"policy":{"version":"1","default":"deny","tools":{"t":{"action":"deny","action":"allow"}}}}""");
+        var sink = new DiagnosticSink(document, "/policy", []);
+        var result = PolicyLoader.Load(sink, document.Root!.Value.GetProperty("policy"));
+        Assert.False(result.Succeeded);
+        Assert.Contains(result.Diagnostics, d => d.Code == DiagnosticCodes.DuplicateKey && d.Path == "/policy/tools/t/action");
+    }
 }
