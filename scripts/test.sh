@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Runs every test of the project on a fresh machine that has the .NET SDK, Node and npm.
-# Installs what the tests need, builds once, runs all test projects, and ends with one total line.
+# Runs every test of the project on a fresh machine that has the .NET SDK: builds once, runs every
+# test project, and ends with one total line. The tests read the official JSON Schema test suite from
+# shared/ beside the repository. (Later parts of the suite install their own needs here: npm packages
+# from the committed lockfile, redis-server and chromium through apt.)
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)

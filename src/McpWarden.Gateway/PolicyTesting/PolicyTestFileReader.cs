@@ -17,8 +17,6 @@ public static class PolicyTestFileReader
     private static readonly string[] CallFields = ["call", "args", "grant", "session", "repeat", "expect", "code", "rule", "retryAfter", "message"];
     private static readonly string[] DiagnosticFields = ["code", "path", "line", "column"];
 
-    private static readonly JsonElement EmptyObject = JsonDocument.Parse("{}").RootElement.Clone();
-
     /// <summary>Reads a test file; null (with diagnostics) when it cannot be used.</summary>
     public static PolicyTestFile? Read(SourceDocument document, string path, List<Diagnostic> diagnostics)
     {
@@ -60,14 +58,21 @@ public static class PolicyTestFileReader
         var tools = root.TryGetProperty("tools", out var toolsElement) ? ReadTools(toolsElement, sink) : null;
         var expected = root.TryGetProperty("expectDiagnostics", out var expectedElement) ? ReadExpectedDiagnostics(expectedElement, sink) : null;
 
+        // A file either proves what a loaded policy decides, or that a policy is refused: never both, since
+        // cases beside expectDiagnostics could never run.
         var cases = new List<TestCase>();
-        if (root.TryGetProperty("cases", out var casesElement))
+        var hasCases = root.TryGetProperty("cases", out var casesElement);
+        if (hasCases && expected is not null)
+        {
+            sink.ErrorAtName(DiagnosticCodes.UnknownField, "/cases", "a file with \"expectDiagnostics\" tests that its policy is refused, so it cannot also have \"cases\"");
+        }
+        else if (hasCases)
         {
             ReadCases(casesElement, sink, cases);
         }
         else if (expected is null)
         {
-            sink.Error(DiagnosticCodes.MissingField, string.Empty, "missing required field \"cases\"");
+            sink.Error(DiagnosticCodes.MissingField, string.Empty, "missing required field \"cases\" (or \"expectDiagnostics\" for a policy that must be refused)");
         }
 
         return sink.HasErrors || policy is null ? null : new PolicyTestFile(path, policy, tools, cases, expected);
@@ -118,6 +123,12 @@ public static class PolicyTestFileReader
             return;
         }
 
+        if (element.GetArrayLength() == 0)
+        {
+            sink.Error(DiagnosticCodes.MissingField, "/cases", "\"cases\" is empty: a test file must test something");
+            return;
+        }
+
         var index = 0;
         foreach (var item in element.EnumerateArray())
         {
@@ -131,9 +142,9 @@ public static class PolicyTestFileReader
             StrictJson.CheckFields(item, path, CaseFields, sink);
             var name = RequiredString(item, "name", path, sink) ?? $"case {index}";
             var steps = new List<TestStep>();
-            if (!item.TryGetProperty("steps", out var stepsElement) || stepsElement.ValueKind != JsonValueKind.Array)
+            if (!item.TryGetProperty("steps", out var stepsElement) || stepsElement.ValueKind != JsonValueKind.Array || stepsElement.GetArrayLength() == 0)
             {
-                sink.Error(DiagnosticCodes.MissingField, path, "a case needs \"steps\": an array of calls and clock advances");
+                sink.Error(DiagnosticCodes.MissingField, path, "a case needs \"steps\": a non-empty array of calls and clock advances");
                 continue;
             }
 
@@ -166,7 +177,7 @@ public static class PolicyTestFileReader
             var by = ParseDuration(advance);
             if (by is null)
             {
-                sink.Error(DiagnosticCodes.WrongType, path + "/advance", $"\"advance\" must be a duration such as \"500ms\", \"30s\", \"5m\", \"2h\", \"1d\" or a number of seconds, got {JsonText.Describe(advance)}");
+                sink.Error(DiagnosticCodes.WrongType, path + "/advance", $"\"advance\" must be a duration of at most 100 years such as \"500ms\", \"30s\", \"5m\", \"2h\", \"1d\" or a number of seconds, got {JsonText.Describe(advance)}");
                 return null;
             }
 
@@ -175,7 +186,7 @@ public static class PolicyTestFileReader
 
         StrictJson.CheckFields(element, path, CallFields, sink);
         var tool = RequiredString(element, "call", path, sink);
-        var arguments = EmptyObject;
+        var arguments = PolicyEvaluator.EmptyArguments;
         if (element.TryGetProperty("args", out var args))
         {
             arguments = args.Clone();
@@ -204,13 +215,13 @@ public static class PolicyTestFileReader
         double? retryAfter = null;
         if (element.TryGetProperty("retryAfter", out var retryElement))
         {
-            if (retryElement.ValueKind != JsonValueKind.Number)
+            if (!retryElement.TryGetDouble(out var seconds) || !double.IsFinite(seconds) || seconds < 0)
             {
                 sink.Error(DiagnosticCodes.WrongType, path + "/retryAfter", $"\"retryAfter\" must be a number of seconds, got {JsonText.Describe(retryElement)}");
                 return null;
             }
 
-            retryAfter = retryElement.GetDouble();
+            retryAfter = seconds;
         }
 
         var code = OptionalString(element, "code", path, sink);
@@ -229,6 +240,12 @@ public static class PolicyTestFileReader
             return null;
         }
 
+        if (element.GetArrayLength() == 0)
+        {
+            sink.Error(DiagnosticCodes.MissingField, "/expectDiagnostics", "\"expectDiagnostics\" is empty: list the errors the policy must be refused with");
+            return null;
+        }
+
         var expected = new List<ExpectedDiagnostic>();
         var index = 0;
         foreach (var item in element.EnumerateArray())
@@ -243,8 +260,8 @@ public static class PolicyTestFileReader
             StrictJson.CheckFields(item, path, DiagnosticFields, sink);
             var code = RequiredString(item, "code", path, sink);
             var at = OptionalString(item, "path", path, sink);
-            int? line = item.TryGetProperty("line", out var lineElement) && lineElement.TryGetInt32(out var l) ? l : null;
-            int? column = item.TryGetProperty("column", out var columnElement) && columnElement.TryGetInt32(out var c) ? c : null;
+            var line = OptionalPositive(item, "line", path, sink);
+            var column = OptionalPositive(item, "column", path, sink);
             if (code is not null)
             {
                 expected.Add(new ExpectedDiagnostic(code, at, line, column));
@@ -254,12 +271,31 @@ public static class PolicyTestFileReader
         return expected;
     }
 
+    private static int? OptionalPositive(JsonElement element, string field, string path, DiagnosticSink sink)
+    {
+        if (!element.TryGetProperty(field, out var value))
+        {
+            return null;
+        }
+
+        if (value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var number) && number > 0)
+        {
+            return number;
+        }
+
+        sink.Error(DiagnosticCodes.WrongType, path + "/" + field, $"\"{field}\" must be a positive whole number, got {JsonText.Describe(value)}");
+        return null;
+    }
+
+    /// <summary>The longest clock advance one step may make: a hundred years is more than any window.</summary>
+    public static TimeSpan MaxDuration { get; } = TimeSpan.FromDays(36_525);
+
     /// <summary>Parses <c>"500ms"</c>, <c>"30s"</c>, <c>"5m"</c>, <c>"2h"</c>, <c>"1d"</c>, or a non-negative number of seconds.</summary>
     public static TimeSpan? ParseDuration(JsonElement element)
     {
         if (element.ValueKind == JsonValueKind.Number)
         {
-            return element.TryGetDouble(out var seconds) && seconds >= 0 ? TimeSpan.FromSeconds(seconds) : null;
+            return element.TryGetDouble(out var seconds) && seconds >= 0 && seconds <= MaxDuration.TotalSeconds ? TimeSpan.FromSeconds(seconds) : null;
         }
 
         return element.ValueKind == JsonValueKind.String ? ParseDuration(element.GetString()!) : null;
@@ -278,7 +314,9 @@ public static class PolicyTestFileReader
                 _ => TimeSpan.Zero,
             }) : (text, TimeSpan.Zero);
 
-        if (unit == TimeSpan.Zero || !double.TryParse(number, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value))
+        if (unit == TimeSpan.Zero
+            || !double.TryParse(number, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value)
+            || value > MaxDuration / unit)
         {
             return null;
         }

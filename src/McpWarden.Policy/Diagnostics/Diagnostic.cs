@@ -1,3 +1,5 @@
+using McpWarden.Policy.Json;
+
 namespace McpWarden.Policy.Diagnostics;
 
 /// <summary>One finding about a policy or configuration document, located by JSON path and line/column.</summary>
@@ -20,7 +22,8 @@ public sealed record Diagnostic(
     /// <summary>The one-line form <c>FILE:LINE:COL CODE /json/path message</c> that <c>mcpwarden check</c> prints.</summary>
     public override string ToString()
     {
-        var path = Path.Length == 0 ? "/" : Path;
+        // A hostile key must not break the one-line format or reach the terminal as control sequences.
+        var path = Path.Length == 0 ? "/" : JsonText.Escape(Path);
         var prefix = IsError ? string.Empty : "warning: ";
         return $"{Source}:{Position.Line}:{Position.Column} {Code} {path} {prefix}{Message}";
     }

@@ -47,26 +47,41 @@ public static class JsonText
     /// <summary>Quotes text, escaping quotes, backslashes, control and invisible characters; shortened when long.</summary>
     public static string Quote(string text)
     {
-        var builder = new StringBuilder(Math.Min(text.Length, MaxQuotedLength) + 2);
-        builder.Append('"');
-        foreach (var c in text.Length <= MaxQuotedLength ? text : text[..MaxQuotedLength])
+        var shortened = text.Length > MaxQuotedLength;
+        var quoted = '"' + Escape(shortened ? text[..MaxQuotedLength] : text, escapeQuotes: true) + '"';
+        return shortened ? quoted + "…" : quoted;
+    }
+
+    /// <summary>
+    /// Text with its control, format (zero-width, bidi) and unusual space characters written as <c>\uXXXX</c>,
+    /// so that what a reader sees is what is there; quotes and backslashes too when it will be quoted.
+    /// </summary>
+    public static string Escape(string text, bool escapeQuotes = false)
+    {
+        StringBuilder? builder = null;
+        for (var i = 0; i < text.Length; i++)
         {
-            if (c is '"' or '\\')
+            var c = text[i];
+            var quote = escapeQuotes && c is '"' or '\\';
+            var hidden = char.IsControl(c) || char.IsSurrogate(c) || (char.GetUnicodeCategory(c) is UnicodeCategory.Format or UnicodeCategory.SpaceSeparator && c != ' ');
+            if (!quote && !hidden)
+            {
+                builder?.Append(c);
+                continue;
+            }
+
+            builder ??= new StringBuilder(text.Length + 8).Append(text, 0, i);
+            if (quote)
             {
                 builder.Append('\\').Append(c);
             }
-            else if (char.IsControl(c) || char.IsSurrogate(c) || char.GetUnicodeCategory(c) is UnicodeCategory.Format or UnicodeCategory.SpaceSeparator && c != ' ')
+            else
             {
                 builder.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
             }
-            else
-            {
-                builder.Append(c);
-            }
         }
 
-        builder.Append('"');
-        return text.Length <= MaxQuotedLength ? builder.ToString() : builder.Append('…').ToString();
+        return builder?.ToString() ?? text;
     }
 
     public static string TypeName(JsonValueKind kind) => kind switch

@@ -322,9 +322,10 @@ public static class PolicyParser
                 return null;
 
             case JsonValueKind.Number:
-                if (element.TryGetInt64(out var seconds) && seconds is > 0 and <= MaxWindowSeconds)
+                // A whole number however it is written (60 or 60.0), as JSON Schema's "integer" reads it.
+                if (element.TryGetDecimal(out var seconds) && seconds == decimal.Truncate(seconds) && seconds is > 0 and <= MaxWindowSeconds)
                 {
-                    return TimeSpan.FromSeconds(seconds);
+                    return TimeSpan.FromSeconds((double)seconds);
                 }
 
                 sink.Error(DiagnosticCodes.InvalidWindow, path, $"window {element.GetRawText()} must be a whole number of seconds from 1 to {MaxWindowSeconds}");
@@ -343,7 +344,10 @@ public static class PolicyParser
             return max;
         }
 
-        sink.Error(DiagnosticCodes.InvalidMax, path, $"max must be a positive number, got {JsonText.Describe(element)}");
+        var tooLarge = element.ValueKind == JsonValueKind.Number && element.TryGetDouble(out var asDouble) && asDouble > 0;
+        sink.Error(DiagnosticCodes.InvalidMax, path, tooLarge
+            ? $"max {JsonText.Quote(element)} is larger than the largest budget, {decimal.MaxValue:E3}"
+            : $"max must be a positive number, got {JsonText.Describe(element)}");
         return null;
     }
 
@@ -403,7 +407,7 @@ public static class PolicyParser
             return null;
         }
 
-        if (timeout.ValueKind == JsonValueKind.Number && timeout.TryGetDouble(out var seconds) && seconds is > 0 and <= MaxApprovalTimeoutSeconds)
+        if (timeout.ValueKind == JsonValueKind.Number && timeout.TryGetDouble(out var seconds) && seconds is >= 1 and <= MaxApprovalTimeoutSeconds)
         {
             return TimeSpan.FromSeconds(seconds);
         }

@@ -3,6 +3,9 @@ namespace McpWarden.Cli;
 /// <summary>Expands the paths a user gave on the command line: files as given, directories searched recursively.</summary>
 internal static class InputFiles
 {
+    // A directory the user cannot read is skipped rather than ending the whole command.
+    private static readonly EnumerationOptions SearchOptions = new() { RecurseSubdirectories = true, IgnoreInaccessible = true };
+
     /// <summary>Policy and configuration files: <c>*.json</c> except policy tests.</summary>
     public static IReadOnlyList<string> Documents(IEnumerable<string> paths) =>
         Expand(paths, name => name.EndsWith(".json", StringComparison.Ordinal) && !name.EndsWith(".test.json", StringComparison.Ordinal));
@@ -18,7 +21,7 @@ internal static class InputFiles
         {
             if (Directory.Exists(path))
             {
-                files.AddRange(Directory.EnumerateFiles(path, "*", SearchOption.AllDirectories)
+                files.AddRange(Directory.EnumerateFiles(path, "*", SearchOptions)
                     .Where(f => wanted(Path.GetFileName(f)))
                     .Order(StringComparer.Ordinal));
             }

@@ -67,4 +67,21 @@ public sealed class PolicyTestFileReaderTests
         Assert.Equal(("default", "s1", 1), (step.Grant, step.Session, step.Repeat));
         Assert.Equal(System.Text.Json.JsonValueKind.Object, step.Arguments.ValueKind);
     }
+
+    [Theory]
+    [InlineData("""{"policy":"p.json","expectDiagnostics":[{"code":"MW1001"}],"cases":[{"name":"n","steps":[{"call":"t","expect":"allow"}]}]}""", "/cases")]
+    [InlineData("""{"policy":"p.json","expectDiagnostics":[]}""", "/expectDiagnostics")]
+    [InlineData("""{"policy":"p.json","cases":[]}""", "/cases")]
+    [InlineData("""{"policy":"p.json","cases":[{"name":"n","steps":[]}]}""", "/cases/0")]
+    [InlineData("""{"policy":"p.json","expectDiagnostics":[{"code":"MW1001","line":"3"}]}""", "/expectDiagnostics/0/line")]
+    [InlineData("""{"policy":"p.json","expectDiagnostics":[{"code":"MW1001","column":2.5}]}""", "/expectDiagnostics/0/column")]
+    [InlineData("""{"policy":"p.json","cases":[{"name":"n","steps":[{"call":"t","expect":"deny","retryAfter":1e400}]}]}""", "/cases/0/steps/0/retryAfter")]
+    [InlineData("""{"policy":"p.json","cases":[{"name":"n","steps":[{"advance":1e300}]}]}""", "/cases/0/steps/0/advance")]
+    [InlineData("""{"policy":"p.json","cases":[{"name":"n","steps":[{"advance":"99999999999999d"}]}]}""", "/cases/0/steps/0/advance")]
+    public void Read_ExpectationsThatCouldNeverFailOrCannotBeRead_AreErrors(string json, string path)
+    {
+        var (file, diagnostics) = Read(json);
+        Assert.Null(file);
+        Assert.Contains(diagnostics, d => d.IsError && d.Path == path);
+    }
 }

@@ -52,4 +52,26 @@ public sealed class VectorTests
 
         return data;
     }
+
+    [Fact]
+    public async Task Run_CaseThatBreaksTheClock_FailsAloneAndTheOthersStillRun()
+    {
+        var directory = Directory.CreateTempSubdirectory("mcpwarden-runner-").FullName;
+        var file = Path.Combine(directory, "clock.test.json");
+        var advances = string.Join(',', Enumerable.Repeat("""{"advance":"36525d"}""", 80));
+        await File.WriteAllTextAsync(file, $$"""
+            {"policy":{"version":"1","default":"allow"},
+             "cases":[
+               {"name":"past year 9999","steps":[{{advances}},{"call":"t","expect":"allow"}]},
+               {"name":"still runs","steps":[{"call":"t","expect":"allow"}]}]}
+            """, TestContext.Current.CancellationToken);
+
+        var result = await PolicyTestRunner.RunFileAsync(file, TestContext.Current.CancellationToken);
+
+        Assert.Collection(
+            result.Cases,
+            broken => Assert.Equal((false, true), (broken.Passed, broken.Failure!.StartsWith("the case could not run", StringComparison.Ordinal))),
+            fine => Assert.True(fine.Passed));
+        Directory.Delete(directory, recursive: true);
+    }
 }

@@ -74,6 +74,8 @@ public sealed class PolicyParserTests
     [InlineData("""{"version":"1","default":"deny","tools":{"t":{"approval":{"timeout":60}}}}""", DiagnosticCodes.ApprovalWithoutApprove, "/tools/t/approval")]
     [InlineData("""{"version":"1","default":"deny","tools":{"t":{"action":"approve","approval":{"timeout":0}}}}""", DiagnosticCodes.InvalidApprovalTimeout, "/tools/t/approval/timeout")]
     [InlineData("""{"version":"1","default":"deny","tools":{"t":{"action":"approve","approval":{"timeout":86401}}}}""", DiagnosticCodes.InvalidApprovalTimeout, "/tools/t/approval/timeout")]
+    [InlineData("""{"version":"1","default":"deny","tools":{"t":{"action":"approve","approval":{"timeout":0.5}}}}""", DiagnosticCodes.InvalidApprovalTimeout, "/tools/t/approval/timeout")]
+    [InlineData("""{"version":"1","default":"deny","tools":{"t":{"limits":[{"counter":"c","window":60,"max":1e30}]}}}""", DiagnosticCodes.InvalidMax, "/tools/t/limits/0/max")]
     [InlineData("""{"version":"1","default":"deny","tools":{"t":{"arguments":true}}}""", DiagnosticCodes.ArgumentsNotObjectSchema, "/tools/t/arguments")]
     [InlineData("""{"version":"1","default":"deny","tools":{"":{}}}""", DiagnosticCodes.InvalidToolPattern, "/tools/")]
     [InlineData("""{"version":"1","default":"deny","tools":{"pay\u200b":{}}}""", DiagnosticCodes.InvalidToolPattern, "/tools/pay\u200b")]
@@ -186,5 +188,22 @@ public sealed class PolicyParserTests
         var result = PolicyLoader.Load(sink, document.Root!.Value.GetProperty("policy"));
         Assert.False(result.Succeeded);
         Assert.Contains(result.Diagnostics, d => d.Code == DiagnosticCodes.DuplicateKey && d.Path == "/policy/tools/t/action");
+    }
+
+    [Fact]
+    public void Diagnostic_ToString_EscapesControlCharactersInThePath()
+    {
+        var diagnostic = SingleError("{\"version\":\"1\",\"default\":\"deny\",\"tools\":{\"x\\u001b[2J\\ny\":{}}}");
+        var line = diagnostic.ToString();
+        Assert.DoesNotContain('\u001b', line);
+        Assert.DoesNotContain('\n', line);
+        Assert.Contains("/tools/x\\u001b[2J\\u000ay", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Load_WindowWrittenAsAWholeDecimal_IsThatManySeconds()
+    {
+        var policy = Policies.Load("""{"version":"1","default":"deny","tools":{"t":{"limits":[{"counter":"c","window":60.0,"max":1}]}}}""");
+        Assert.Equal(TimeSpan.FromSeconds(60), Assert.Single(policy.Resolve("t").Limits).Window);
     }
 }
