@@ -24,7 +24,7 @@ public static class StrictJson
         }
     }
 
-    /// <summary>The known field closest to a misspelling (edit distance at most 2), if any.</summary>
+    /// <summary>The known name closest to a misspelling (edit distance at most 2, ignoring case), if any.</summary>
     public static string? Suggest(string name, IEnumerable<string> known)
     {
         string? best = null;
@@ -42,8 +42,14 @@ public static class StrictJson
         return best;
     }
 
+    /// <summary>Levenshtein distance, case-insensitive; anything beyond 2 is reported as "far" without computing it.</summary>
     private static int EditDistance(string a, string b)
     {
+        if (Math.Abs(a.Length - b.Length) > 2)
+        {
+            return int.MaxValue;
+        }
+
         var previous = new int[b.Length + 1];
         var current = new int[b.Length + 1];
         for (var j = 0; j <= b.Length; j++)
@@ -56,8 +62,8 @@ public static class StrictJson
             current[0] = i;
             for (var j = 1; j <= b.Length; j++)
             {
-                var substitution = previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
-                current[j] = Math.Min(substitution, Math.Min(previous[j] + 1, current[j - 1] + 1));
+                var substitution = previous[j - 1] + (char.ToLowerInvariant(a[i - 1]) == char.ToLowerInvariant(b[j - 1]) ? 0 : 1);
+                current[j] = Math.Min(substitution, Math.Min(previous[j], current[j - 1]) + 1);
             }
 
             (previous, current) = (current, previous);

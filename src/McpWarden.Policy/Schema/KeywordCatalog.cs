@@ -1,3 +1,5 @@
+using McpWarden.Policy.Parsing;
+
 namespace McpWarden.Policy.Schema;
 
 /// <summary>The keyword vocabularies of the two supported drafts, used to tell a typo from a keyword of the other draft.</summary>
@@ -28,49 +30,5 @@ internal static class KeywordCatalog
     ];
 
     /// <summary>The known keyword closest to a misspelt one (edit distance at most 2), or null.</summary>
-    public static string? Suggest(string unknown)
-    {
-        string? best = null;
-        var bestDistance = 3;
-        foreach (var keyword in Known)
-        {
-            var distance = Distance(unknown, keyword);
-            if (distance < bestDistance)
-            {
-                best = keyword;
-                bestDistance = distance;
-            }
-        }
-
-        return best;
-    }
-
-    private static int Distance(string a, string b)
-    {
-        if (Math.Abs(a.Length - b.Length) > 2)
-        {
-            return int.MaxValue;
-        }
-
-        var previous = new int[b.Length + 1];
-        var current = new int[b.Length + 1];
-        for (var j = 0; j <= b.Length; j++)
-        {
-            previous[j] = j;
-        }
-
-        for (var i = 1; i <= a.Length; i++)
-        {
-            current[0] = i;
-            for (var j = 1; j <= b.Length; j++)
-            {
-                var substitution = previous[j - 1] + (char.ToLowerInvariant(a[i - 1]) == char.ToLowerInvariant(b[j - 1]) ? 0 : 1);
-                current[j] = Math.Min(substitution, Math.Min(previous[j], current[j - 1]) + 1);
-            }
-
-            (previous, current) = (current, previous);
-        }
-
-        return previous[b.Length];
-    }
+    public static string? Suggest(string unknown) => StrictJson.Suggest(unknown, Known);
 }
