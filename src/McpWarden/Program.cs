@@ -3,9 +3,9 @@ using McpWarden.Cli;
 
 var root = new RootCommand("McpWarden: an MCP policy gateway. Every tool call passes the policy.");
 
-var checkFiles = new Argument<string[]>("files") { Description = "Policy files or directories", Arity = ArgumentArity.OneOrMore };
-var check = new Command("check", "Validate policy files; print every diagnostic as FILE:LINE:COL CODE /json/path message") { checkFiles };
-check.SetAction(parse => CheckCommand.Run(parse.GetValue(checkFiles)!, Console.Out, Console.Error));
+var checkFiles = new Argument<string[]>("files") { Description = "Policy or configuration files, or directories of them", Arity = ArgumentArity.OneOrMore };
+var check = new Command("check", "Validate policy and configuration files; print every diagnostic as FILE:LINE:COL CODE /json/path message") { checkFiles };
+check.SetAction(parse => CheckCommand.Run(parse.GetValue(checkFiles)!, Environment.GetEnvironmentVariable, Console.Out, Console.Error));
 root.Subcommands.Add(check);
 
 var testPaths = new Argument<string[]>("paths") { Description = "*.test.json files or directories holding them", Arity = ArgumentArity.OneOrMore };

@@ -23,7 +23,7 @@ public static class PolicyTestRunner
     /// <summary>Runs one file; a file that cannot be used counts as one failed case, with its diagnostics.</summary>
     public static async Task<PolicyTestFileResult> RunFileAsync(string path, CancellationToken cancellationToken = default)
     {
-        var display = DisplayPath(path);
+        var display = DisplayPath.Of(path);
         using var document = SourceDocument.Load(path, display);
         var diagnostics = new List<Diagnostic>();
         var file = PolicyTestFileReader.Read(document, path, diagnostics);
@@ -33,7 +33,7 @@ public static class PolicyTestRunner
         }
 
         var loaded = file.Policy.FilePath is { } policyPath
-            ? PolicyLoader.LoadFile(policyPath, DisplayPath(policyPath))
+            ? PolicyLoader.LoadFile(policyPath, DisplayPath.Of(policyPath))
             : PolicyLoader.Load(new DiagnosticSink(document, file.Policy.InlinePath!, []), document.Root!.Value.GetProperty("policy"));
 
         if (file.ExpectedDiagnostics is { } expected)
@@ -201,11 +201,4 @@ public static class PolicyTestRunner
         new(path, [new PolicyTestCaseResult("(file)", false, why)], diagnostics);
 
     private static string Name(DecisionKind kind) => kind.ToString().ToLowerInvariant();
-
-    /// <summary>Paths are shown relative to the working directory when they lie beneath it, as a user typed them.</summary>
-    private static string DisplayPath(string path)
-    {
-        var relative = Path.GetRelativePath(Environment.CurrentDirectory, Path.GetFullPath(path));
-        return relative.StartsWith("..", StringComparison.Ordinal) ? Path.GetFullPath(path) : relative;
-    }
 }

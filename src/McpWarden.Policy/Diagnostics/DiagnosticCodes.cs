@@ -3,7 +3,7 @@ namespace McpWarden.Policy.Diagnostics;
 /// <summary>
 /// The stable diagnostic codes. A code never changes meaning once published; docs/policy.md lists them.
 /// MW0xxx: the JSON text itself. MW1xxx: the document's shape. MW2xxx: rules and tool patterns.
-/// MW3xxx: limits. MW4xxx: argument schemas.
+/// MW3xxx: limits. MW4xxx: argument schemas. MW5xxx: the gateway's configuration file.
 /// </summary>
 public static class DiagnosticCodes
 {
@@ -45,6 +45,19 @@ public static class DiagnosticCodes
     public const string UnresolvedSchemaReference = "MW4005";
     public const string ArgumentsNotObjectSchema = "MW4006";
 
+    public const string InvalidServerName = "MW5001";
+    public const string InvalidTransport = "MW5002";
+    public const string MissingVariable = "MW5003";
+    public const string InvalidUrl = "MW5004";
+    public const string InvalidHash = "MW5005";
+    public const string UnknownServer = "MW5006";
+    public const string InvalidStore = "MW5007";
+    public const string NoServers = "MW5008";
+    public const string InvalidMode = "MW5009";
+    public const string ServerWithoutPolicy = "MW5010";
+    public const string InvalidGrantName = "MW5011";
+    public const string InvalidTimeout = "MW5012";
+
     /// <summary>Every code with the one-line meaning printed in the docs.</summary>
     public static IReadOnlyList<(string Code, string Meaning)> All { get; } =
     [
@@ -81,5 +94,17 @@ public static class DiagnosticCodes
         (InvalidSchemaPattern, "a regular expression that does not parse"),
         (UnresolvedSchemaReference, "a $ref that does not resolve within the schema"),
         (ArgumentsNotObjectSchema, "`arguments` is not a JSON Schema object"),
+        (InvalidServerName, "a server name that is not 1 to 64 of A-Z a-z 0-9 . _ - or contains \"__\""),
+        (InvalidTransport, "a server with neither or both of `command` and `url`, or fields of the other transport"),
+        (MissingVariable, "a `${NAME}` whose environment variable is not set"),
+        (InvalidUrl, "a `url` that is not an absolute http or https URL"),
+        (InvalidHash, "a `keySha256` or `tokenSha256` that is not 64 hexadecimal digits"),
+        (UnknownServer, "a grant that names a server the configuration does not have"),
+        (InvalidStore, "a `store` with both or neither of `path` and `redis`, or a bad value"),
+        (NoServers, "warning: the configuration has no servers"),
+        (InvalidMode, "a `mode` other than enforce or observe"),
+        (ServerWithoutPolicy, "warning: a server without a policy; it gets {\"version\":\"1\",\"default\":\"deny\"}"),
+        (InvalidGrantName, "a grant name that is not 1 to 64 of A-Z a-z 0-9 . _ -"),
+        (InvalidTimeout, "a `timeout` that is not a number of seconds in 1..3600"),
     ];
 }

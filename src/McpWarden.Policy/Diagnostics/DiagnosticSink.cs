@@ -34,6 +34,9 @@ public sealed class DiagnosticSink
     /// <summary>Reports an error at the property name of the member at <paramref name="relativePath"/>.</summary>
     public void ErrorAtName(string code, string relativePath, string message) => Add(code, DiagnosticSeverity.Error, relativePath, message, atName: true);
 
+    /// <summary>A sink for a part of the same document (an inline policy, say) that reports into the same list.</summary>
+    public DiagnosticSink At(string basePath) => new(Document, basePath, _diagnostics);
+
     /// <summary>Adds a diagnostic found by an earlier stage (such as the source document's).</summary>
     public void Add(Diagnostic diagnostic) => _diagnostics.Add(diagnostic);
 

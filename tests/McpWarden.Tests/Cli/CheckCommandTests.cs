@@ -11,6 +11,8 @@ public sealed partial class CheckCommandTests : IDisposable
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
+    private static string? NoEnvironment(string name) => null;
+
     [GeneratedRegex(@"^(?<file>.+):(?<line>\d+):(?<column>\d+) (?<code>MW\d{4}) (?<path>/\S*) (?<message>.+)$")]
     private static partial Regex DiagnosticLine();
 
@@ -64,7 +66,7 @@ public sealed partial class CheckCommandTests : IDisposable
         using var output = new StringWriter();
         using var error = new StringWriter();
 
-        var exit = CheckCommand.Run([good, bad], output, error);
+        var exit = CheckCommand.Run([good, bad], NoEnvironment, output, error);
 
         Assert.Equal(ExitCodes.Invalid, exit);
         Assert.Equal($"{bad}:1:56 MW1005 /tools/t/action action must be \"allow\", \"deny\" or \"approve\", got string \"maybe\"", output.ToString().Trim());
@@ -75,7 +77,7 @@ public sealed partial class CheckCommandTests : IDisposable
     public void Check_MissingFile_IsReportedNotThrown()
     {
         using var output = new StringWriter();
-        var exit = CheckCommand.Run([Path.Combine(_directory, "absent.json")], output, TextWriter.Null);
+        var exit = CheckCommand.Run([Path.Combine(_directory, "absent.json")], NoEnvironment, output, TextWriter.Null);
         Assert.Equal(ExitCodes.Invalid, exit);
         Assert.Contains("MW0006", output.ToString(), StringComparison.Ordinal);
     }
@@ -86,7 +88,7 @@ public sealed partial class CheckCommandTests : IDisposable
         var file = Path.Combine(_directory, "nodefault.json");
         File.WriteAllText(file, """{"version":"1"}""");
         using var output = new StringWriter();
-        Assert.Equal(ExitCodes.Success, CheckCommand.Run([file], output, TextWriter.Null));
+        Assert.Equal(ExitCodes.Success, CheckCommand.Run([file], NoEnvironment, output, TextWriter.Null));
         Assert.Contains("MW1006 / warning:", output.ToString(), StringComparison.Ordinal);
     }
 

@@ -1,0 +1,481 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using McpWarden.Policy;
+using McpWarden.Policy.Compilation;
+using McpWarden.Policy.Diagnostics;
+using McpWarden.Policy.Json;
+using McpWarden.Policy.Parsing;
+
+namespace McpWarden.Gateway.Configuration;
+
+/// <summary>Reads one configuration document into definitions, reporting every problem to one sink.</summary>
+internal sealed partial class ConfigurationReader
+{
+    private static readonly string[] DocumentFields = ["$schema", "mcpServers", "grants", "admin", "store", "mode"];
+    private static readonly string[] ServerFields = ["type", "command", "args", "env", "cwd", "url", "headers", "policy", "mode", "timeout"];
+    private static readonly string[] GrantFields = ["keySha256", "servers"];
+    private static readonly string[] AdminFields = ["tokenSha256"];
+    private static readonly string[] StoreFields = ["path", "redis"];
+
+    /// <summary>How long one upstream request may take unless <c>timeout</c> says otherwise.</summary>
+    public static TimeSpan DefaultRequestTimeout { get; } = TimeSpan.FromSeconds(60);
+
+    private const int MaxTimeoutSeconds = 3600;
+
+    private readonly DiagnosticSink _sink;
+    private readonly string _directory;
+    private readonly Func<string, string?> _environment;
+
+    public ConfigurationReader(DiagnosticSink sink, string directory, Func<string, string?> environment)
+    {
+        _sink = sink;
+        _directory = directory;
+        _environment = environment;
+    }
+
+    // Names appear in URLs and, on /mcp, before "__" in tool names: "__" inside one would make those ambiguous.
+    [GeneratedRegex("^[A-Za-z0-9._-]{1,64}$")]
+    private static partial Regex NameSyntax();
+
+    public GatewayConfiguration? Read(JsonElement root, string fullPath)
+    {
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            _sink.Error(DiagnosticCodes.EmptyDocument, string.Empty, $"a configuration must be a JSON object, got {JsonText.Describe(root)}");
+            return null;
+        }
+
+        StrictJson.CheckFields(root, string.Empty, DocumentFields, _sink);
+        var defaultMode = root.TryGetProperty("mode", out var modeElement) ? ReadMode(modeElement, "/mode") : EnforcementMode.Enforce;
+        var servers = ReadServers(root, defaultMode);
+        var grants = root.TryGetProperty("grants", out var grantsElement) ? ReadGrants(grantsElement, servers) : [];
+        var adminToken = root.TryGetProperty("admin", out var adminElement) ? ReadAdmin(adminElement) : null;
+        var store = root.TryGetProperty("store", out var storeElement)
+            ? ReadStore(storeElement)
+            : new StoreDefinition(Path.Combine(_directory, ConfigurationLoader.DefaultStoreFile), null);
+        return new GatewayConfiguration(fullPath, servers, grants, adminToken, store ?? new StoreDefinition(null, null));
+    }
+
+    private List<ServerDefinition> ReadServers(JsonElement root, EnforcementMode defaultMode)
+    {
+        var servers = new List<ServerDefinition>();
+        if (!root.TryGetProperty("mcpServers", out var element))
+        {
+            _sink.Warning(DiagnosticCodes.NoServers, string.Empty, "the configuration has no \"mcpServers\": the gateway has nothing to serve");
+            return servers;
+        }
+
+        if (!ExpectObject(element, "/mcpServers", "\"mcpServers\" must be an object of server name to server"))
+        {
+            return servers;
+        }
+
+        foreach (var property in element.EnumerateObject())
+        {
+            var path = JsonPointer.Append("/mcpServers", property.Name);
+            if (!NameSyntax().IsMatch(property.Name) || property.Name.Contains("__", StringComparison.Ordinal))
+            {
+                _sink.ErrorAtName(DiagnosticCodes.InvalidServerName, path, $"server name {JsonText.Quote(property.Name)} must be 1 to 64 of A-Z a-z 0-9 . _ - without \"__\" (it appears in URLs and before \"__\" in tool names)");
+                continue;
+            }
+
+            if (ReadServer(property.Name, property.Value, path, defaultMode) is { } server)
+            {
+                servers.Add(server);
+            }
+        }
+
+        if (servers.Count == 0 && !_sink.HasErrors)
+        {
+            _sink.Warning(DiagnosticCodes.NoServers, "/mcpServers", "\"mcpServers\" is empty: the gateway has nothing to serve");
+        }
+
+        return servers;
+    }
+
+    private ServerDefinition? ReadServer(string name, JsonElement element, string path, EnforcementMode defaultMode)
+    {
+        if (!ExpectObject(element, path, $"server {JsonText.Quote(name)} must be an object"))
+        {
+            return null;
+        }
+
+        StrictJson.CheckFields(element, path, ServerFields, _sink);
+        var upstream = ReadUpstream(element, path);
+        var (policy, policySource) = ReadPolicy(element, path);
+        var mode = element.TryGetProperty("mode", out var modeElement) ? ReadMode(modeElement, path + "/mode") : defaultMode;
+        var timeout = element.TryGetProperty("timeout", out var timeoutElement) ? ReadTimeout(timeoutElement, path + "/timeout") : DefaultRequestTimeout;
+        return upstream is null || policy is null ? null : new ServerDefinition(name, upstream, policy, policySource, mode, timeout);
+    }
+
+    private UpstreamDefinition? ReadUpstream(JsonElement element, string path)
+    {
+        var type = element.TryGetProperty("type", out var typeElement) ? ReadString(typeElement, path + "/type") : null;
+        var hasCommand = element.TryGetProperty("command", out var command);
+        var hasUrl = element.TryGetProperty("url", out var url);
+        if (hasCommand == hasUrl)
+        {
+            _sink.Error(DiagnosticCodes.InvalidTransport, path, hasCommand
+                ? "a server has either \"command\" (a process over stdio) or \"url\" (HTTP), not both"
+                : "a server needs \"command\" (a process over stdio) or \"url\" (HTTP)");
+            return null;
+        }
+
+        if (type is not (null or "stdio" or "http" or "sse"))
+        {
+            _sink.Error(DiagnosticCodes.InvalidTransport, path + "/type", $"\"type\" must be \"stdio\", \"http\" or \"sse\", got {JsonText.Quote(type)}");
+            return null;
+        }
+
+        if (type is not null && hasCommand != (type == "stdio"))
+        {
+            _sink.Error(DiagnosticCodes.InvalidTransport, path + "/type", $"\"type\": {JsonText.Quote(type)} does not fit a server with \"{(hasCommand ? "command" : "url")}\"");
+            return null;
+        }
+
+        return hasCommand ? ReadStdio(element, command, path) : ReadHttp(element, url, path, type);
+    }
+
+    private StdioUpstreamDefinition? ReadStdio(JsonElement element, JsonElement commandElement, string path)
+    {
+        RefuseFields(element, path, "headers", "a process server has no HTTP headers; pass secrets through \"env\"");
+        var command = ExpandedString(commandElement, path + "/command", nonEmpty: true);
+        var arguments = element.TryGetProperty("args", out var args) ? ExpandedStrings(args, path + "/args") : [];
+        var environment = element.TryGetProperty("env", out var env) ? ExpandedMap(env, path + "/env") : new Dictionary<string, string>();
+        var directory = _directory;
+        if (element.TryGetProperty("cwd", out var cwd) && ExpandedString(cwd, path + "/cwd", nonEmpty: true) is { } relative)
+        {
+            directory = Path.GetFullPath(Path.Combine(_directory, relative));
+        }
+
+        return command is null || arguments is null || environment is null
+            ? null
+            : new StdioUpstreamDefinition(command, arguments, environment, directory);
+    }
+
+    private HttpUpstreamDefinition? ReadHttp(JsonElement element, JsonElement urlElement, string path, string? type)
+    {
+        RefuseFields(element, path, "args", "a URL server is not started by the gateway");
+        RefuseFields(element, path, "env", "a URL server is not started by the gateway");
+        RefuseFields(element, path, "cwd", "a URL server is not started by the gateway");
+        var text = ExpandedString(urlElement, path + "/url", nonEmpty: true);
+        Uri? url = null;
+        if (text is not null && !(Uri.TryCreate(text, UriKind.Absolute, out url) && url.Scheme is "http" or "https"))
+        {
+            _sink.Error(DiagnosticCodes.InvalidUrl, path + "/url", $"\"url\" must be an absolute http or https URL, got {JsonText.Quote(text)}");
+            url = null;
+        }
+
+        var headers = element.TryGetProperty("headers", out var headersElement) ? ExpandedMap(headersElement, path + "/headers") : new Dictionary<string, string>();
+        var kind = type switch
+        {
+            "http" => HttpUpstreamKind.StreamableHttp,
+            "sse" => HttpUpstreamKind.Sse,
+            _ => HttpUpstreamKind.AutoDetect,
+        };
+        return url is null || headers is null ? null : new HttpUpstreamDefinition(url, headers, kind);
+    }
+
+    private (CompiledPolicy? Policy, string Source) ReadPolicy(JsonElement element, string path)
+    {
+        if (!element.TryGetProperty("policy", out var policy))
+        {
+            _sink.Warning(DiagnosticCodes.ServerWithoutPolicy, path, $"no \"policy\": every call to this server is denied (it gets {ConfigurationLoader.DefaultPolicy})");
+            return (ConfigurationLoader.LoadDefaultPolicy().Policy, "(default policy)");
+        }
+
+        var policyPath = path + "/policy";
+        switch (policy.ValueKind)
+        {
+            case JsonValueKind.Object:
+                var inline = PolicyLoader.Load(_sink.At(policyPath), policy);
+                return (inline.Policy, policyPath);
+
+            case JsonValueKind.String when ExpandedString(policy, policyPath, nonEmpty: true) is { } relative:
+                var file = Path.GetFullPath(Path.Combine(_directory, relative));
+                var loaded = PolicyLoader.LoadFile(file, DisplayPath.Of(file));
+                foreach (var diagnostic in loaded.Diagnostics)
+                {
+                    _sink.Add(diagnostic);
+                }
+
+                return (loaded.Policy, file);
+
+            case JsonValueKind.String:
+                return (null, policyPath);
+
+            default:
+                _sink.Error(DiagnosticCodes.WrongType, policyPath, $"\"policy\" must be a file path or an inline policy object, got {JsonText.Describe(policy)}");
+                return (null, policyPath);
+        }
+    }
+
+    private List<GrantDefinition> ReadGrants(JsonElement element, List<ServerDefinition> servers)
+    {
+        var grants = new List<GrantDefinition>();
+        if (!ExpectObject(element, "/grants", "\"grants\" must be an object of grant name to grant"))
+        {
+            return grants;
+        }
+
+        foreach (var property in element.EnumerateObject())
+        {
+            var path = JsonPointer.Append("/grants", property.Name);
+            if (!NameSyntax().IsMatch(property.Name))
+            {
+                _sink.ErrorAtName(DiagnosticCodes.InvalidGrantName, path, $"grant name {JsonText.Quote(property.Name)} must be 1 to 64 of A-Z a-z 0-9 . _ -");
+                continue;
+            }
+
+            if (!ExpectObject(property.Value, path, $"grant {JsonText.Quote(property.Name)} must be an object with \"keySha256\""))
+            {
+                continue;
+            }
+
+            StrictJson.CheckFields(property.Value, path, GrantFields, _sink);
+            var key = ReadHash(property.Value, "keySha256", path);
+            IReadOnlyList<string>? allowed = null;
+            if (property.Value.TryGetProperty("servers", out var serversElement))
+            {
+                allowed = ReadGrantServers(serversElement, path + "/servers", servers);
+            }
+
+            if (key is not null)
+            {
+                grants.Add(new GrantDefinition(property.Name, key, allowed));
+            }
+        }
+
+        return grants;
+    }
+
+    private List<string>? ReadGrantServers(JsonElement element, string path, List<ServerDefinition> servers)
+    {
+        if (element.ValueKind != JsonValueKind.Array)
+        {
+            _sink.Error(DiagnosticCodes.WrongType, path, $"\"servers\" must be an array of server names, got {JsonText.Describe(element)}");
+            return null;
+        }
+
+        var names = new List<string>();
+        var index = 0;
+        foreach (var item in element.EnumerateArray())
+        {
+            var itemPath = JsonPointer.Append(path, index++);
+            if (ReadString(item, itemPath) is not { } name)
+            {
+                continue;
+            }
+
+            if (!servers.Exists(s => s.Name == name))
+            {
+                _sink.Error(DiagnosticCodes.UnknownServer, itemPath, $"the configuration has no server {JsonText.Quote(name)}");
+                continue;
+            }
+
+            names.Add(name);
+        }
+
+        return names;
+    }
+
+    private byte[]? ReadAdmin(JsonElement element)
+    {
+        if (!ExpectObject(element, "/admin", "\"admin\" must be an object with \"tokenSha256\""))
+        {
+            return null;
+        }
+
+        StrictJson.CheckFields(element, "/admin", AdminFields, _sink);
+        return ReadHash(element, "tokenSha256", "/admin");
+    }
+
+    private StoreDefinition? ReadStore(JsonElement element)
+    {
+        if (!ExpectObject(element, "/store", "\"store\" must be an object with \"path\" or \"redis\""))
+        {
+            return null;
+        }
+
+        StrictJson.CheckFields(element, "/store", StoreFields, _sink);
+        var hasPath = element.TryGetProperty("path", out var path);
+        var hasRedis = element.TryGetProperty("redis", out var redis);
+        if (hasPath == hasRedis)
+        {
+            _sink.Error(DiagnosticCodes.InvalidStore, "/store", "\"store\" has either \"path\" (an embedded file) or \"redis\" (HOST:PORT shared by replicas), not both or neither");
+            return null;
+        }
+
+        if (hasPath)
+        {
+            return ExpandedString(path, "/store/path", nonEmpty: true) is { } file
+                ? new StoreDefinition(Path.GetFullPath(Path.Combine(_directory, file)), null)
+                : null;
+        }
+
+        var endpoint = ExpandedString(redis, "/store/redis", nonEmpty: true);
+        if (endpoint is not null && !IsHostAndPort(endpoint))
+        {
+            _sink.Error(DiagnosticCodes.InvalidStore, "/store/redis", $"\"redis\" must be HOST:PORT, got {JsonText.Quote(endpoint)}");
+            return null;
+        }
+
+        return endpoint is null ? null : new StoreDefinition(null, endpoint);
+    }
+
+    private static bool IsHostAndPort(string endpoint)
+    {
+        var colon = endpoint.LastIndexOf(':');
+        return colon > 0
+            && int.TryParse(endpoint.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var port)
+            && port is > 0 and <= 65535;
+    }
+
+    private byte[]? ReadHash(JsonElement element, string field, string path)
+    {
+        var fieldPath = path + "/" + field;
+        if (!element.TryGetProperty(field, out var value))
+        {
+            _sink.Error(DiagnosticCodes.MissingField, path, $"missing required field \"{field}\" (the SHA-256 of the secret, as 64 hexadecimal digits)");
+            return null;
+        }
+
+        var text = ReadString(value, fieldPath);
+        if (text is null)
+        {
+            return null;
+        }
+
+        if (text.Length != 64 || !text.All(char.IsAsciiHexDigit))
+        {
+            // The message never echoes the value: someone may have pasted the secret itself here.
+            _sink.Error(DiagnosticCodes.InvalidHash, fieldPath, $"\"{field}\" must be 64 hexadecimal digits (a SHA-256), got {text.Length} characters; store the hash, never the secret");
+            return null;
+        }
+
+        return Convert.FromHexString(text);
+    }
+
+    private EnforcementMode ReadMode(JsonElement element, string path)
+    {
+        switch (element.ValueKind == JsonValueKind.String ? element.GetString() : null)
+        {
+            case "enforce": return EnforcementMode.Enforce;
+            case "observe": return EnforcementMode.Observe;
+            default:
+                _sink.Error(DiagnosticCodes.InvalidMode, path, $"\"mode\" must be \"enforce\" or \"observe\", got {JsonText.Describe(element)}");
+                return EnforcementMode.Enforce;
+        }
+    }
+
+    private TimeSpan ReadTimeout(JsonElement element, string path)
+    {
+        if (element.ValueKind == JsonValueKind.Number && element.TryGetDouble(out var seconds) && seconds is >= 1 and <= MaxTimeoutSeconds)
+        {
+            return TimeSpan.FromSeconds(seconds);
+        }
+
+        _sink.Error(DiagnosticCodes.InvalidTimeout, path, $"\"timeout\" must be a number of seconds from 1 to {MaxTimeoutSeconds}, got {JsonText.Describe(element)}");
+        return DefaultRequestTimeout;
+    }
+
+    private List<string>? ExpandedStrings(JsonElement element, string path)
+    {
+        if (element.ValueKind != JsonValueKind.Array)
+        {
+            _sink.Error(DiagnosticCodes.WrongType, path, $"must be an array of strings, got {JsonText.Describe(element)}");
+            return null;
+        }
+
+        var values = new List<string>();
+        var index = 0;
+        var valid = true;
+        foreach (var item in element.EnumerateArray())
+        {
+            var value = ExpandedString(item, JsonPointer.Append(path, index++), nonEmpty: false);
+            valid &= value is not null;
+            values.Add(value ?? string.Empty);
+        }
+
+        return valid ? values : null;
+    }
+
+    private Dictionary<string, string>? ExpandedMap(JsonElement element, string path)
+    {
+        if (!ExpectObject(element, path, "must be an object of name to string"))
+        {
+            return null;
+        }
+
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        var valid = true;
+        foreach (var property in element.EnumerateObject())
+        {
+            var value = ExpandedString(property.Value, JsonPointer.Append(path, property.Name), nonEmpty: false);
+            valid &= value is not null;
+            values[property.Name] = value ?? string.Empty;
+        }
+
+        return valid ? values : null;
+    }
+
+    /// <summary>A string with <c>${NAME}</c> expanded; null (with a diagnostic) when it is not a string or a variable is unset.</summary>
+    private string? ExpandedString(JsonElement element, string path, bool nonEmpty)
+    {
+        if (ReadString(element, path) is not { } text)
+        {
+            return null;
+        }
+
+        var missing = new List<string>();
+        var expanded = EnvironmentExpansion.Expand(text, _environment, missing);
+        foreach (var name in missing)
+        {
+            _sink.Error(DiagnosticCodes.MissingVariable, path, $"the environment variable {name} is not set (write $${{ for a literal ${{)");
+        }
+
+        if (missing.Count > 0)
+        {
+            return null;
+        }
+
+        if (nonEmpty && expanded.Length == 0)
+        {
+            _sink.Error(DiagnosticCodes.EmptyString, path, "must not be empty");
+            return null;
+        }
+
+        return expanded;
+    }
+
+    private string? ReadString(JsonElement element, string path)
+    {
+        if (element.ValueKind == JsonValueKind.String)
+        {
+            return element.GetString();
+        }
+
+        _sink.Error(DiagnosticCodes.WrongType, path, $"must be a string, got {JsonText.Describe(element)}");
+        return null;
+    }
+
+    private bool ExpectObject(JsonElement element, string path, string message)
+    {
+        if (element.ValueKind == JsonValueKind.Object)
+        {
+            return true;
+        }
+
+        _sink.Error(DiagnosticCodes.WrongType, path, $"{message}, got {JsonText.Describe(element)}");
+        return false;
+    }
+
+    private void RefuseFields(JsonElement element, string path, string field, string why)
+    {
+        if (element.TryGetProperty(field, out _))
+        {
+            _sink.ErrorAtName(DiagnosticCodes.InvalidTransport, path + "/" + field, $"\"{field}\" does not apply here: {why}");
+        }
+    }
+}

@@ -1,0 +1,11 @@
+namespace McpWarden.Gateway.Configuration;
+
+/// <summary>A whole configuration file, validated: servers with their compiled policies, grants, admin token and store.</summary>
+/// <param name="Path">The configuration file (absolute); relative paths in it are relative to its directory.</param>
+/// <param name="AdminTokenSha256">The SHA-256 of the admin API token, when one is configured.</param>
+public sealed record GatewayConfiguration(
+    string Path,
+    IReadOnlyList<ServerDefinition> Servers,
+    IReadOnlyList<GrantDefinition> Grants,
+    byte[]? AdminTokenSha256,
+    StoreDefinition Store);

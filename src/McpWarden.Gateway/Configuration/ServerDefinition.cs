@@ -1,0 +1,15 @@
+using McpWarden.Policy.Compilation;
+
+namespace McpWarden.Gateway.Configuration;
+
+/// <summary>One entry of <c>mcpServers</c>: how to reach the server, and the policy every call to it passes.</summary>
+/// <param name="Name">The name in the URL (<c>/mcp/{name}</c>) and in aggregated tool names (<c>{name}__{tool}</c>).</param>
+/// <param name="PolicySource">Where the policy came from: a file path, or the JSON path of an inline policy.</param>
+/// <param name="RequestTimeout">How long one request to the server may take before it is cancelled.</param>
+public sealed record ServerDefinition(
+    string Name,
+    UpstreamDefinition Upstream,
+    CompiledPolicy Policy,
+    string PolicySource,
+    EnforcementMode Mode,
+    TimeSpan RequestTimeout);
