@@ -236,8 +236,6 @@ public static class PolicyParser
         }
 
         StrictJson.CheckFields(element, path, LimitFields, sink);
-        var valid = true;
-
         string? counter = null;
         if (element.TryGetProperty("counter", out var counterElement))
         {
@@ -248,21 +246,12 @@ public static class PolicyParser
             sink.Error(DiagnosticCodes.MissingField, path, "missing required field \"counter\" (the budget's name)");
         }
 
-        var window = ReadRequired(element, "window", path, sink, ReadWindow);
-        var max = ReadRequired(element, "max", path, sink, ReadMax);
-        var scope = LimitScope.Grant;
-        if (element.TryGetProperty("scope", out var scopeElement))
-        {
-            var read = ReadScope(scopeElement, path + "/scope", sink);
-            valid &= read is not null;
-            scope = read ?? scope;
-        }
-
+        var budget = ReadBudget(element, path, sink);
+        var valid = true;
         var by = ReadArgumentReference(element, "by", path, sink, ref valid);
         var cost = ReadArgumentReference(element, "cost", path, sink, ref valid);
-
-        return valid && counter is not null && window is not null && max is not null
-            ? new LimitDefinition(path, counter, window.Value, max.Value, scope, by, cost)
+        return valid && counter is not null && budget is var (window, max, scope)
+            ? new LimitDefinition(path, counter, window, max, scope, by, cost)
             : null;
     }
 
@@ -275,21 +264,25 @@ public static class PolicyParser
         }
 
         StrictJson.CheckFields(element, path, RateLimitFields, sink);
-        var window = ReadRequired(element, "window", path, sink, ReadWindow);
-        var max = ReadRequired(element, "max", path, sink, ReadMax);
-        var scope = LimitScope.Grant;
-        var valid = true;
-        if (element.TryGetProperty("scope", out var scopeElement))
-        {
-            var read = ReadScope(scopeElement, path + "/scope", sink);
-            valid = read is not null;
-            scope = read ?? scope;
-        }
 
         // The shorthand's counter is named after the tool key, so it is shared with explicit limits of that name.
-        return valid && window is not null && max is not null
-            ? new LimitDefinition(path, key + "_rate", window.Value, max.Value, scope, By: null, Cost: null)
+        return ReadBudget(element, path, sink) is var (window, max, scope)
+            ? new LimitDefinition(path, key + "_rate", window, max, scope, By: null, Cost: null)
             : null;
+    }
+
+    /// <summary>The window, max and scope that a limit and the <c>rate_limit</c> shorthand both have; null when any is invalid.</summary>
+    private static (TimeSpan Window, decimal Max, LimitScope Scope)? ReadBudget(JsonElement element, string path, DiagnosticSink sink)
+    {
+        var window = ReadRequired(element, "window", path, sink, ReadWindow);
+        var max = ReadRequired(element, "max", path, sink, ReadMax);
+        LimitScope? scope = LimitScope.Grant;
+        if (element.TryGetProperty("scope", out var scopeElement))
+        {
+            scope = ReadScope(scopeElement, path + "/scope", sink);
+        }
+
+        return window is { } w && max is { } m && scope is { } s ? (w, m, s) : null;
     }
 
     private static T? ReadRequired<T>(JsonElement element, string field, string path, DiagnosticSink sink, Func<JsonElement, string, DiagnosticSink, T?> read)
