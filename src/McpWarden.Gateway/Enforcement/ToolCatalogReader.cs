@@ -1,0 +1,87 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using McpWarden.Policy.Evaluation;
+using McpWarden.Policy.Json;
+using McpWarden.Policy.Naming;
+using McpWarden.Policy.Schema;
+
+namespace McpWarden.Gateway.Enforcement;
+
+/// <summary>
+/// Turns a server's <c>tools/list</c> answer into the snapshot the evaluator decides against. A tool with an
+/// unusable name is left out (and so can never be called); one whose <c>inputSchema</c> cannot be compiled
+/// stays, but its calls are refused rather than let through unchecked. Every such finding is reported.
+/// </summary>
+public static class ToolCatalogReader
+{
+    /// <summary>Reads the <c>tools</c> of one or more <c>tools/list</c> result pages.</summary>
+    public static ToolCatalog Read(IEnumerable<JsonNode?> pages, Func<string, bool>? changedSincePinned = null)
+    {
+        ArgumentNullException.ThrowIfNull(pages);
+        var tools = new List<ListedTool>();
+        var findings = new List<string>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var page in pages)
+        {
+            if (page?["tools"] is not JsonArray array)
+            {
+                findings.Add("a tools/list result without a \"tools\" array was ignored");
+                continue;
+            }
+
+            foreach (var tool in array)
+            {
+                if (Read(tool, changedSincePinned, findings) is { } listed)
+                {
+                    if (seen.Add(listed.Name))
+                    {
+                        tools.Add(listed);
+                    }
+                    else
+                    {
+                        // Two definitions under one name: which one a call meets would be the server's choice.
+                        findings.Add($"tool {JsonText.Quote(listed.Name)} is listed twice; the first definition is used");
+                    }
+                }
+            }
+        }
+
+        return new ToolCatalog(ToolSnapshot.Of(tools), findings);
+    }
+
+    private static ListedTool? Read(JsonNode? tool, Func<string, bool>? changedSincePinned, List<string> findings)
+    {
+        if (tool?["name"] is not JsonValue nameValue || !nameValue.TryGetValue<string>(out var name))
+        {
+            findings.Add("a tool without a string \"name\" was ignored");
+            return null;
+        }
+
+        if (ToolNames.Problem(name) is { } problem)
+        {
+            findings.Add($"tool {JsonText.Quote(name)} is hidden and uncallable: {problem}");
+            return null;
+        }
+
+        CompiledSchema? schema = null;
+        string? schemaProblem = null;
+        if (tool["inputSchema"] is { } inputSchema)
+        {
+            var compilation = JsonSchemaCompiler.Compile(ToElement(inputSchema), new SchemaCompileOptions(Strictness: SchemaStrictness.Upstream));
+            schema = compilation.Schema;
+            foreach (var diagnostic in compilation.Diagnostics)
+            {
+                findings.Add($"tool {JsonText.Quote(name)} inputSchema {JsonPointer.Display(diagnostic.SchemaPath)}: {diagnostic.Message}");
+            }
+
+            if (schema is null)
+            {
+                schemaProblem = string.Join("; ", compilation.Diagnostics.Where(d => d.IsError).Select(d => $"{JsonPointer.Display(d.SchemaPath)} {d.Message}"));
+            }
+        }
+
+        return new ListedTool(name, schema, changedSincePinned?.Invoke(name) ?? false, schemaProblem);
+    }
+
+    private static JsonElement ToElement(JsonNode node) => JsonSerializer.SerializeToElement(node, ToolCatalogJsonContext.Default.JsonNode);
+}

@@ -1,0 +1,35 @@
+using System.Text.Json.Nodes;
+using McpWarden.Policy.Compilation;
+
+namespace McpWarden.Gateway.Enforcement;
+
+/// <summary>
+/// What the agent sees of a <c>tools/list</c> answer: the tools the policy hides are removed, every other
+/// tool and every other field pass unchanged (unknown fields and schemas byte for byte).
+/// </summary>
+public static class ToolListFilter
+{
+    /// <summary>A copy of <paramref name="result"/> without the tools <paramref name="policy"/> hides.</summary>
+    public static JsonNode Filter(JsonNode result, CompiledPolicy policy)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        ArgumentNullException.ThrowIfNull(policy);
+        var copy = result.DeepClone();
+        if (copy["tools"] is not JsonArray tools)
+        {
+            return copy;
+        }
+
+        for (var i = tools.Count - 1; i >= 0; i--)
+        {
+            // A tool whose name cannot be read cannot be matched to a rule, so it is hidden too.
+            var name = tools[i]?["name"] is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
+            if (name is null || policy.Hides(name))
+            {
+                tools.RemoveAt(i);
+            }
+        }
+
+        return copy;
+    }
+}

@@ -1,0 +1,48 @@
+using System.Text.Json.Nodes;
+using McpWarden.Gateway.Enforcement;
+using McpWarden.Testing;
+using Xunit;
+
+namespace McpWarden.Gateway.Tests.Enforcement;
+
+public sealed class ToolListFilterTests
+{
+    private const string Result = """
+        {"tools":[
+          {"name":"run_workflow","description":"Start a run","inputSchema":{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","x-vendor":{"keep":true}}},
+          {"name":"delete_workflow","inputSchema":{"type":"object"}},
+          {"name":"list_workflows","inputSchema":{"type":"object"}},
+          {"name":"run_workflow\u200b","inputSchema":{"type":"object"}}
+        ],"nextCursor":"page-2","_meta":{"vendor/x":1}}
+        """;
+
+    [Fact]
+    public void Filter_DefaultDenyWithOneRule_ShowsExactlyThatTool()
+    {
+        var policy = Policies.Load("""{"version":"1","default":"deny","tools":{"run_workflow":{"rate_limit":{"max":10,"window":60}}}}""");
+        var filtered = ToolListFilter.Filter(JsonNode.Parse(Result)!, policy);
+        var tool = Assert.Single(filtered["tools"]!.AsArray());
+        Assert.Equal("run_workflow", (string?)tool!["name"]);
+    }
+
+    [Fact]
+    public void Filter_KeptToolsAndOtherFields_PassUnchanged()
+    {
+        var policy = Policies.Load("""{"version":"1","default":"allow","tools":{"delete_*":{"action":"deny"}}}""");
+        var original = JsonNode.Parse(Result)!;
+        var filtered = ToolListFilter.Filter(original, policy);
+
+        Assert.Equal(["run_workflow", "list_workflows"], filtered["tools"]!.AsArray().Select(t => (string)t!["name"]!).ToArray());
+        Assert.True(JsonNode.DeepEquals(original["tools"]![0], filtered["tools"]![0]));
+        Assert.Equal("page-2", (string?)filtered["nextCursor"]);
+        Assert.True(JsonNode.DeepEquals(original["_meta"], filtered["_meta"]));
+        Assert.Equal(4, original["tools"]!.AsArray().Count);
+    }
+
+    [Fact]
+    public void Filter_ApproveRules_AreListed()
+    {
+        var policy = Policies.Load("""{"version":"1","default":"approve"}""");
+        Assert.Equal(3, ToolListFilter.Filter(JsonNode.Parse(Result)!, policy)["tools"]!.AsArray().Count);
+    }
+}
