@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Runs every test of the project on a fresh machine that has the .NET SDK: builds once, runs every
-# test project, and ends with one total line. The tests read the official JSON Schema test suite from
-# shared/ beside the repository. (Later parts of the suite install their own needs here: npm packages
-# from the committed lockfile, redis-server and chromium through apt.)
+# Runs every test of the project on a fresh machine that has the .NET SDK, Node and npm: builds once,
+# runs every test project, and ends with one total line. The tests read the official JSON Schema test
+# suite from shared/ beside the repository, and drive real MCP peers installed from
+# tests/e2e/package-lock.json.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -15,6 +15,11 @@ suite="${MCPWARDEN_JSON_SCHEMA_SUITE:-$root/../shared/data/json-schema-test-suit
 if [ ! -d "$suite/tests" ]; then
   echo "test.sh: the JSON Schema test suite is not at $suite (set MCPWARDEN_JSON_SCHEMA_SUITE)" >&2
   exit 1
+fi
+
+# Real MCP peers (the official TypeScript SDK client, server-everything), exactly as locked.
+if [ ! -d tests/e2e/node_modules ] || [ tests/e2e/package-lock.json -nt tests/e2e/node_modules/.package-lock.json ]; then
+  npm ci --prefix tests/e2e --no-audit --no-fund
 fi
 
 dotnet build McpWarden.slnx --configuration Release

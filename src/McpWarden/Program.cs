@@ -38,4 +38,20 @@ explain.SetAction((parse, cancellationToken) => ExplainCommand.RunAsync(
     cancellationToken));
 root.Subcommands.Add(explain);
 
+var configOption = new Option<string>("--config") { Description = "The configuration file", Required = true };
+var stdioServerOption = new Option<string?>("--server") { Description = "The configured server to serve (required when there are several)" };
+var stdioGrantOption = new Option<string>("--grant") { Description = "The grant the caller acts as", DefaultValueFactory = _ => "local" };
+var ephemeralOption = new Option<bool>("--ephemeral") { Description = "Keep all state in memory" };
+var stdio = new Command("stdio", "Run the gateway as a stdio MCP server for one configured server")
+{
+    configOption, stdioServerOption, stdioGrantOption, ephemeralOption,
+};
+stdio.SetAction((parse, cancellationToken) => StdioCommand.RunAsync(
+    parse.GetValue(configOption)!,
+    parse.GetValue(stdioServerOption),
+    parse.GetValue(stdioGrantOption)!,
+    Console.Error,
+    cancellationToken));
+root.Subcommands.Add(stdio);
+
 return await root.Parse(args).InvokeAsync().ConfigureAwait(false);

@@ -1,0 +1,49 @@
+using McpWarden.Gateway.Configuration;
+using McpWarden.Gateway.Enforcement;
+using McpWarden.Gateway.Fronts;
+using McpWarden.Gateway.Limits;
+using McpWarden.Gateway.Upstreams;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace McpWarden.Cli;
+
+/// <summary>
+/// <c>mcpwarden stdio</c>: the gateway as a stdio MCP server, for desktop clients that start it per
+/// conversation. Standard output carries only protocol; diagnostics and decisions go to standard error.
+/// </summary>
+internal static class StdioCommand
+{
+    public static async Task<int> RunAsync(string configPath, string? serverName, string grant, TextWriter error, CancellationToken cancellationToken)
+    {
+        var loaded = ConfigurationLoader.LoadFile(configPath, Environment.GetEnvironmentVariable);
+        foreach (var diagnostic in loaded.Diagnostics)
+        {
+            await error.WriteLineAsync(diagnostic.ToString()).ConfigureAwait(false);
+        }
+
+        if (loaded.Configuration is not { } configuration)
+        {
+            return ExitCodes.BadConfiguration;
+        }
+
+        var servers = configuration.Servers;
+        var server = serverName is null
+            ? servers.Count == 1 ? servers[0] : null
+            : servers.FirstOrDefault(s => s.Name == serverName);
+        if (server is null)
+        {
+            var names = string.Join(", ", servers.Select(s => s.Name));
+            await error.WriteLineAsync(serverName is null
+                ? $"stdio: name the server to serve with --server (the configuration has: {names})"
+                : $"stdio: the configuration has no server \"{serverName}\" (it has: {names})").ConfigureAwait(false);
+            return ExitCodes.BadConfiguration;
+        }
+
+        // State is in memory until the durable store arrives; every stdio conversation starts with fresh budgets.
+        var enforcer = new ToolCallEnforcer(new InMemoryCounterStore(TimeProvider.System));
+        var upstreams = new UpstreamTransportFactory(Environment.GetEnvironmentVariable, NullLoggerFactory.Instance);
+        using var front = new StdioFront(server, grant, upstreams, enforcer, message => error.WriteLine($"mcpwarden: {message}"));
+        await front.RunAsync(Console.OpenStandardInput(), Console.OpenStandardOutput(), cancellationToken).ConfigureAwait(false);
+        return ExitCodes.Success;
+    }
+}

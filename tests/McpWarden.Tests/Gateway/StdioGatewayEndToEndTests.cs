@@ -1,0 +1,106 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Xunit;
+
+namespace McpWarden.Tests.Gateway;
+
+/// <summary>
+/// <c>mcpwarden stdio</c> between the official TypeScript SDK client and server-everything, both real
+/// processes from npm: what the agent sees and what the policy refuses.
+/// </summary>
+public sealed class StdioGatewayEndToEndTests : IDisposable
+{
+    private const string EchoPolicy = """{ "version": "1", "default": "deny", "tools": { "echo": { "rate_limit": { "max": 3, "window": 60 } } } }""";
+
+    private readonly string _directory = Directory.CreateTempSubdirectory("mcpwarden-e2e-").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    [Fact]
+    public async Task TypeScriptClient_ThroughTheGateway_SeesOnlyAllowedToolsAndIsRefusedWithReasons()
+    {
+        var configuration = EndToEnd.ConfigurationFor(_directory, EchoPolicy);
+        var output = await EndToEnd.RunNodeAsync("stdio-client.mjs", "dotnet", EndToEnd.Gateway, "stdio", "--config", configuration);
+        using var report = JsonDocument.Parse(output);
+        var root = report.RootElement;
+
+        Assert.Equal("mcp-servers/everything", root.GetProperty("serverInfo").GetProperty("name").GetString());
+        Assert.Equal(["echo"], root.GetProperty("tools").EnumerateArray().Select(t => t.GetString()!).ToArray());
+
+        var echoes = root.GetProperty("echo").EnumerateArray().ToArray();
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal($"Echo: hello {i}", echoes[i].GetProperty("result").GetProperty("content")[0].GetProperty("text").GetString());
+        }
+
+        var limited = Policy(echoes[3]);
+        Assert.Equal(("rate_limited", "/tools/echo/rate_limit"), (limited.GetProperty("code").GetString(), limited.GetProperty("rule").GetString()));
+        Assert.InRange(limited.GetProperty("retryAfterSeconds").GetDouble(), 1, 60);
+        Assert.True(echoes[3].GetProperty("result").GetProperty("isError").GetBoolean());
+
+        Assert.Equal("default_deny", Policy(root.GetProperty("hidden")).GetProperty("code").GetString());
+        Assert.Equal("invalid_arguments", Policy(root.GetProperty("badArguments")).GetProperty("code").GetString());
+
+        var unknown = root.GetProperty("unknown").GetProperty("error");
+        Assert.Equal(-32602, unknown.GetProperty("code").GetInt32());
+        Assert.Equal("unknown_tool", unknown.GetProperty("data").GetProperty("code").GetString());
+
+        Assert.True(root.GetProperty("ping").TryGetProperty("result", out _));
+    }
+
+    [Fact]
+    public async Task HostileInput_IsAnsweredWithErrorsAndTheGatewayKeepsServing()
+    {
+        var configuration = EndToEnd.ConfigurationFor(_directory, EchoPolicy);
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in new[] { EndToEnd.Gateway, "stdio", "--config", configuration })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var gateway = Process.Start(start)!;
+        _ = gateway.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        var lines = new[]
+        {
+            "not json",
+            """{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"echo","name":"get-sum","arguments":{}}}""",
+            """[{"jsonrpc":"2.0","id":8,"method":"ping"}]""",
+            """{"jsonrpc":"1.0","id":9,"method":"ping"}""",
+            "{\"jsonrpc\":\"2.0\",\"id\":10,\"method\":\"ping\",\"params\":{\"pad\":\"" + new string('x', 5 * 1024 * 1024) + "\"}}",
+            """{"jsonrpc":"2.0","id":11,"method":"ping"}""",
+        };
+        foreach (var line in lines)
+        {
+            await gateway.StandardInput.WriteLineAsync(line);
+        }
+
+        await gateway.StandardInput.FlushAsync(TestContext.Current.CancellationToken);
+        var answers = new List<JsonElement>();
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        timeout.CancelAfter(TimeSpan.FromMinutes(1));
+        while (answers.Count < lines.Length && await gateway.StandardOutput.ReadLineAsync(timeout.Token) is { } answer)
+        {
+            answers.Add(JsonDocument.Parse(answer).RootElement.Clone());
+        }
+
+        gateway.StandardInput.Close();
+        await gateway.WaitForExitAsync(timeout.Token);
+
+        int Code(int index) => answers[index].GetProperty("error").GetProperty("code").GetInt32();
+        Assert.Equal(lines.Length, answers.Count);
+        Assert.Equal(-32700, Code(0));
+        Assert.Equal(-32600, Code(1));
+        Assert.Contains("duplicate key", answers[1].GetProperty("error").GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal(-32600, Code(2));
+        Assert.Equal(-32600, Code(3));
+        Assert.Equal(-32600, Code(4));
+        Assert.Contains("limit", answers[4].GetProperty("error").GetProperty("message").GetString(), StringComparison.Ordinal);
+        // After all of that, the gateway still serves: the last ping reaches the server and comes back.
+        Assert.Equal(11, answers[5].GetProperty("id").GetInt32());
+        Assert.True(answers[5].TryGetProperty("result", out _));
+        Assert.Equal(0, gateway.ExitCode);
+    }
+
+    private static JsonElement Policy(JsonElement outcome) =>
+        outcome.GetProperty("result").GetProperty("_meta").GetProperty("mcpwarden/policy");
+}
