@@ -103,4 +103,90 @@ public sealed class StdioGatewayEndToEndTests : IDisposable
 
     private static JsonElement Policy(JsonElement outcome) =>
         outcome.GetProperty("result").GetProperty("_meta").GetProperty("mcpwarden/policy");
+
+    [Fact]
+    public async Task TypeScriptClient_ThroughTheGateway_HasEverythingElseRelayedUntouched()
+    {
+        var configuration = EndToEnd.ConfigurationFor(_directory, """{ "version": "1", "default": "allow", "tools": { "get-tiny-image": { "action": "deny", "reason": "images are off" } } }""");
+        var output = await EndToEnd.RunNodeAsync("relay-client.mjs", "dotnet", EndToEnd.Gateway, "stdio", "--config", configuration);
+        using var report = JsonDocument.Parse(output);
+        var root = report.RootElement;
+
+        // Tools registered after initialize for the client's capabilities arrive through list_changed.
+        var tools = root.GetProperty("tools").EnumerateArray().Select(t => t.GetString()).ToArray();
+        Assert.Contains("trigger-sampling-request", tools);
+        Assert.Contains("get-roots-list", tools);
+        Assert.DoesNotContain("get-tiny-image", tools);
+        Assert.True(root.GetProperty("listChanged").GetInt32() >= 1);
+
+        // Server-to-client requests reach the client and their answers reach the server.
+        Assert.Equal("Resource trigger-sampling-request context: relay me", root.GetProperty("samplingPrompts")[0].GetString());
+        Assert.Contains("sampled by the client", root.GetProperty("sampling").GetString(), StringComparison.Ordinal);
+        Assert.Equal(1, root.GetProperty("elicitations").GetInt32());
+        Assert.Contains("declined", root.GetProperty("elicitation").GetString(), StringComparison.Ordinal);
+        Assert.Contains("e2e-root", root.GetProperty("roots").GetString(), StringComparison.Ordinal);
+
+        // Progress comes through in order (how many updates race the result is the server's business).
+        var progress = root.GetProperty("progress").EnumerateArray().Select(p => p.GetDouble()).ToArray();
+        Assert.NotEmpty(progress);
+        Assert.Equal(progress.Order(), progress);
+        Assert.Contains("completed", root.GetProperty("longRunning").GetString(), StringComparison.Ordinal);
+
+        Assert.True(root.GetProperty("cancelled").TryGetProperty("error", out _));
+        Assert.True(root.GetProperty("setLevel").TryGetProperty("result", out _));
+        Assert.True(root.GetProperty("resourceCount").GetInt32() > 0);
+        Assert.Equal(1, root.GetProperty("resourceRead").GetInt32());
+        Assert.Contains("simple-prompt", root.GetProperty("prompts").EnumerateArray().Select(p => p.GetString()));
+        Assert.Equal(1, root.GetProperty("prompt").GetInt32());
+
+        var denied = root.GetProperty("deniedImage");
+        Assert.True(denied.GetProperty("isError").GetBoolean());
+        Assert.Equal("images are off", denied.GetProperty("_meta").GetProperty("mcpwarden/policy").GetProperty("message").GetString());
+        Assert.True(root.GetProperty("pingAfterAll").TryGetProperty("result", out _));
+    }
+
+    [Fact]
+    public async Task ServerProcess_GetsTheSafeBaseAndItsOwnEnv_NeverTheGatewaysSecrets()
+    {
+        var configuration = Path.Combine(_directory, "mcpwarden.json");
+        await File.WriteAllTextAsync(configuration, $$"""
+            { "mcpServers": { "everything": {
+                "command": "node", "args": [{{JsonSerializer.Serialize(EndToEnd.ServerEverything)}}, "stdio"],
+                "env": { "CONFIGURED_FOR_SERVER": "yes" },
+                "policy": { "version": "1", "default": "deny", "tools": { "get-env": {} } } } } }
+            """, TestContext.Current.CancellationToken);
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in new[] { EndToEnd.Gateway, "stdio", "--config", configuration })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        start.Environment["MCPWARDEN_E2E_SECRET"] = "gateway-secret-value";
+        using var gateway = Process.Start(start)!;
+        _ = gateway.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        await gateway.StandardInput.WriteLineAsync("""{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"e2e","version":"1"}}}""");
+        await gateway.StandardInput.WriteLineAsync("""{"jsonrpc":"2.0","method":"notifications/initialized"}""");
+        await gateway.StandardInput.WriteLineAsync("""{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"get-env","arguments":{}}}""");
+        await gateway.StandardInput.FlushAsync(TestContext.Current.CancellationToken);
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        timeout.CancelAfter(TimeSpan.FromMinutes(1));
+        string? environment = null;
+        while (environment is null && await gateway.StandardOutput.ReadLineAsync(timeout.Token) is { } line)
+        {
+            using var message = JsonDocument.Parse(line);
+            if (message.RootElement.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.Number && id.GetInt32() == 2)
+            {
+                environment = message.RootElement.GetProperty("result").GetProperty("content")[0].GetProperty("text").GetString();
+            }
+        }
+
+        gateway.StandardInput.Close();
+        await gateway.WaitForExitAsync(timeout.Token);
+
+        Assert.NotNull(environment);
+        Assert.DoesNotContain("gateway-secret-value", environment, StringComparison.Ordinal);
+        Assert.Contains("\"CONFIGURED_FOR_SERVER\": \"yes\"", environment, StringComparison.Ordinal);
+        Assert.Contains("\"PATH\"", environment, StringComparison.Ordinal);
+    }
 }
