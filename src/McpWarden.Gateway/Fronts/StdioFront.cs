@@ -18,16 +18,18 @@ public sealed class StdioFront : IDisposable
     private readonly string _grant;
     private readonly UpstreamTransportFactory _upstreams;
     private readonly ToolCallEnforcer _enforcer;
+    private readonly TimeProvider _time;
     private readonly Action<string> _log;
     private readonly int _maxMessageBytes;
     private readonly SemaphoreSlim _writeGate = new(1, 1);
 
-    public StdioFront(ServerDefinition server, string grant, UpstreamTransportFactory upstreams, ToolCallEnforcer enforcer, Action<string> log, int maxMessageBytes = MessageScreening.DefaultMaxMessageBytes)
+    public StdioFront(ServerDefinition server, string grant, UpstreamTransportFactory upstreams, ToolCallEnforcer enforcer, TimeProvider time, Action<string> log, int maxMessageBytes = MessageScreening.DefaultMaxMessageBytes)
     {
         _server = server;
         _grant = grant;
         _upstreams = upstreams;
         _enforcer = enforcer;
+        _time = time;
         _log = log;
         _maxMessageBytes = maxMessageBytes;
     }
@@ -38,7 +40,7 @@ public sealed class StdioFront : IDisposable
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(output);
         var upstream = await _upstreams.ConnectAsync(_server, cancellationToken).ConfigureAwait(false);
-        var session = new ProxySession(_server, _grant, "stdio-" + Guid.NewGuid().ToString("N"), upstream, (message, token) => WriteAsync(output, message, token), _enforcer, _log);
+        var session = new ProxySession(_server, _grant, "stdio-" + Guid.NewGuid().ToString("N"), upstream, (message, token) => WriteAsync(output, message, token), _enforcer, _time, _log);
         await using (session.ConfigureAwait(false))
         {
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

@@ -24,6 +24,7 @@ public sealed class ProxySession : IAsyncDisposable
     private readonly ITransport _upstream;
     private readonly Func<JsonRpcMessage, CancellationToken, Task> _sendToClient;
     private readonly ToolCallEnforcer _enforcer;
+    private readonly TimeProvider _time;
     private readonly Action<string> _log;
 
     private readonly ConcurrentDictionary<RequestId, PendingClientRequest> _clientRequests = new();
@@ -45,6 +46,7 @@ public sealed class ProxySession : IAsyncDisposable
         ITransport upstream,
         Func<JsonRpcMessage, CancellationToken, Task> sendToClient,
         ToolCallEnforcer enforcer,
+        TimeProvider time,
         Action<string> log)
     {
         _server = server;
@@ -53,6 +55,7 @@ public sealed class ProxySession : IAsyncDisposable
         _upstream = upstream;
         _sendToClient = sendToClient;
         _enforcer = enforcer;
+        _time = time;
         _log = log;
     }
 
@@ -172,7 +175,9 @@ public sealed class ProxySession : IAsyncDisposable
 
         var upstreamId = new RequestId(Interlocked.Increment(ref _nextUpstreamId));
         var isFullList = request.Method == "tools/list" && request.Params?["cursor"] is null;
-        _clientRequests[upstreamId] = new PendingClientRequest(request.Id, request.Method, isFullList);
+        var pending = new PendingClientRequest(request.Id, request.Method, isFullList);
+        _clientRequests[upstreamId] = pending;
+        pending.Deadline = _time.CreateTimer(_ => Track(TimeOutAsync(upstreamId)), null, _server.RequestTimeout, Timeout.InfiniteTimeSpan);
         await SendUpstreamAsync(new JsonRpcRequest { Id = upstreamId, Method = request.Method, Params = request.Params }, cancellationToken).ConfigureAwait(false);
     }
 
@@ -200,6 +205,7 @@ public sealed class ProxySession : IAsyncDisposable
                 break;
 
             case JsonRpcMessageWithId answer and (JsonRpcResponse or JsonRpcError) when _clientRequests.TryRemove(answer.Id, out var pending):
+                pending.Dispose();
                 if (answer is JsonRpcResponse { Result: { } result } && pending.Method == "tools/list")
                 {
                     if (pending.IsFullToolList && result["nextCursor"] is null)
@@ -336,8 +342,35 @@ public sealed class ProxySession : IAsyncDisposable
         {
             if (_clientRequests.TryRemove(id, out _))
             {
+                pending.Dispose();
                 await _sendToClient(Error(pending.ClientId, McpErrorCode.InternalError, $"the server {_server.Name} closed its connection before answering"), CancellationToken.None).ConfigureAwait(false);
             }
+        }
+    }
+
+    /// <summary>
+    /// A request the server has not answered in time: the client gets an error now, and the server is told
+    /// to stop (<c>notifications/cancelled</c>), so neither side waits for the other forever.
+    /// </summary>
+    private async Task TimeOutAsync(RequestId upstreamId)
+    {
+        if (!_clientRequests.TryRemove(upstreamId, out var pending))
+        {
+            return;
+        }
+
+        pending.Dispose();
+        var after = $"{_server.RequestTimeout.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)}s";
+        _log($"{_server.Name}: {pending.Method} timed out after {after}");
+        await _sendToClient(Error(pending.ClientId, RequestTimedOut, $"the server {_server.Name} did not answer {pending.Method} within {after}"), CancellationToken.None).ConfigureAwait(false);
+        if (!_upstreamGone)
+        {
+            var cancelled = new JsonObject
+            {
+                ["requestId"] = JsonSerializer.SerializeToNode(upstreamId, McpJson.RequestId),
+                ["reason"] = $"timed out at the gateway after {after}",
+            };
+            await SendUpstreamAsync(new JsonRpcNotification { Method = "notifications/cancelled", Params = cancelled }, CancellationToken.None).ConfigureAwait(false);
         }
     }
 
@@ -355,6 +388,9 @@ public sealed class ProxySession : IAsyncDisposable
                 Error = new JsonRpcErrorDetail { Code = DenialResponses.UnknownToolErrorCode, Message = decision.Message, Data = DenialResponses.PolicyObject(decision) },
             }
             : new JsonRpcResponse { Id = id, Result = DenialResponses.ToolResult(decision) };
+
+    /// <summary>The code MCP clients use for a request that timed out.</summary>
+    private const McpErrorCode RequestTimedOut = (McpErrorCode)(-32001);
 
     private static JsonRpcError Error(RequestId id, McpErrorCode code, string message) =>
         new() { Id = id, Error = new JsonRpcErrorDetail { Code = (int)code, Message = message } };

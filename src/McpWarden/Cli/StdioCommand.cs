@@ -42,7 +42,7 @@ internal static class StdioCommand
         // State is in memory until the durable store arrives; every stdio conversation starts with fresh budgets.
         var enforcer = new ToolCallEnforcer(new InMemoryCounterStore(TimeProvider.System));
         var upstreams = new UpstreamTransportFactory(Environment.GetEnvironmentVariable, NullLoggerFactory.Instance);
-        using var front = new StdioFront(server, grant, upstreams, enforcer, message => error.WriteLine($"mcpwarden: {message}"));
+        using var front = new StdioFront(server, grant, upstreams, enforcer, TimeProvider.System, message => error.WriteLine($"mcpwarden: {message}"));
         await front.RunAsync(Console.OpenStandardInput(), Console.OpenStandardOutput(), cancellationToken).ConfigureAwait(false);
         return ExitCodes.Success;
     }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using Xunit;
 
@@ -51,15 +50,7 @@ public sealed class StdioGatewayEndToEndTests : IDisposable
     [Fact]
     public async Task HostileInput_IsAnsweredWithErrorsAndTheGatewayKeepsServing()
     {
-        var configuration = EndToEnd.ConfigurationFor(_directory, EchoPolicy);
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in new[] { EndToEnd.Gateway, "stdio", "--config", configuration })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var gateway = Process.Start(start)!;
-        _ = gateway.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        await using var gateway = StdioGatewayProcess.Start(EndToEnd.ConfigurationFor(_directory, EchoPolicy));
         var lines = new[]
         {
             "not json",
@@ -71,23 +62,16 @@ public sealed class StdioGatewayEndToEndTests : IDisposable
         };
         foreach (var line in lines)
         {
-            await gateway.StandardInput.WriteLineAsync(line);
+            await gateway.SendAsync(line);
         }
 
-        await gateway.StandardInput.FlushAsync(TestContext.Current.CancellationToken);
         var answers = new List<JsonElement>();
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        timeout.CancelAfter(TimeSpan.FromMinutes(1));
-        while (answers.Count < lines.Length && await gateway.StandardOutput.ReadLineAsync(timeout.Token) is { } answer)
+        for (var i = 0; i < lines.Length; i++)
         {
-            answers.Add(JsonDocument.Parse(answer).RootElement.Clone());
+            answers.Add(await gateway.NextAsync());
         }
-
-        gateway.StandardInput.Close();
-        await gateway.WaitForExitAsync(timeout.Token);
 
         int Code(int index) => answers[index].GetProperty("error").GetProperty("code").GetInt32();
-        Assert.Equal(lines.Length, answers.Count);
         Assert.Equal(-32700, Code(0));
         Assert.Equal(-32600, Code(1));
         Assert.Contains("duplicate key", answers[1].GetProperty("error").GetProperty("message").GetString(), StringComparison.Ordinal);
@@ -98,7 +82,56 @@ public sealed class StdioGatewayEndToEndTests : IDisposable
         // After all of that, the gateway still serves: the last ping reaches the server and comes back.
         Assert.Equal(11, answers[5].GetProperty("id").GetInt32());
         Assert.True(answers[5].TryGetProperty("result", out _));
-        Assert.Equal(0, gateway.ExitCode);
+        Assert.Equal(0, await gateway.CloseAsync());
+    }
+
+    [Fact]
+    public async Task UpstreamFaults_GetClearErrorsAndNeverAHang()
+    {
+        var marker = Path.Combine(_directory, "cancelled-marker");
+        var configuration = Path.Combine(_directory, "mcpwarden.json");
+        await File.WriteAllTextAsync(configuration, $$"""
+            { "mcpServers": { "faulty": {
+                "command": "node", "args": [{{JsonSerializer.Serialize(Path.Combine(EndToEnd.Directory, "faulty-server.mjs"))}}],
+                "env": { "MARKER_FILE": {{JsonSerializer.Serialize(marker)}} }, "timeout": 2,
+                "policy": { "version": "1", "default": "allow" } } } }
+            """, TestContext.Current.CancellationToken);
+        await using var gateway = StdioGatewayProcess.Start(configuration);
+        await gateway.InitializeAsync();
+
+        // Garbage on the server's stdout is dropped; the call still gets its answer.
+        await gateway.SendAsync(Call(1, "garbage"));
+        Assert.Equal("answered after garbage", (await gateway.AnswerToAsync(1)).GetProperty("result").GetProperty("content")[0].GetProperty("text").GetString());
+
+        // A server that never answers: the client hears of the timeout, and the server is told to stop.
+        await gateway.SendAsync(Call(2, "hang"));
+        var timedOut = await gateway.AnswerToAsync(2);
+        Assert.Equal(-32001, timedOut.GetProperty("error").GetProperty("code").GetInt32());
+        Assert.Equal("cancelled", await WaitForFileAsync(marker));
+
+        await gateway.SendAsync(Call(3, "ok"));
+        Assert.True((await gateway.AnswerToAsync(3)).TryGetProperty("result", out _));
+
+        // A server that dies mid-call: the call in flight is answered at once, and so is every later one.
+        await gateway.SendAsync(Call(4, "crash"));
+        Assert.Contains("closed its connection", (await gateway.AnswerToAsync(4)).GetProperty("error").GetProperty("message").GetString(), StringComparison.Ordinal);
+        await gateway.SendAsync(Call(5, "ok"));
+        Assert.Contains("not running", (await gateway.AnswerToAsync(5)).GetProperty("error").GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal(0, await gateway.CloseAsync());
+    }
+
+    private static string Call(int id, string tool) =>
+        "{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"method\":\"tools/call\",\"params\":{\"name\":\"" + tool + "\",\"arguments\":{}}}";
+
+    private static async Task<string> WaitForFileAsync(string path)
+    {
+        // The server writes the marker when the cancellation reaches it, just after the client's error.
+        for (var attempt = 0; attempt < 100 && !File.Exists(path); attempt++)
+        {
+            await Task.Delay(50, TestContext.Current.CancellationToken);
+        }
+
+        return File.Exists(path) ? await File.ReadAllTextAsync(path, TestContext.Current.CancellationToken) : "(no marker)";
     }
 
     private static JsonElement Policy(JsonElement outcome) =>
@@ -155,34 +188,11 @@ public sealed class StdioGatewayEndToEndTests : IDisposable
                 "env": { "CONFIGURED_FOR_SERVER": "yes" },
                 "policy": { "version": "1", "default": "deny", "tools": { "get-env": {} } } } } }
             """, TestContext.Current.CancellationToken);
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in new[] { EndToEnd.Gateway, "stdio", "--config", configuration })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        start.Environment["MCPWARDEN_E2E_SECRET"] = "gateway-secret-value";
-        using var gateway = Process.Start(start)!;
-        _ = gateway.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-        await gateway.StandardInput.WriteLineAsync("""{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"e2e","version":"1"}}}""");
-        await gateway.StandardInput.WriteLineAsync("""{"jsonrpc":"2.0","method":"notifications/initialized"}""");
-        await gateway.StandardInput.WriteLineAsync("""{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"get-env","arguments":{}}}""");
-        await gateway.StandardInput.FlushAsync(TestContext.Current.CancellationToken);
-
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        timeout.CancelAfter(TimeSpan.FromMinutes(1));
-        string? environment = null;
-        while (environment is null && await gateway.StandardOutput.ReadLineAsync(timeout.Token) is { } line)
-        {
-            using var message = JsonDocument.Parse(line);
-            if (message.RootElement.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.Number && id.GetInt32() == 2)
-            {
-                environment = message.RootElement.GetProperty("result").GetProperty("content")[0].GetProperty("text").GetString();
-            }
-        }
-
-        gateway.StandardInput.Close();
-        await gateway.WaitForExitAsync(timeout.Token);
+        await using var gateway = StdioGatewayProcess.Start(configuration, new Dictionary<string, string> { ["MCPWARDEN_E2E_SECRET"] = "gateway-secret-value" });
+        await gateway.InitializeAsync();
+        await gateway.SendAsync(Call(2, "get-env"));
+        var environment = (await gateway.AnswerToAsync(2)).GetProperty("result").GetProperty("content")[0].GetProperty("text").GetString();
+        await gateway.CloseAsync();
 
         Assert.NotNull(environment);
         Assert.DoesNotContain("gateway-secret-value", environment, StringComparison.Ordinal);

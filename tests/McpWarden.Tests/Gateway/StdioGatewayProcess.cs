@@ -1,0 +1,109 @@
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace McpWarden.Tests.Gateway;
+
+/// <summary>The real <c>mcpwarden stdio</c> process, driven line by line as a client would.</summary>
+internal sealed class StdioGatewayProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly List<JsonElement> _unclaimed = [];
+    private readonly CancellationTokenSource _timeout = new(TimeSpan.FromMinutes(1));
+
+    private StdioGatewayProcess(Process process) => _process = process;
+
+    public static StdioGatewayProcess Start(string configuration, IReadOnlyDictionary<string, string>? environment = null)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in new[] { EndToEnd.Gateway, "stdio", "--config", configuration })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
+        var process = Process.Start(start)!;
+        _ = process.StandardError.ReadToEndAsync();
+        return new StdioGatewayProcess(process);
+    }
+
+    public async Task SendAsync(string line)
+    {
+        await _process.StandardInput.WriteLineAsync(line);
+        await _process.StandardInput.FlushAsync(_timeout.Token);
+    }
+
+    /// <summary>Initializes the session as a client with no capabilities.</summary>
+    public async Task InitializeAsync()
+    {
+        await SendAsync("""{"jsonrpc":"2.0","id":"init","method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"e2e","version":"1"}}}""");
+        await AnswerToAsync("init");
+        await SendAsync("""{"jsonrpc":"2.0","method":"notifications/initialized"}""");
+    }
+
+    /// <summary>The next message the gateway writes.</summary>
+    public async Task<JsonElement> NextAsync()
+    {
+        if (_unclaimed.Count > 0)
+        {
+            var first = _unclaimed[0];
+            _unclaimed.RemoveAt(0);
+            return first;
+        }
+
+        var line = await _process.StandardOutput.ReadLineAsync(_timeout.Token) ?? throw new InvalidOperationException("the gateway closed its output");
+        using var document = JsonDocument.Parse(line);
+        return document.RootElement.Clone();
+    }
+
+    /// <summary>The answer to the request with <paramref name="id"/>; other messages are kept for later.</summary>
+    public async Task<JsonElement> AnswerToAsync(object id)
+    {
+        var wanted = JsonSerializer.SerializeToElement(id).GetRawText();
+        for (var i = 0; i < _unclaimed.Count; i++)
+        {
+            if (_unclaimed[i].TryGetProperty("id", out var seen) && seen.GetRawText() == wanted)
+            {
+                var found = _unclaimed[i];
+                _unclaimed.RemoveAt(i);
+                return found;
+            }
+        }
+
+        while (true)
+        {
+            var line = await _process.StandardOutput.ReadLineAsync(_timeout.Token) ?? throw new InvalidOperationException($"the gateway closed its output before answering {wanted}");
+            using var document = JsonDocument.Parse(line);
+            var message = document.RootElement.Clone();
+            if (message.TryGetProperty("id", out var seen) && seen.GetRawText() == wanted && !message.TryGetProperty("method", out _))
+            {
+                return message;
+            }
+
+            _unclaimed.Add(message);
+        }
+    }
+
+    /// <summary>Closes the client's side and waits for the gateway to exit; returns its exit code.</summary>
+    public async Task<int> CloseAsync()
+    {
+        _process.StandardInput.Close();
+        await _process.WaitForExitAsync(_timeout.Token);
+        return _process.ExitCode;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync(CancellationToken.None);
+        }
+
+        _process.Dispose();
+        _timeout.Dispose();
+    }
+}
