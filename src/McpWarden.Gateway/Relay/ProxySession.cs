@@ -214,7 +214,11 @@ public sealed class ProxySession : IAsyncDisposable
                         _catalog = ToolCatalogReader.Read([result]);
                     }
 
-                    answer = new JsonRpcResponse { Id = answer.Id, Result = ToolListFilter.Filter(result, _server.Policy) };
+                    // Observe mode refuses nothing, so it hides nothing either: the agent sees what it would without the gateway.
+                    if (_server.Mode == EnforcementMode.Enforce)
+                    {
+                        answer = new JsonRpcResponse { Id = answer.Id, Result = ToolListFilter.Filter(result, _server.Policy) };
+                    }
                 }
 
                 await _sendToClient(WithId(answer, pending.ClientId), cancellationToken).ConfigureAwait(false);

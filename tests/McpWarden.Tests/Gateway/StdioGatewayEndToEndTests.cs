@@ -120,6 +120,28 @@ public sealed class StdioGatewayEndToEndTests : IDisposable
         Assert.Equal(0, await gateway.CloseAsync());
     }
 
+    [Fact]
+    public async Task ObserveMode_DecidesEverythingButRefusesAndHidesNothing()
+    {
+        var configuration = Path.Combine(_directory, "mcpwarden.json");
+        await File.WriteAllTextAsync(configuration, $$"""
+            { "mode": "observe", "mcpServers": { "everything": {
+                "command": "node", "args": [{{JsonSerializer.Serialize(EndToEnd.ServerEverything)}}, "stdio"],
+                "policy": { "version": "1", "default": "deny" } } } }
+            """, TestContext.Current.CancellationToken);
+        await using var gateway = StdioGatewayProcess.Start(configuration);
+        await gateway.InitializeAsync();
+
+        await gateway.SendAsync("""{"jsonrpc":"2.0","id":1,"method":"tools/list"}""");
+        var tools = (await gateway.AnswerToAsync(1)).GetProperty("result").GetProperty("tools").EnumerateArray().Select(t => t.GetProperty("name").GetString()).ToArray();
+        Assert.Contains("echo", tools);
+        Assert.Contains("get-sum", tools);
+
+        await gateway.SendAsync("""{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"echo","arguments":{"message":"observed"}}}""");
+        Assert.Equal("Echo: observed", (await gateway.AnswerToAsync(2)).GetProperty("result").GetProperty("content")[0].GetProperty("text").GetString());
+        Assert.Equal(0, await gateway.CloseAsync());
+    }
+
     private static string Call(int id, string tool) =>
         "{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"method\":\"tools/call\",\"params\":{\"name\":\"" + tool + "\",\"arguments\":{}}}";
 
