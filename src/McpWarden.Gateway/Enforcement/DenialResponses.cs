@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using McpWarden.Policy.Evaluation;
+using ModelContextProtocol.Protocol;
 
 namespace McpWarden.Gateway.Enforcement;
 
@@ -39,15 +40,10 @@ public static class DenialResponses
     }
 
     /// <summary>The JSON-RPC <c>error</c> for a call to a tool the server does not have.</summary>
-    public static JsonObject UnknownToolError(Decision decision)
+    public static JsonRpcErrorDetail UnknownToolError(Decision decision)
     {
         ArgumentNullException.ThrowIfNull(decision);
-        return new JsonObject
-        {
-            ["code"] = UnknownToolErrorCode,
-            ["message"] = decision.Message,
-            ["data"] = PolicyObject(decision),
-        };
+        return new JsonRpcErrorDetail { Code = UnknownToolErrorCode, Message = decision.Message, Data = PolicyObject(decision) };
     }
 
     /// <summary>The machine-readable decision: outcome, reason code, rule path, message, and retry-after when one applies.</summary>

@@ -23,7 +23,7 @@ public static class ToolCatalogReader
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var page in pages)
         {
-            if (page?["tools"] is not JsonArray array)
+            if (page is not JsonObject result || result["tools"] is not JsonArray array)
             {
                 findings.Add("a tools/list result without a \"tools\" array was ignored");
                 continue;
@@ -51,9 +51,9 @@ public static class ToolCatalogReader
 
     private static ListedTool? Read(JsonNode? tool, Func<string, bool>? changedSincePinned, List<string> findings)
     {
-        if (tool?["name"] is not JsonValue nameValue || !nameValue.TryGetValue<string>(out var name))
+        if (tool is not JsonObject definition || definition["name"] is not JsonValue nameValue || !nameValue.TryGetValue<string>(out var name))
         {
-            findings.Add("a tool without a string \"name\" was ignored");
+            findings.Add("a tool that is not an object with a string \"name\" was ignored");
             return null;
         }
 
@@ -65,7 +65,7 @@ public static class ToolCatalogReader
 
         CompiledSchema? schema = null;
         string? schemaProblem = null;
-        if (tool["inputSchema"] is { } inputSchema)
+        if (definition["inputSchema"] is { } inputSchema)
         {
             var compilation = JsonSchemaCompiler.Compile(ToElement(inputSchema), new SchemaCompileOptions(Strictness: SchemaStrictness.Upstream));
             schema = compilation.Schema;

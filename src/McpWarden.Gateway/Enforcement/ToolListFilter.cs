@@ -9,21 +9,24 @@ namespace McpWarden.Gateway.Enforcement;
 /// </summary>
 public static class ToolListFilter
 {
-    /// <summary>A copy of <paramref name="result"/> without the tools <paramref name="policy"/> hides.</summary>
-    public static JsonNode Filter(JsonNode result, CompiledPolicy policy)
+    /// <summary>
+    /// A copy of <paramref name="result"/> without the tools <paramref name="policy"/> hides; null when the
+    /// result is not a tool list at all (it is then not passed on: what it hides could not be told).
+    /// </summary>
+    public static JsonNode? Filter(JsonNode? result, CompiledPolicy policy)
     {
-        ArgumentNullException.ThrowIfNull(result);
         ArgumentNullException.ThrowIfNull(policy);
-        var copy = result.DeepClone();
-        if (copy["tools"] is not JsonArray tools)
+        if (result is not JsonObject { } original || original["tools"] is not JsonArray)
         {
-            return copy;
+            return null;
         }
 
+        var copy = original.DeepClone();
+        var tools = copy["tools"]!.AsArray();
         for (var i = tools.Count - 1; i >= 0; i--)
         {
             // A tool whose name cannot be read cannot be matched to a rule, so it is hidden too.
-            var name = tools[i]?["name"] is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
+            var name = tools[i] is JsonObject tool && tool["name"] is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
             if (name is null || policy.Hides(name))
             {
                 tools.RemoveAt(i);

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using McpWarden.Policy.Diagnostics;
 using McpWarden.Policy.Json;
 using ModelContextProtocol;
@@ -9,19 +10,21 @@ namespace McpWarden.Gateway.Fronts;
 /// <summary>
 /// The first look at every message a client sends: it must be valid UTF-8, valid JSON, one object (no
 /// batches), free of duplicate keys (a parser differential between gateway and server would be a
-/// bypass), within the size limit, and a JSON-RPC message. What fails gets a JSON-RPC error that says why.
+/// bypass), within the size limit, and a JSON-RPC message whose id, when it has one, is a string or an
+/// integer (never null) and whose params, when it has them, are an object. What fails gets an error frame
+/// that says why.
 /// </summary>
-public static class MessageScreening
+internal static class MessageScreening
 {
     /// <summary>The largest message a client may send, unless configured otherwise: 4 MiB.</summary>
     public const int DefaultMaxMessageBytes = 4 * 1024 * 1024;
 
-    /// <summary>Reads one message, or the error to answer with.</summary>
-    public static (JsonRpcMessage? Message, JsonRpcError? Error) Screen(ReadOnlySpan<byte> utf8, int maxBytes = DefaultMaxMessageBytes)
+    /// <summary>Reads one message, or the error frame to answer with.</summary>
+    public static (JsonRpcMessage? Message, JsonObject? Error) Screen(ReadOnlySpan<byte> utf8, int maxBytes = DefaultMaxMessageBytes)
     {
         if (utf8.Length > maxBytes)
         {
-            return (null, Error(McpErrorCode.InvalidRequest, $"the message is {utf8.Length} bytes; the limit is {maxBytes}"));
+            return Refuse(McpErrorCode.InvalidRequest, $"the message is {utf8.Length} bytes; the limit is {maxBytes}");
         }
 
         using var document = SourceDocument.Parse("message", utf8);
@@ -30,54 +33,66 @@ public static class MessageScreening
             var code = problem.Code is DiagnosticCodes.InvalidJson or DiagnosticCodes.InvalidUtf8 or DiagnosticCodes.EmptyDocument
                 ? McpErrorCode.ParseError
                 : McpErrorCode.InvalidRequest;
-            return (null, Error(code, $"{problem.Message} at {JsonPointer.Display(problem.Path)} ({problem.Position})"));
+            return Refuse(code, $"{problem.Message} at {JsonPointer.Display(problem.Path)} ({problem.Position})");
         }
 
         var root = document.Root!.Value;
         if (root.ValueKind == JsonValueKind.Array)
         {
-            return (null, Error(McpErrorCode.InvalidRequest, "batches are not supported (removed from MCP in 2025-06-18): send one message at a time"));
+            return Refuse(McpErrorCode.InvalidRequest, "batches are not supported (removed from MCP in 2025-06-18): send one message at a time");
         }
 
         if (root.ValueKind != JsonValueKind.Object)
         {
-            return (null, Error(McpErrorCode.InvalidRequest, $"a message must be a JSON-RPC object, got {JsonText.Describe(root)}"));
+            return Refuse(McpErrorCode.InvalidRequest, $"a message must be a JSON-RPC object, got {JsonText.Describe(root)}");
         }
 
+        // The id is echoed only for a request: an answer with the same id would look, to the client, like the answer to its own request.
+        var isRequest = root.TryGetProperty("method", out var method);
+        var hasId = root.TryGetProperty("id", out var id);
+        if (hasId && !(id.ValueKind == JsonValueKind.String || (id.ValueKind == JsonValueKind.Number && id.TryGetInt64(out _))))
+        {
+            return Refuse(McpErrorCode.InvalidRequest, $"\"id\" must be a string or an integer, got {JsonText.Describe(id)}");
+        }
+
+        var echo = isRequest && hasId ? JsonNode.Parse(id.GetRawText()) : null;
         if (!root.TryGetProperty("jsonrpc", out var version) || version.ValueKind != JsonValueKind.String || version.GetString() != "2.0")
         {
-            return (null, Error(McpErrorCode.InvalidRequest, "\"jsonrpc\" must be \"2.0\"", IdOf(root)));
+            return Refuse(McpErrorCode.InvalidRequest, "\"jsonrpc\" must be \"2.0\"", echo);
+        }
+
+        if (isRequest && method.ValueKind != JsonValueKind.String)
+        {
+            return Refuse(McpErrorCode.InvalidRequest, $"\"method\" must be a string, got {JsonText.Describe(method)}", echo);
+        }
+
+        if (root.TryGetProperty("params", out var parameters) && parameters.ValueKind != JsonValueKind.Object)
+        {
+            return Refuse(McpErrorCode.InvalidParams, $"\"params\" must be an object, got {JsonText.Describe(parameters)}", echo);
         }
 
         try
         {
-            var message = root.Deserialize(McpJson.Message);
-            return message is null
-                ? (null, Error(McpErrorCode.InvalidRequest, "not a JSON-RPC message", IdOf(root)))
-                : (message, null);
+            return root.Deserialize(McpJson.Message) is { } message
+                ? (message, null)
+                : Refuse(McpErrorCode.InvalidRequest, "not a JSON-RPC message", echo);
         }
         catch (JsonException e)
         {
-            return (null, Error(McpErrorCode.InvalidRequest, $"not a valid JSON-RPC message: {e.Message}", IdOf(root)));
+            return Refuse(McpErrorCode.InvalidRequest, $"not a valid JSON-RPC message: {e.Message}", echo);
         }
     }
 
-    /// <summary>The request's id, when it has a usable one, so that the error can be matched to it.</summary>
-    private static RequestId? IdOf(JsonElement root)
+    /// <summary>
+    /// An error frame written by hand: the SDK would write a missing id as <c>""</c>, which a client reads as
+    /// one of its own ids; JSON-RPC wants <c>null</c>.
+    /// </summary>
+    public static JsonObject ErrorFrame(McpErrorCode code, string message, JsonNode? id = null) => new()
     {
-        if (!root.TryGetProperty("id", out var id))
-        {
-            return null;
-        }
+        ["jsonrpc"] = "2.0",
+        ["id"] = id,
+        ["error"] = new JsonObject { ["code"] = (int)code, ["message"] = message },
+    };
 
-        return id.ValueKind switch
-        {
-            JsonValueKind.String => new RequestId(id.GetString()!),
-            JsonValueKind.Number when id.TryGetInt64(out var number) => new RequestId(number),
-            _ => null,
-        };
-    }
-
-    private static JsonRpcError Error(McpErrorCode code, string message, RequestId? id = null) =>
-        new() { Id = id ?? default, Error = new JsonRpcErrorDetail { Code = (int)code, Message = message } };
+    private static (JsonRpcMessage?, JsonObject?) Refuse(McpErrorCode code, string message, JsonNode? id = null) => (null, ErrorFrame(code, message, id));
 }

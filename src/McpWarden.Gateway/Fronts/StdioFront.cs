@@ -1,10 +1,10 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using McpWarden.Gateway.Configuration;
 using McpWarden.Gateway.Enforcement;
 using McpWarden.Gateway.Relay;
 using McpWarden.Gateway.Upstreams;
 using ModelContextProtocol;
-using ModelContextProtocol.Protocol;
 
 namespace McpWarden.Gateway.Fronts;
 
@@ -23,7 +23,10 @@ public sealed class StdioFront : IDisposable
     private readonly int _maxMessageBytes;
     private readonly SemaphoreSlim _writeGate = new(1, 1);
 
-    public StdioFront(ServerDefinition server, string grant, UpstreamTransportFactory upstreams, ToolCallEnforcer enforcer, TimeProvider time, Action<string> log, int maxMessageBytes = MessageScreening.DefaultMaxMessageBytes)
+    /// <summary>The largest message a client may send, unless configured otherwise: 4 MiB.</summary>
+    public const int DefaultMaxMessageBytes = MessageScreening.DefaultMaxMessageBytes;
+
+    public StdioFront(ServerDefinition server, string grant, UpstreamTransportFactory upstreams, ToolCallEnforcer enforcer, TimeProvider time, Action<string> log, int maxMessageBytes = DefaultMaxMessageBytes)
     {
         _server = server;
         _grant = grant;
@@ -40,17 +43,16 @@ public sealed class StdioFront : IDisposable
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(output);
         var upstream = await _upstreams.ConnectAsync(_server, cancellationToken).ConfigureAwait(false);
-        var session = new ProxySession(_server, _grant, "stdio-" + Guid.NewGuid().ToString("N"), upstream, (message, token) => WriteAsync(output, message, token), _enforcer, _time, _log);
+        var session = new ProxySession(_server, _grant, "stdio-" + Guid.NewGuid().ToString("N"), upstream, message => WriteAsync(output, JsonSerializer.SerializeToUtf8Bytes(message, McpJson.Message)), _enforcer, _time, _log);
         await using (session.ConfigureAwait(false))
         {
-            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            var relay = session.RunUpstreamAsync(stop.Token);
+            session.Start();
             var reader = new BoundedLineReader(input, _maxMessageBytes);
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false) is ({ } line, var tooLong))
             {
                 if (tooLong > 0)
                 {
-                    await WriteAsync(output, Refusal(McpErrorCode.InvalidRequest, $"the message is {tooLong} bytes; the limit is {_maxMessageBytes}"), cancellationToken).ConfigureAwait(false);
+                    await WriteFrameAsync(output, MessageScreening.ErrorFrame(McpErrorCode.InvalidRequest, $"the message is {tooLong} bytes; the limit is {_maxMessageBytes}")).ConfigureAwait(false);
                     continue;
                 }
 
@@ -62,37 +64,36 @@ public sealed class StdioFront : IDisposable
                 var (message, error) = MessageScreening.Screen(line.Span, _maxMessageBytes);
                 if (error is not null)
                 {
-                    _log($"refused a message from the client: {error.Error.Message}");
-                    await WriteAsync(output, error, cancellationToken).ConfigureAwait(false);
+                    _log($"refused a message from the client: {error["error"]!["message"]}");
+                    await WriteFrameAsync(output, error).ConfigureAwait(false);
                     continue;
                 }
 
-                await session.FromClientAsync(message!, cancellationToken).ConfigureAwait(false);
+                await session.FromClientAsync(message!).ConfigureAwait(false);
             }
-
-            await stop.CancelAsync().ConfigureAwait(false);
-            await relay.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
     }
 
-    private async Task WriteAsync(Stream output, JsonRpcMessage message, CancellationToken cancellationToken)
+    public void Dispose() => _writeGate.Dispose();
+
+    private Task WriteFrameAsync(Stream output, JsonNode frame) =>
+        WriteAsync(output, JsonSerializer.SerializeToUtf8Bytes(frame, ToolCatalogJsonContext.Default.JsonNode));
+
+    /// <summary>Writes one message and its newline as a single write, never cut in half by a cancellation.</summary>
+    private async Task WriteAsync(Stream output, byte[] message)
     {
-        var bytes = JsonSerializer.SerializeToUtf8Bytes(message, McpJson.Message);
-        await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var line = new byte[message.Length + 1];
+        message.CopyTo(line, 0);
+        line[^1] = (byte)'\n';
+        await _writeGate.WaitAsync(CancellationToken.None).ConfigureAwait(false);
         try
         {
-            await output.WriteAsync(bytes, cancellationToken).ConfigureAwait(false);
-            await output.WriteAsync("\n"u8.ToArray(), cancellationToken).ConfigureAwait(false);
-            await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+            await output.WriteAsync(line, CancellationToken.None).ConfigureAwait(false);
+            await output.FlushAsync(CancellationToken.None).ConfigureAwait(false);
         }
         finally
         {
             _writeGate.Release();
         }
     }
-
-    public void Dispose() => _writeGate.Dispose();
-
-    private static JsonRpcError Refusal(McpErrorCode code, string message) =>
-        new() { Id = default, Error = new JsonRpcErrorDetail { Code = (int)code, Message = message } };
 }

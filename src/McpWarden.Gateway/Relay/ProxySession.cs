@@ -1,9 +1,11 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using McpWarden.Gateway.Configuration;
 using McpWarden.Gateway.Enforcement;
 using McpWarden.Policy.Evaluation;
+using McpWarden.Policy.Json;
 using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
 
@@ -14,37 +16,48 @@ namespace McpWarden.Gateway.Relay;
 /// (params and results stay raw JSON) except what the policy governs: <c>tools/list</c> answers are
 /// filtered, and each <c>tools/call</c> is decided from its body before it may reach the server. Request
 /// ids are remapped in both directions, so the gateway can make requests of its own (refreshing the tool
-/// list) and no id of one side is ever mistaken for the other's.
+/// list) and no id of one side is ever mistaken for the other's. One bad message, from either side, is
+/// answered or logged and never ends the session.
 /// </summary>
-public sealed class ProxySession : IAsyncDisposable
+internal sealed class ProxySession : IAsyncDisposable
 {
+    /// <summary>The code MCP clients use for a request that timed out.</summary>
+    private const McpErrorCode RequestTimedOut = (McpErrorCode)(-32001);
+
+    /// <summary>How often a tool list is fetched again when the server changes it during the fetch.</summary>
+    private const int MaxCatalogAttempts = 5;
+
     private readonly ServerDefinition _server;
     private readonly string _grant;
     private readonly string _sessionId;
     private readonly ITransport _upstream;
-    private readonly Func<JsonRpcMessage, CancellationToken, Task> _sendToClient;
+    private readonly Func<JsonRpcMessage, Task> _sendToClient;
     private readonly ToolCallEnforcer _enforcer;
     private readonly TimeProvider _time;
     private readonly Action<string> _log;
 
-    private readonly ConcurrentDictionary<RequestId, PendingClientRequest> _clientRequests = new();
+    private readonly ConcurrentDictionary<RequestId, ClientRequest> _byClientId = new();
+    private readonly ConcurrentDictionary<RequestId, ClientRequest> _byUpstreamId = new();
     private readonly ConcurrentDictionary<RequestId, RequestId> _serverRequests = new();
     private readonly ConcurrentDictionary<RequestId, TaskCompletionSource<JsonRpcMessage>> _ownRequests = new();
-    private readonly ConcurrentDictionary<Task, byte> _decisions = new();
+    private readonly ConcurrentDictionary<Task, byte> _work = new();
     private readonly SemaphoreSlim _catalogGate = new(1, 1);
     private readonly CancellationTokenSource _closing = new();
 
+    private Task _relay = Task.CompletedTask;
     private long _nextUpstreamId;
     private long _nextClientId;
+    private int _catalogGeneration;
     private volatile ToolCatalog? _catalog;
     private volatile bool _upstreamGone;
+    private int _disposed;
 
     public ProxySession(
         ServerDefinition server,
         string grant,
         string sessionId,
         ITransport upstream,
-        Func<JsonRpcMessage, CancellationToken, Task> sendToClient,
+        Func<JsonRpcMessage, Task> sendToClient,
         ToolCallEnforcer enforcer,
         TimeProvider time,
         Action<string> log)
@@ -59,15 +72,224 @@ public sealed class ProxySession : IAsyncDisposable
         _log = log;
     }
 
-    /// <summary>Relays the server's messages to the client until the server's side closes.</summary>
-    public async Task RunUpstreamAsync(CancellationToken cancellationToken)
+    /// <summary>Starts relaying the server's messages to the client; the session owns that work until disposed.</summary>
+    public void Start() => _relay = RelayUpstreamAsync(_closing.Token);
+
+    /// <summary>Handles one message from the client. Requests run on their own, so none holds up the next message.</summary>
+    public async Task FromClientAsync(JsonRpcMessage message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        try
+        {
+            switch (message)
+            {
+                case JsonRpcRequest request:
+                    Track(HandleRequestAsync(request));
+                    break;
+
+                case JsonRpcNotification { Method: NotificationMethods.CancelledNotification } cancelled:
+                    await CancelFromClientAsync(cancelled).ConfigureAwait(false);
+                    break;
+
+                case JsonRpcNotification notification when notification.Method.StartsWith("notifications/", StringComparison.Ordinal):
+                    await SendUpstreamAsync(notification, CancellationToken.None).ConfigureAwait(false);
+                    break;
+
+                case JsonRpcNotification notification:
+                    // A request sent without an id (tools/call, say) must not reach a server that might run it undecided.
+                    _log($"dropped a notification named like a request, {JsonText.Quote(notification.Method)}: requests need an id");
+                    break;
+
+                case JsonRpcMessageWithId answer when _serverRequests.TryRemove(answer.Id, out var upstreamId):
+                    await SendUpstreamAsync(WithId(answer, upstreamId), CancellationToken.None).ConfigureAwait(false);
+                    break;
+
+                case JsonRpcMessageWithId stray:
+                    _log($"dropped an answer to request {stray.Id} that the gateway never sent to the client");
+                    break;
+            }
+        }
+#pragma warning disable CA1031 // One message that cannot be relayed (the server is gone, say) is logged; the session goes on.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            _log($"could not relay a message from the client to {_server.Name}: {e.Message}");
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        await _closing.CancelAsync().ConfigureAwait(false);
+        await Task.WhenAll(_work.Keys.Append(_relay)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        foreach (var request in _byClientId.Values)
+        {
+            request.Dispose();
+        }
+
+        try
+        {
+            await _upstream.DisposeAsync().ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // Closing a server that already died must not hide the session's own shutdown.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            _log($"{_server.Name}: closing the connection failed: {e.Message}");
+        }
+
+        _closing.Dispose();
+        _catalogGate.Dispose();
+    }
+
+    private async Task HandleRequestAsync(JsonRpcRequest request)
+    {
+        var tracked = new ClientRequest(request.Id, request.Method, _closing.Token);
+        if (!_byClientId.TryAdd(request.Id, tracked))
+        {
+            tracked.Dispose();
+            await AnswerAsync(Error(request.Id, McpErrorCode.InvalidRequest, $"request id {request.Id} is already in use by a request in flight")).ConfigureAwait(false);
+            return;
+        }
+
+        try
+        {
+            if (request.Method == RequestMethods.ToolsCall && !await DecideAsync(request, tracked).ConfigureAwait(false))
+            {
+                Finish(tracked);
+                return;
+            }
+
+            await ForwardAsync(request, tracked).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (tracked.Cancellation.IsCancellationRequested)
+        {
+            // Cancelled by the client while being decided, or the session is closing: nothing was forwarded, and no answer is due.
+            Finish(tracked);
+        }
+        catch (InvalidParamsException e)
+        {
+            Finish(tracked);
+            await AnswerAsync(Error(request.Id, McpErrorCode.InvalidParams, e.Message)).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // Fail closed: whatever went wrong, the client gets an error and nothing more reaches the server.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            Finish(tracked);
+            await AnswerAsync(Error(request.Id, McpErrorCode.InternalError, $"the gateway could not handle {request.Method}: {e.Message}")).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Decides a <c>tools/call</c>; true when it may go on to the server, false when the client has been answered.</summary>
+    private async Task<bool> DecideAsync(JsonRpcRequest call, ClientRequest tracked)
+    {
+        var (tool, arguments) = ReadCall(call.Params);
+        var catalog = await CatalogAsync(tracked.Cancellation.Token).ConfigureAwait(false);
+        var decision = await _enforcer.DecideAsync(_server.Policy, new ToolCall(_server.Name, tool, arguments, _grant, _sessionId), catalog.Snapshot, tracked.Cancellation.Token).ConfigureAwait(false);
+        if (decision.Kind == DecisionKind.Approve)
+        {
+            // Fail closed until an approval queue can hold the call for a person.
+            decision = Decision.Deny(ReasonCodes.ApprovalRequired, decision.RulePath, "this call needs a person's approval, and this gateway has no approval queue to hold it", decision.Rule);
+        }
+
+        _log($"{_server.Name} {JsonText.Quote(tool)}: {decision}");
+        if (decision.Kind != DecisionKind.Deny || _server.Mode == EnforcementMode.Observe)
+        {
+            return true;
+        }
+
+        await AnswerAsync(DenialResponses.IsProtocolError(decision)
+            ? new JsonRpcError { Id = call.Id, Error = DenialResponses.UnknownToolError(decision) }
+            : new JsonRpcResponse { Id = call.Id, Result = DenialResponses.ToolResult(decision) }).ConfigureAwait(false);
+        return false;
+    }
+
+    private static (string Tool, JsonElement Arguments) ReadCall(JsonNode? parameters)
+    {
+        if (parameters is not JsonObject body || body["name"] is not JsonValue name || !name.TryGetValue<string>(out var tool))
+        {
+            throw new InvalidParamsException("tools/call needs params with a string \"name\"");
+        }
+
+        // Missing arguments are read as {}; anything else, an array say, is judged by the evaluator.
+        var arguments = body["arguments"] is { } node
+            ? JsonSerializer.SerializeToElement(node, ToolCatalogJsonContext.Default.JsonNode)
+            : default;
+        return (tool, arguments);
+    }
+
+    private async Task ForwardAsync(JsonRpcRequest request, ClientRequest tracked)
+    {
+        var upstreamId = new RequestId(Interlocked.Increment(ref _nextUpstreamId));
+        tracked.UpstreamId = upstreamId;
+        _byUpstreamId[upstreamId] = tracked;
+
+        // Checked after registering: a server that died meanwhile has already answered everything registered before it.
+        if (_upstreamGone)
+        {
+            Finish(tracked);
+            await AnswerAsync(Error(request.Id, McpErrorCode.InternalError, $"the server {_server.Name} is not running")).ConfigureAwait(false);
+            return;
+        }
+
+        tracked.Deadline = _time.CreateTimer(_ => Track(TimeOutAsync(upstreamId)), null, _server.RequestTimeout, Timeout.InfiniteTimeSpan);
+        try
+        {
+            await SendUpstreamAsync(new JsonRpcRequest { Id = upstreamId, Method = request.Method, Params = request.Params }, tracked.Cancellation.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Finish(tracked);
+            await AnswerAsync(Error(request.Id, McpErrorCode.InternalError, $"the request could not be sent to {_server.Name}: {e.Message}")).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// The client cancels one of its requests: while it is being decided, nothing is forwarded; once it is
+    /// with the server, the server is told under the id it knows. Either way no answer is owed.
+    /// </summary>
+    private async Task CancelFromClientAsync(JsonRpcNotification cancelled)
+    {
+        if (ReadRequestId(cancelled.Params) is not { } clientId || !_byClientId.TryGetValue(clientId, out var tracked))
+        {
+            return;
+        }
+
+        if (tracked.UpstreamId is not { } upstreamId)
+        {
+            await tracked.Cancellation.CancelAsync().ConfigureAwait(false);
+            return;
+        }
+
+        Finish(tracked);
+        await SendUpstreamAsync(CancellationOf(upstreamId, cancelled.Params), CancellationToken.None).ConfigureAwait(false);
+    }
+
+    private async Task RelayUpstreamAsync(CancellationToken cancellationToken)
     {
         try
         {
             await foreach (var message in _upstream.MessageReader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
             {
-                await FromUpstreamAsync(message, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await FromUpstreamAsync(message).ConfigureAwait(false);
+                }
+#pragma warning disable CA1031 // One malformed message from the server is logged; the session goes on.
+                catch (Exception e)
+#pragma warning restore CA1031
+                {
+                    _log($"could not relay a message from {_server.Name}: {e.Message}");
+                }
             }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
         }
         finally
         {
@@ -75,128 +297,7 @@ public sealed class ProxySession : IAsyncDisposable
         }
     }
 
-    /// <summary>Handles one message from the client, in the order the client sent them.</summary>
-    public async Task FromClientAsync(JsonRpcMessage message, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(message);
-        switch (message)
-        {
-            case JsonRpcRequest { Method: "tools/call" } call:
-                // Deciding may wait (for the tool list, later for a person): it must not hold up the messages after it.
-                Track(DecideAndForwardAsync(call, _closing.Token));
-                break;
-
-            case JsonRpcRequest request:
-                await ForwardRequestAsync(request, cancellationToken).ConfigureAwait(false);
-                break;
-
-            case JsonRpcNotification { Method: "notifications/cancelled" } cancelled:
-                await ForwardCancellationAsync(cancelled, cancellationToken).ConfigureAwait(false);
-                break;
-
-            case JsonRpcNotification notification:
-                await SendUpstreamAsync(notification, cancellationToken).ConfigureAwait(false);
-                break;
-
-            case JsonRpcMessageWithId answer when _serverRequests.TryRemove(answer.Id, out var upstreamId):
-                await SendUpstreamAsync(WithId(answer, upstreamId), cancellationToken).ConfigureAwait(false);
-                break;
-
-            case JsonRpcMessageWithId stray:
-                _log($"dropped an answer to request {stray.Id} that the gateway never sent to the client");
-                break;
-        }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _closing.CancelAsync().ConfigureAwait(false);
-        await Task.WhenAll(_decisions.Keys).ConfigureAwait(false);
-        await _upstream.DisposeAsync().ConfigureAwait(false);
-        _closing.Dispose();
-        _catalogGate.Dispose();
-    }
-
-    private async Task DecideAndForwardAsync(JsonRpcRequest call, CancellationToken cancellationToken)
-    {
-        try
-        {
-            var (tool, arguments) = ReadCall(call.Params);
-            var catalog = await CatalogAsync(cancellationToken).ConfigureAwait(false);
-            var decision = await _enforcer.DecideAsync(_server.Policy, new ToolCall(_server.Name, tool, arguments, _grant, _sessionId), catalog.Snapshot, cancellationToken).ConfigureAwait(false);
-            if (decision.Kind == DecisionKind.Approve)
-            {
-                // Fail closed until an approval queue holds the call for a person.
-                decision = Decision.Deny(ReasonCodes.ApprovalRequired, decision.RulePath, "this call needs a person's approval, and this gateway has no approval queue to hold it", decision.Rule);
-            }
-
-            _log($"{_server.Name} {tool}: {decision}");
-            if (decision.Kind == DecisionKind.Deny && _server.Mode == EnforcementMode.Enforce)
-            {
-                await _sendToClient(Refusal(call.Id, decision), cancellationToken).ConfigureAwait(false);
-                return;
-            }
-
-            await ForwardRequestAsync(call, cancellationToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            // The session is closing; the client is gone.
-        }
-#pragma warning disable CA1031 // Fail closed: whatever went wrong, the client gets an error and nothing reaches the server.
-        catch (Exception e)
-#pragma warning restore CA1031
-        {
-            await _sendToClient(Error(call.Id, McpErrorCode.InternalError, $"the gateway could not decide this call, so it was not forwarded: {e.Message}"), CancellationToken.None).ConfigureAwait(false);
-        }
-    }
-
-    private static (string Tool, JsonElement Arguments) ReadCall(JsonNode? parameters)
-    {
-        if (parameters?["name"] is not JsonValue name || !name.TryGetValue<string>(out var tool))
-        {
-            throw new InvalidOperationException("tools/call needs a string \"name\"");
-        }
-
-        // Missing arguments are read as {}; anything else, an array say, is judged by the evaluator.
-        var arguments = parameters["arguments"] is { } node
-            ? JsonSerializer.SerializeToElement(node, ToolCatalogJsonContext.Default.JsonNode)
-            : default;
-        return (tool, arguments);
-    }
-
-    private async Task ForwardRequestAsync(JsonRpcRequest request, CancellationToken cancellationToken)
-    {
-        if (_upstreamGone)
-        {
-            await _sendToClient(Error(request.Id, McpErrorCode.InternalError, $"the server {_server.Name} is not running"), cancellationToken).ConfigureAwait(false);
-            return;
-        }
-
-        var upstreamId = new RequestId(Interlocked.Increment(ref _nextUpstreamId));
-        var isFullList = request.Method == "tools/list" && request.Params?["cursor"] is null;
-        var pending = new PendingClientRequest(request.Id, request.Method, isFullList);
-        _clientRequests[upstreamId] = pending;
-        pending.Deadline = _time.CreateTimer(_ => Track(TimeOutAsync(upstreamId)), null, _server.RequestTimeout, Timeout.InfiniteTimeSpan);
-        await SendUpstreamAsync(new JsonRpcRequest { Id = upstreamId, Method = request.Method, Params = request.Params }, cancellationToken).ConfigureAwait(false);
-    }
-
-    private async Task ForwardCancellationAsync(JsonRpcNotification cancelled, CancellationToken cancellationToken)
-    {
-        // The client names its own id; the server only knows the gateway's.
-        var clientId = ReadRequestId(cancelled.Params?["requestId"]);
-        var pending = _clientRequests.FirstOrDefault(p => clientId is { } id && p.Value.ClientId == id);
-        if (pending.Value is null)
-        {
-            return;
-        }
-
-        var parameters = cancelled.Params!.DeepClone();
-        parameters["requestId"] = JsonSerializer.SerializeToNode(pending.Key, McpJson.RequestId);
-        await SendUpstreamAsync(new JsonRpcNotification { Method = cancelled.Method, Params = parameters }, cancellationToken).ConfigureAwait(false);
-    }
-
-    private async Task FromUpstreamAsync(JsonRpcMessage message, CancellationToken cancellationToken)
+    private async Task FromUpstreamAsync(JsonRpcMessage message)
     {
         switch (message)
         {
@@ -204,40 +305,36 @@ public sealed class ProxySession : IAsyncDisposable
                 own.TrySetResult(answer);
                 break;
 
-            case JsonRpcMessageWithId answer and (JsonRpcResponse or JsonRpcError) when _clientRequests.TryRemove(answer.Id, out var pending):
-                pending.Dispose();
-                if (answer is JsonRpcResponse { Result: { } result } && pending.Method == "tools/list")
-                {
-                    if (pending.IsFullToolList && result["nextCursor"] is null)
-                    {
-                        // The newest full list the gateway has seen is the one calls are decided against.
-                        _catalog = ToolCatalogReader.Read([result]);
-                    }
-
-                    // Observe mode refuses nothing, so it hides nothing either: the agent sees what it would without the gateway.
-                    if (_server.Mode == EnforcementMode.Enforce)
-                    {
-                        answer = new JsonRpcResponse { Id = answer.Id, Result = ToolListFilter.Filter(result, _server.Policy) };
-                    }
-                }
-
-                await _sendToClient(WithId(answer, pending.ClientId), cancellationToken).ConfigureAwait(false);
+            case JsonRpcMessageWithId answer and (JsonRpcResponse or JsonRpcError) when _byUpstreamId.TryGetValue(answer.Id, out var tracked):
+                Finish(tracked);
+                await AnswerAsync(ToClient(answer, tracked)).ConfigureAwait(false);
                 break;
 
             case JsonRpcRequest request:
                 var clientId = new RequestId(Interlocked.Increment(ref _nextClientId));
                 _serverRequests[clientId] = request.Id;
-                await _sendToClient(new JsonRpcRequest { Id = clientId, Method = request.Method, Params = request.Params }, cancellationToken).ConfigureAwait(false);
+                await _sendToClient(new JsonRpcRequest { Id = clientId, Method = request.Method, Params = request.Params }).ConfigureAwait(false);
                 break;
 
-            case JsonRpcNotification { Method: "notifications/tools/list_changed" } changed:
-                // The client hears of the change only once the gateway's own view has caught up, so that no
-                // call can name a tool the gateway has not yet seen.
-                Track(RefreshThenRelayAsync(changed, _closing.Token));
+            case JsonRpcNotification { Method: NotificationMethods.CancelledNotification } cancelled:
+                // The server cancels a request it made of the client: the client knows it by the gateway's id.
+                var upstreamId = ReadRequestId(cancelled.Params);
+                var match = _serverRequests.FirstOrDefault(pair => upstreamId is { } id && pair.Value == id);
+                if (upstreamId is not null && _serverRequests.TryRemove(match.Key, out _))
+                {
+                    await _sendToClient(CancellationOf(match.Key, cancelled.Params)).ConfigureAwait(false);
+                }
+
+                break;
+
+            case JsonRpcNotification { Method: NotificationMethods.ToolListChangedNotification } changed:
+                Interlocked.Increment(ref _catalogGeneration);
+                _catalog = null;
+                Track(RefreshThenRelayAsync(changed));
                 break;
 
             case JsonRpcNotification notification:
-                await _sendToClient(notification, cancellationToken).ConfigureAwait(false);
+                await _sendToClient(notification).ConfigureAwait(false);
                 break;
 
             case JsonRpcMessageWithId stray:
@@ -246,26 +343,48 @@ public sealed class ProxySession : IAsyncDisposable
         }
     }
 
-    private async Task RefreshThenRelayAsync(JsonRpcNotification changed, CancellationToken cancellationToken)
+    /// <summary>What the client receives for a forwarded request: its own id, and for <c>tools/list</c> only what the policy shows.</summary>
+    private JsonRpcMessage ToClient(JsonRpcMessageWithId answer, ClientRequest tracked)
+    {
+        if (answer is JsonRpcResponse response && tracked.Method == RequestMethods.ToolsList && _server.Mode == EnforcementMode.Enforce)
+        {
+            // Observe mode refuses nothing, so it hides nothing either.
+            return ToolListFilter.Filter(response.Result, _server.Policy) is { } filtered
+                ? new JsonRpcResponse { Id = tracked.ClientId, Result = filtered }
+                : Error(tracked.ClientId, McpErrorCode.InternalError, $"the server {_server.Name} answered tools/list with something that is not a tool list");
+        }
+
+        return WithId(answer, tracked.ClientId);
+    }
+
+    /// <summary>
+    /// The client hears of a change only once the gateway's view has caught up, so no call can name a tool the
+    /// gateway has not seen; if the refresh fails, the client still hears of it (calls then fail closed).
+    /// </summary>
+    private async Task RefreshThenRelayAsync(JsonRpcNotification changed)
     {
         try
         {
-            _catalog = null;
-            await CatalogAsync(cancellationToken).ConfigureAwait(false);
-            await _sendToClient(changed, cancellationToken).ConfigureAwait(false);
+            await CatalogAsync(_closing.Token).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (_closing.IsCancellationRequested)
         {
+            return;
         }
-#pragma warning disable CA1031 // A failed refresh leaves the catalogue empty (calls are refused), and is logged.
+#pragma warning disable CA1031 // A failed refresh leaves no view, so calls are refused until one succeeds.
         catch (Exception e)
 #pragma warning restore CA1031
         {
             _log($"{_server.Name}: could not refresh the tool list: {e.Message}");
         }
+
+        await _sendToClient(changed).ConfigureAwait(false);
     }
 
-    /// <summary>The server's tools as last seen, fetched (every page) when there is no current view.</summary>
+    /// <summary>
+    /// The server's tools as last seen, fetched (every page) when there is no current view. A fetch during
+    /// which the server announced a change is not trusted: it is made again.
+    /// </summary>
     private async Task<ToolCatalog> CatalogAsync(CancellationToken cancellationToken)
     {
         if (_catalog is { } current)
@@ -276,35 +395,30 @@ public sealed class ProxySession : IAsyncDisposable
         await _catalogGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (_catalog is { } fetched)
+            for (var attempt = 0; attempt < MaxCatalogAttempts; attempt++)
             {
-                return fetched;
-            }
-
-            var pages = new List<JsonNode?>();
-            string? cursor = null;
-            do
-            {
-                var parameters = cursor is null ? null : new JsonObject { ["cursor"] = cursor };
-                var answer = await RequestUpstreamAsync("tools/list", parameters, cancellationToken).ConfigureAwait(false);
-                if (answer is not JsonRpcResponse { Result: { } result })
+                if (_catalog is { } fetched)
                 {
-                    throw new InvalidOperationException($"{_server.Name} answered tools/list with an error: {(answer as JsonRpcError)?.Error.Message}");
+                    return fetched;
                 }
 
-                pages.Add(result);
-                cursor = result["nextCursor"] is JsonValue next && next.TryGetValue<string>(out var text) ? text : null;
-            }
-            while (cursor is not null && pages.Count < 1000);
+                var generation = Volatile.Read(ref _catalogGeneration);
+                var catalog = ToolCatalogReader.Read(await FetchToolPagesAsync(cancellationToken).ConfigureAwait(false));
+                if (generation != Volatile.Read(ref _catalogGeneration))
+                {
+                    continue;
+                }
 
-            var catalog = ToolCatalogReader.Read(pages);
-            foreach (var finding in catalog.Findings)
-            {
-                _log($"{_server.Name}: {finding}");
+                foreach (var finding in catalog.Findings)
+                {
+                    _log($"{_server.Name}: {finding}");
+                }
+
+                _catalog = catalog;
+                return catalog;
             }
 
-            _catalog = catalog;
-            return catalog;
+            throw new InvalidOperationException($"{_server.Name} kept changing its tools while the gateway read them");
         }
         finally
         {
@@ -312,17 +426,54 @@ public sealed class ProxySession : IAsyncDisposable
         }
     }
 
+    private async Task<List<JsonNode?>> FetchToolPagesAsync(CancellationToken cancellationToken)
+    {
+        const int MaxPages = 1000;
+        var pages = new List<JsonNode?>();
+        string? cursor = null;
+        do
+        {
+            var parameters = cursor is null ? null : new JsonObject { ["cursor"] = cursor };
+            var answer = await RequestUpstreamAsync(RequestMethods.ToolsList, parameters, cancellationToken).ConfigureAwait(false);
+            if (answer is not JsonRpcResponse { Result: JsonObject result })
+            {
+                throw new InvalidOperationException($"{_server.Name} answered tools/list with {(answer as JsonRpcError)?.Error.Message ?? "something that is not a result object"}");
+            }
+
+            pages.Add(result);
+            cursor = result["nextCursor"] is JsonValue next && next.TryGetValue<string>(out var text) ? text : null;
+        }
+        while (cursor is not null && pages.Count < MaxPages);
+
+        if (cursor is not null)
+        {
+            _log($"{_server.Name}: stopped reading tools/list after {MaxPages} pages; tools beyond them are unknown to the gateway and refused");
+        }
+
+        return pages;
+    }
+
     private async Task<JsonRpcMessage> RequestUpstreamAsync(string method, JsonNode? parameters, CancellationToken cancellationToken)
     {
         var id = new RequestId(Interlocked.Increment(ref _nextUpstreamId));
         var answer = new TaskCompletionSource<JsonRpcMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
         _ownRequests[id] = answer;
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(_server.RequestTimeout);
-        await SendUpstreamAsync(new JsonRpcRequest { Id = id, Method = method, Params = parameters }, timeout.Token).ConfigureAwait(false);
+        using var deadline = new CancellationTokenSource(_server.RequestTimeout, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
         try
         {
-            return await answer.Task.WaitAsync(timeout.Token).ConfigureAwait(false);
+            if (_upstreamGone)
+            {
+                throw new InvalidOperationException($"the server {_server.Name} is not running");
+            }
+
+            await SendUpstreamAsync(new JsonRpcRequest { Id = id, Method = method, Params = parameters }, linked.Token).ConfigureAwait(false);
+            return await answer.Task.WaitAsync(linked.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            await SendUpstreamAsync(CancellationOf(id, null), CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            throw new TimeoutException($"{_server.Name} did not answer {method} within {Seconds(_server.RequestTimeout)}");
         }
         finally
         {
@@ -330,10 +481,27 @@ public sealed class ProxySession : IAsyncDisposable
         }
     }
 
-    private Task SendUpstreamAsync(JsonRpcMessage message, CancellationToken cancellationToken) =>
-        _upstream.SendMessageAsync(message, cancellationToken);
+    /// <summary>
+    /// A request the server has not answered in time: the client gets an error now, and the server is told
+    /// to stop, so neither side waits for the other forever.
+    /// </summary>
+    private async Task TimeOutAsync(RequestId upstreamId)
+    {
+        if (!_byUpstreamId.TryGetValue(upstreamId, out var tracked) || !Finish(tracked))
+        {
+            return;
+        }
 
-    /// <summary>An upstream that closed answers every waiting request with an error at once, never a hang.</summary>
+        var after = Seconds(_server.RequestTimeout);
+        _log($"{_server.Name}: {tracked.Method} timed out after {after}");
+        await AnswerAsync(Error(tracked.ClientId, RequestTimedOut, $"the server {_server.Name} did not answer {tracked.Method} within {after}")).ConfigureAwait(false);
+        if (!_upstreamGone)
+        {
+            await SendUpstreamAsync(CancellationOf(upstreamId, new JsonObject { ["reason"] = $"timed out at the gateway after {after}" }), CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+    }
+
+    /// <summary>A server that closed answers every waiting request with an error at once, never a hang.</summary>
     private async Task UpstreamGoneAsync()
     {
         _upstreamGone = true;
@@ -342,59 +510,58 @@ public sealed class ProxySession : IAsyncDisposable
             own.TrySetException(new InvalidOperationException($"the server {_server.Name} closed its connection"));
         }
 
-        foreach (var (id, pending) in _clientRequests)
+        foreach (var tracked in _byUpstreamId.Values)
         {
-            if (_clientRequests.TryRemove(id, out _))
+            if (Finish(tracked))
             {
-                pending.Dispose();
-                await _sendToClient(Error(pending.ClientId, McpErrorCode.InternalError, $"the server {_server.Name} closed its connection before answering"), CancellationToken.None).ConfigureAwait(false);
+                await AnswerAsync(Error(tracked.ClientId, McpErrorCode.InternalError, $"the server {_server.Name} closed its connection before answering")).ConfigureAwait(false);
+            }
+        }
+
+        // Requests the server had made of the client will never be wanted now.
+        foreach (var clientId in _serverRequests.Keys)
+        {
+            if (_serverRequests.TryRemove(clientId, out _))
+            {
+                await _sendToClient(CancellationOf(clientId, new JsonObject { ["reason"] = $"the server {_server.Name} closed its connection" })).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
         }
     }
 
-    /// <summary>
-    /// A request the server has not answered in time: the client gets an error now, and the server is told
-    /// to stop (<c>notifications/cancelled</c>), so neither side waits for the other forever.
-    /// </summary>
-    private async Task TimeOutAsync(RequestId upstreamId)
+    /// <summary>Forgets a request; true for the one caller that removed it (so it is answered exactly once).</summary>
+    private bool Finish(ClientRequest tracked)
     {
-        if (!_clientRequests.TryRemove(upstreamId, out var pending))
+        var removed = _byClientId.TryRemove(new KeyValuePair<RequestId, ClientRequest>(tracked.ClientId, tracked));
+        if (tracked.UpstreamId is { } upstreamId)
         {
-            return;
+            _byUpstreamId.TryRemove(new KeyValuePair<RequestId, ClientRequest>(upstreamId, tracked));
         }
 
-        pending.Dispose();
-        var after = $"{_server.RequestTimeout.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)}s";
-        _log($"{_server.Name}: {pending.Method} timed out after {after}");
-        await _sendToClient(Error(pending.ClientId, RequestTimedOut, $"the server {_server.Name} did not answer {pending.Method} within {after}"), CancellationToken.None).ConfigureAwait(false);
-        if (!_upstreamGone)
+        if (removed)
         {
-            var cancelled = new JsonObject
-            {
-                ["requestId"] = JsonSerializer.SerializeToNode(upstreamId, McpJson.RequestId),
-                ["reason"] = $"timed out at the gateway after {after}",
-            };
-            await SendUpstreamAsync(new JsonRpcNotification { Method = "notifications/cancelled", Params = cancelled }, CancellationToken.None).ConfigureAwait(false);
+            tracked.Dispose();
         }
+
+        return removed;
     }
+
+    private Task AnswerAsync(JsonRpcMessage answer) => _sendToClient(answer);
+
+    private Task SendUpstreamAsync(JsonRpcMessage message, CancellationToken cancellationToken) =>
+        _upstream.SendMessageAsync(message, cancellationToken);
 
     private void Track(Task task)
     {
-        _decisions[task] = 0;
-        _ = task.ContinueWith(t => _decisions.TryRemove(t, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        _work[task] = 0;
+        _ = task.ContinueWith(t => _work.TryRemove(t, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
-    private static JsonRpcMessage Refusal(RequestId id, Decision decision) =>
-        DenialResponses.IsProtocolError(decision)
-            ? new JsonRpcError
-            {
-                Id = id,
-                Error = new JsonRpcErrorDetail { Code = DenialResponses.UnknownToolErrorCode, Message = decision.Message, Data = DenialResponses.PolicyObject(decision) },
-            }
-            : new JsonRpcResponse { Id = id, Result = DenialResponses.ToolResult(decision) };
-
-    /// <summary>The code MCP clients use for a request that timed out.</summary>
-    private const McpErrorCode RequestTimedOut = (McpErrorCode)(-32001);
+    private static JsonRpcNotification CancellationOf(RequestId id, JsonNode? original)
+    {
+        var parameters = original is JsonObject given ? (JsonObject)given.DeepClone() : [];
+        parameters["requestId"] = JsonSerializer.SerializeToNode(id, McpJson.RequestId);
+        return new JsonRpcNotification { Method = NotificationMethods.CancelledNotification, Params = parameters };
+    }
 
     private static JsonRpcError Error(RequestId id, McpErrorCode code, string message) =>
         new() { Id = id, Error = new JsonRpcErrorDetail { Code = (int)code, Message = message } };
@@ -406,6 +573,23 @@ public sealed class ProxySession : IAsyncDisposable
         _ => throw new ArgumentException($"not an answer: {message.GetType().Name}", nameof(message)),
     };
 
-    private static RequestId? ReadRequestId(JsonNode? node) =>
-        node is null ? null : JsonSerializer.Deserialize(node, McpJson.RequestId);
+    private static RequestId? ReadRequestId(JsonNode? parameters)
+    {
+        if (parameters is not JsonObject body || body["requestId"] is not JsonValue value)
+        {
+            return null;
+        }
+
+        if (value.TryGetValue<string>(out var text))
+        {
+            return new RequestId(text);
+        }
+
+        return value.TryGetValue<long>(out var number) ? new RequestId(number) : null;
+    }
+
+    private static string Seconds(TimeSpan span) => span.TotalSeconds.ToString(CultureInfo.InvariantCulture) + "s";
+
+    /// <summary>A client request whose params cannot be read: answered with JSON-RPC "invalid params".</summary>
+    private sealed class InvalidParamsException(string message) : Exception(message);
 }

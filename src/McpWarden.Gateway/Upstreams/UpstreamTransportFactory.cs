@@ -10,11 +10,13 @@ public sealed class UpstreamTransportFactory
 {
     private readonly Func<string, string?> _gatewayEnvironment;
     private readonly ILoggerFactory _loggers;
+    private readonly Action<string> _log;
 
-    public UpstreamTransportFactory(Func<string, string?> gatewayEnvironment, ILoggerFactory loggers)
+    public UpstreamTransportFactory(Func<string, string?> gatewayEnvironment, ILoggerFactory loggers, Action<string> log)
     {
         _gatewayEnvironment = gatewayEnvironment;
         _loggers = loggers;
+        _log = log;
     }
 
     public async Task<ITransport> ConnectAsync(ServerDefinition server, CancellationToken cancellationToken)
@@ -32,6 +34,8 @@ public sealed class UpstreamTransportFactory
                     // The SDK inherits the whole environment by default; a proxy must not hand its secrets on.
                     InheritEnvironmentVariables = false,
                     EnvironmentVariables = SafeEnvironment.For(stdio.Environment, _gatewayEnvironment),
+                    // A server's own diagnostics belong in the gateway's log, marked as its.
+                    StandardErrorLines = line => _log($"{server.Name} stderr: {line}"),
                 },
                 _loggers),
             HttpUpstreamDefinition http => new HttpClientTransport(

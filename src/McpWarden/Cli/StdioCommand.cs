@@ -41,8 +41,9 @@ internal static class StdioCommand
 
         // State is in memory until the durable store arrives; every stdio conversation starts with fresh budgets.
         var enforcer = new ToolCallEnforcer(new InMemoryCounterStore(TimeProvider.System));
-        var upstreams = new UpstreamTransportFactory(Environment.GetEnvironmentVariable, NullLoggerFactory.Instance);
-        using var front = new StdioFront(server, grant, upstreams, enforcer, TimeProvider.System, message => error.WriteLine($"mcpwarden: {message}"));
+        void Log(string message) => error.WriteLine($"mcpwarden: {message}");
+        var upstreams = new UpstreamTransportFactory(Environment.GetEnvironmentVariable, NullLoggerFactory.Instance, Log);
+        using var front = new StdioFront(server, grant, upstreams, enforcer, TimeProvider.System, Log);
         await front.RunAsync(Console.OpenStandardInput(), Console.OpenStandardOutput(), cancellationToken).ConfigureAwait(false);
         return ExitCodes.Success;
     }

@@ -50,8 +50,8 @@ public sealed class DenialResponsesTests
         var decision = PolicyEvaluator.Evaluate(Policy, Policies.Call("missing"), ToolSnapshot.Of([]));
         Assert.True(DenialResponses.IsProtocolError(decision));
         var error = DenialResponses.UnknownToolError(decision);
-        Assert.Equal(-32602, (int)error["code"]!);
-        Assert.Equal("unknown_tool", (string)error["data"]!["code"]!);
+        Assert.Equal(-32602, error.Code);
+        Assert.Equal("unknown_tool", (string)((JsonNode)error.Data!)["code"]!);
     }
 
     [Fact]

@@ -20,7 +20,7 @@ public sealed class ToolListFilterTests
     public void Filter_DefaultDenyWithOneRule_ShowsExactlyThatTool()
     {
         var policy = Policies.Load("""{"version":"1","default":"deny","tools":{"run_workflow":{"rate_limit":{"max":10,"window":60}}}}""");
-        var filtered = ToolListFilter.Filter(JsonNode.Parse(Result)!, policy);
+        var filtered = ToolListFilter.Filter(JsonNode.Parse(Result)!, policy)!;
         var tool = Assert.Single(filtered["tools"]!.AsArray());
         Assert.Equal("run_workflow", (string?)tool!["name"]);
     }
@@ -30,7 +30,7 @@ public sealed class ToolListFilterTests
     {
         var policy = Policies.Load("""{"version":"1","default":"allow","tools":{"delete_*":{"action":"deny"}}}""");
         var original = JsonNode.Parse(Result)!;
-        var filtered = ToolListFilter.Filter(original, policy);
+        var filtered = ToolListFilter.Filter(original, policy)!;
 
         Assert.Equal(["run_workflow", "list_workflows"], filtered["tools"]!.AsArray().Select(t => (string)t!["name"]!).ToArray());
         Assert.True(JsonNode.DeepEquals(original["tools"]![0], filtered["tools"]![0]));
@@ -43,6 +43,21 @@ public sealed class ToolListFilterTests
     public void Filter_ApproveRules_AreListed()
     {
         var policy = Policies.Load("""{"version":"1","default":"approve"}""");
-        Assert.Equal(3, ToolListFilter.Filter(JsonNode.Parse(Result)!, policy)["tools"]!.AsArray().Count);
+        Assert.Equal(3, ToolListFilter.Filter(JsonNode.Parse(Result)!, policy)!["tools"]!.AsArray().Count);
+    }
+
+    [Theory]
+    [InlineData("[]")]
+    [InlineData("{\"tools\":{}}")]
+    [InlineData("{\"nextCursor\":\"x\"}")]
+    public void Filter_SomethingThatIsNotAToolList_IsNotPassedOn(string result) =>
+        Assert.Null(ToolListFilter.Filter(JsonNode.Parse(result), Policies.Load("""{"version":"1","default":"allow"}""")));
+
+    [Fact]
+    public void Filter_EntriesThatAreNotToolObjects_AreHidden()
+    {
+        var filtered = ToolListFilter.Filter(JsonNode.Parse("""{"tools":[1,"x",{"name":"ok"}]}"""), Policies.Load("""{"version":"1","default":"allow"}"""))!;
+        Assert.Equal("ok", (string)filtered["tools"]![0]!["name"]!);
+        Assert.Single(filtered["tools"]!.AsArray());
     }
 }
