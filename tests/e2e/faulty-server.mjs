@@ -3,7 +3,10 @@
 //   hang    never answers; when the call is cancelled it writes "cancelled" to $MARKER_FILE
 //   crash   exits the process in the middle of the call
 //   garbage writes a line that is not JSON-RPC to stdout, then answers
-import { writeFileSync } from "node:fs";
+//   secret  answers at once (policies hide it: the record proves no call to it arrived)
+// With $RECORD_FILE set, every message the server receives is appended to it as one JSON line, so tests can
+// prove from the server's side what the gateway let through.
+import { appendFileSync, writeFileSync } from "node:fs";
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
 
@@ -19,9 +22,18 @@ server.registerTool("crash", { description: "Exits mid-call" }, async () => {
   setTimeout(() => process.exit(3), 50);
   return new Promise(() => {});
 });
+server.registerTool("secret", { description: "Must never be reached through a policy that hides it" }, async () => text("the secret"));
 server.registerTool("garbage", { description: "Writes garbage to stdout, then answers" }, async () => {
   process.stdout.write("this is not JSON-RPC\n");
   return text("answered after garbage");
 });
 
-await server.connect(new StdioServerTransport());
+const transport = new StdioServerTransport();
+await server.connect(transport);
+if (process.env.RECORD_FILE) {
+  const deliver = transport.onmessage;
+  transport.onmessage = (message, extra) => {
+    appendFileSync(process.env.RECORD_FILE, JSON.stringify(message) + "\n");
+    deliver?.(message, extra);
+  };
+}

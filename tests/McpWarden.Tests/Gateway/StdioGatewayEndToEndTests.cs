@@ -72,6 +72,10 @@ public sealed class StdioGatewayEndToEndTests : IDisposable
         }
 
         int Code(int index) => answers[index].GetProperty("error").GetProperty("code").GetInt32();
+        JsonValueKind Id(int index) => answers[index].GetProperty("id").ValueKind;
+
+        // Errors for messages whose id cannot be known carry "id": null, as JSON-RPC requires.
+        Assert.Equal([JsonValueKind.Null, JsonValueKind.Null, JsonValueKind.Null, JsonValueKind.Number, JsonValueKind.Null], Enumerable.Range(0, 5).Select(Id).ToArray());
         Assert.Equal(-32700, Code(0));
         Assert.Equal(-32600, Code(1));
         Assert.Contains("duplicate key", answers[1].GetProperty("error").GetProperty("message").GetString(), StringComparison.Ordinal);
@@ -140,6 +144,55 @@ public sealed class StdioGatewayEndToEndTests : IDisposable
         await gateway.SendAsync("""{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"echo","arguments":{"message":"observed"}}}""");
         Assert.Equal("Echo: observed", (await gateway.AnswerToAsync(2)).GetProperty("result").GetProperty("content")[0].GetProperty("text").GetString());
         Assert.Equal(0, await gateway.CloseAsync());
+    }
+
+    [Fact]
+    public async Task BypassAttempts_NeverReachTheServer_ProvenByWhatTheServerReceived()
+    {
+        var record = Path.Combine(_directory, "received.jsonl");
+        var configuration = Path.Combine(_directory, "mcpwarden.json");
+        await File.WriteAllTextAsync(configuration, $$"""
+            { "mcpServers": { "faulty": {
+                "command": "node", "args": [{{JsonSerializer.Serialize(Path.Combine(EndToEnd.Directory, "faulty-server.mjs"))}}],
+                "env": { "RECORD_FILE": {{JsonSerializer.Serialize(record)}} },
+                "policy": { "version": "1", "default": "deny", "tools": { "ok": {} } } } } }
+            """, TestContext.Current.CancellationToken);
+        await using var gateway = StdioGatewayProcess.Start(configuration);
+        await gateway.InitializeAsync();
+
+        // A hidden tool, called properly: refused by policy.
+        await gateway.SendAsync(Call(1, "secret"));
+        Assert.Equal("default_deny", (await gateway.AnswerToAsync(1)).GetProperty("result").GetProperty("_meta").GetProperty("mcpwarden/policy").GetProperty("code").GetString());
+
+        // The same call without an id: a "notification" a generic JSON-RPC server might still run.
+        await gateway.SendAsync("""{"jsonrpc":"2.0","method":"tools/call","params":{"name":"secret","arguments":{}}}""");
+
+        // A request with a null id, and one whose name is given twice: refused with "id": null.
+        await gateway.SendAsync("""{"jsonrpc":"2.0","id":null,"method":"tools/call","params":{"name":"secret","arguments":{}}}""");
+        var nullId = await gateway.NextAsync();
+        Assert.Equal(JsonValueKind.Null, nullId.GetProperty("id").ValueKind);
+        Assert.Equal(-32600, nullId.GetProperty("error").GetProperty("code").GetInt32());
+        await gateway.SendAsync("""{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"ok","name":"secret","arguments":{}}}""");
+        var duplicate = await gateway.NextAsync();
+        Assert.Equal(JsonValueKind.Null, duplicate.GetProperty("id").ValueKind);
+
+        // Params that are not an object, and a tools/call without a name: errors, never forwarded.
+        await gateway.SendAsync("""{"jsonrpc":"2.0","id":4,"method":"tools/call","params":["secret"]}""");
+        Assert.Equal(-32602, (await gateway.AnswerToAsync(4)).GetProperty("error").GetProperty("code").GetInt32());
+        await gateway.SendAsync("""{"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"arguments":{}}}""");
+        Assert.Equal(-32602, (await gateway.AnswerToAsync(5)).GetProperty("error").GetProperty("code").GetInt32());
+
+        // The allowed tool still works, and is the only tool call the server ever saw.
+        await gateway.SendAsync(Call(6, "ok"));
+        Assert.True((await gateway.AnswerToAsync(6)).TryGetProperty("result", out _));
+        Assert.Equal(0, await gateway.CloseAsync());
+
+        var calls = (await File.ReadAllLinesAsync(record, TestContext.Current.CancellationToken))
+            .Select(line => JsonDocument.Parse(line).RootElement)
+            .Where(message => message.TryGetProperty("method", out var method) && method.GetString() == "tools/call")
+            .Select(message => message.GetProperty("params").GetProperty("name").GetString()!)
+            .ToArray();
+        Assert.Equal(["ok"], calls);
     }
 
     private static string Call(int id, string tool) =>
