@@ -7,7 +7,7 @@ namespace McpWarden.Gateway.Fronts;
 /// a longer line is skipped to its end and reported by its length, so a hostile client cannot make the
 /// gateway buffer gigabytes.
 /// </summary>
-public sealed class BoundedLineReader
+internal sealed class BoundedLineReader
 {
     private readonly Stream _input;
     private readonly int _maxBytes;

@@ -5,7 +5,7 @@ namespace McpWarden.Gateway.Upstreams;
 /// gateway's own environment, and then the server's configured <c>env</c>. Nothing else is inherited, so
 /// the gateway's secrets (its admin token, other servers' credentials) never reach a server.
 /// </summary>
-public static class SafeEnvironment
+internal static class SafeEnvironment
 {
     /// <summary>What a process gets from the gateway's environment, when set: locating programs, locale, time zone, temp and home directories.</summary>
     public static IReadOnlyList<string> InheritedNames { get; } =

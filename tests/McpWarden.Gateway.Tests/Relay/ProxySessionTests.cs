@@ -1,0 +1,170 @@
+using System.Text.Json.Nodes;
+using System.Threading.Channels;
+using McpWarden.Gateway.Configuration;
+using McpWarden.Gateway.Enforcement;
+using McpWarden.Gateway.Limits;
+using McpWarden.Gateway.Relay;
+using McpWarden.Gateway.Time;
+using McpWarden.Testing;
+using ModelContextProtocol.Protocol;
+using Xunit;
+
+namespace McpWarden.Gateway.Tests.Relay;
+
+/// <summary>The relay's id bookkeeping and timing, with the server played by the test and time on a fake clock.</summary>
+public sealed class ProxySessionTests : IAsyncDisposable
+{
+    private readonly InMemoryServerTransport _server = new();
+    private readonly Channel<JsonRpcMessage> _toClient = Channel.CreateUnbounded<JsonRpcMessage>();
+    private readonly ManualTimeProvider _clock = new(ManualTimeProvider.TestEpoch);
+    private readonly ProxySession _session;
+
+    public ProxySessionTests()
+    {
+        var definition = new ServerDefinition(
+            "srv",
+            new StdioUpstreamDefinition("server", [], new Dictionary<string, string>(), "/"),
+            Policies.Load("""{"version":"1","default":"deny","tools":{"ok":{},"new_tool":{}}}"""),
+            "inline",
+            EnforcementMode.Enforce,
+            TimeSpan.FromSeconds(30));
+        _session = new ProxySession(definition, "g", "s", _server, message => _toClient.Writer.WriteAsync(message).AsTask(), new ToolCallEnforcer(new InMemoryCounterStore(_clock)), _clock, _ => { });
+        _session.Start();
+    }
+
+    public async ValueTask DisposeAsync() => await _session.DisposeAsync();
+
+    private static CancellationToken Token => TestContext.Current.CancellationToken;
+
+    private static JsonRpcRequest Request(RequestId id, string method, string? parameters = null) =>
+        new() { Id = id, Method = method, Params = parameters is null ? null : JsonNode.Parse(parameters) };
+
+    private static JsonRpcNotification Cancelled(RequestId id) =>
+        new() { Method = NotificationMethods.CancelledNotification, Params = new JsonObject { ["requestId"] = id.Id is long n ? JsonValue.Create(n) : JsonValue.Create((string)id.Id!) } };
+
+    private static JsonRpcResponse ToolList(RequestId id, params string[] names) =>
+        new() { Id = id, Result = new JsonObject { ["tools"] = new JsonArray(names.Select(n => (JsonNode)new JsonObject { ["name"] = n }).ToArray()) } };
+
+    private async Task<JsonRpcMessage> NextToClientAsync() =>
+        await _toClient.Reader.ReadAsync(Token).AsTask().WaitAsync(TimeSpan.FromSeconds(10), Token);
+
+    [Fact]
+    public async Task CancelledWhileBeingDecided_NothingIsForwardedAndNothingAnswered()
+    {
+        await _session.FromClientAsync(Request(new RequestId(1), RequestMethods.ToolsCall, """{"name":"ok","arguments":{}}"""));
+        var listing = (JsonRpcRequest)await _server.NextSentAsync(Token);
+        Assert.Equal(RequestMethods.ToolsList, listing.Method);
+
+        await _session.FromClientAsync(Cancelled(new RequestId(1)));
+        await _server.DeliverAsync(ToolList(listing.Id, "ok"));
+        await _session.DisposeAsync();
+
+        Assert.DoesNotContain(_server.Sent, m => m is JsonRpcRequest { Method: RequestMethods.ToolsCall });
+        Assert.False(_toClient.Reader.TryRead(out _));
+    }
+
+    [Fact]
+    public async Task ServerCancelsItsOwnRequest_TheClientHearsItUnderTheIdItKnows()
+    {
+        await _server.DeliverAsync(Request(new RequestId(0), "sampling/createMessage", "{}"));
+        var forwarded = (JsonRpcRequest)await NextToClientAsync();
+        Assert.NotEqual(new RequestId(0), forwarded.Id);
+
+        await _server.DeliverAsync(Cancelled(new RequestId(0)));
+        var cancelled = (JsonRpcNotification)await NextToClientAsync();
+        Assert.Equal(NotificationMethods.CancelledNotification, cancelled.Method);
+        Assert.Equal(((long)forwarded.Id.Id!).ToString(System.Globalization.CultureInfo.InvariantCulture), cancelled.Params!["requestId"]!.ToJsonString());
+
+        // A late answer to the cancelled request is not passed on to the server.
+        await _session.FromClientAsync(new JsonRpcResponse { Id = forwarded.Id, Result = new JsonObject() });
+        await _session.DisposeAsync();
+        Assert.DoesNotContain(_server.Sent, m => m is JsonRpcResponse);
+    }
+
+    [Fact]
+    public async Task StringAndNumberIds_AreDifferentRequests()
+    {
+        await _session.FromClientAsync(Request(new RequestId("1"), RequestMethods.ResourcesList));
+        await _session.FromClientAsync(Request(new RequestId(1), RequestMethods.PromptsList));
+        var sent = new[] { (JsonRpcRequest)await _server.NextSentAsync(Token), (JsonRpcRequest)await _server.NextSentAsync(Token) };
+        Assert.NotEqual(sent[0].Id, sent[1].Id);
+
+        // Answered in the other order: each answer still reaches the request that asked.
+        foreach (var request in sent.Reverse())
+        {
+            await _server.DeliverAsync(new JsonRpcResponse { Id = request.Id, Result = new JsonObject { ["method"] = request.Method } });
+        }
+
+        var answers = new[] { (JsonRpcResponse)await NextToClientAsync(), (JsonRpcResponse)await NextToClientAsync() };
+        Assert.Contains(answers, a => a.Id == new RequestId("1") && (string)a.Result!["method"]! == RequestMethods.ResourcesList);
+        Assert.Contains(answers, a => a.Id == new RequestId(1) && (string)a.Result!["method"]! == RequestMethods.PromptsList);
+    }
+
+    [Fact]
+    public async Task ToolsChangeDuringTheFetch_TheListIsFetchedAgainBeforeDeciding()
+    {
+        await _session.FromClientAsync(Request(new RequestId(1), RequestMethods.ToolsCall, """{"name":"new_tool","arguments":{}}"""));
+        var first = (JsonRpcRequest)await _server.NextSentAsync(Token);
+
+        // The server changes its tools before answering the fetch that was already under way.
+        await _server.DeliverAsync(new JsonRpcNotification { Method = NotificationMethods.ToolListChangedNotification });
+        await _server.DeliverAsync(ToolList(first.Id, "ok"));
+        var second = (JsonRpcRequest)await _server.NextSentAsync(Token);
+        Assert.Equal(RequestMethods.ToolsList, second.Method);
+        await _server.DeliverAsync(ToolList(second.Id, "ok", "new_tool"));
+
+        var call = (JsonRpcRequest)await _server.NextSentAsync(Token);
+        Assert.Equal((RequestMethods.ToolsCall, "new_tool"), (call.Method, (string)call.Params!["name"]!));
+        Assert.Equal(NotificationMethods.ToolListChangedNotification, ((JsonRpcNotification)await NextToClientAsync()).Method);
+    }
+
+    [Fact]
+    public async Task ServerSilentPastTheTimeout_ClientGetsAnErrorAndTheServerIsCancelled()
+    {
+        await _session.FromClientAsync(Request(new RequestId(7), RequestMethods.Ping));
+        var ping = (JsonRpcRequest)await _server.NextSentAsync(Token);
+
+        _clock.Advance(TimeSpan.FromSeconds(29));
+        Assert.False(_toClient.Reader.TryRead(out _));
+        _clock.Advance(TimeSpan.FromSeconds(1));
+
+        var error = (JsonRpcError)await NextToClientAsync();
+        Assert.Equal((new RequestId(7), -32001), (error.Id, error.Error.Code));
+        var cancelled = (JsonRpcNotification)await _server.NextSentAsync(Token);
+        Assert.Equal(NotificationMethods.CancelledNotification, cancelled.Method);
+        Assert.Equal(ping.Id.ToString(), cancelled.Params!["requestId"]!.ToString());
+    }
+
+    [Fact]
+    public async Task ServerGoesAway_RequestsInFlightAreAnsweredAtOnce()
+    {
+        await _session.FromClientAsync(Request(new RequestId(1), RequestMethods.Ping));
+        await _server.NextSentAsync(Token);
+        _server.Close();
+
+        var error = (JsonRpcError)await NextToClientAsync();
+        Assert.Equal(new RequestId(1), error.Id);
+        Assert.Contains("closed its connection", error.Error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SameIdTwiceInFlight_TheSecondIsRefused()
+    {
+        await _session.FromClientAsync(Request(new RequestId(5), RequestMethods.Ping));
+        await _server.NextSentAsync(Token);
+        await _session.FromClientAsync(Request(new RequestId(5), RequestMethods.Ping));
+
+        var error = (JsonRpcError)await NextToClientAsync();
+        Assert.Equal((new RequestId(5), -32600), (error.Id, error.Error.Code));
+    }
+
+    [Fact]
+    public async Task NotificationNamedLikeARequest_IsNeverForwarded()
+    {
+        await _session.FromClientAsync(new JsonRpcNotification { Method = RequestMethods.ToolsCall, Params = JsonNode.Parse("""{"name":"ok"}""") });
+        await _session.FromClientAsync(new JsonRpcNotification { Method = "notifications/roots/list_changed" });
+        var forwarded = await _server.NextSentAsync(Token);
+        Assert.Equal("notifications/roots/list_changed", ((JsonRpcNotification)forwarded).Method);
+        Assert.Single(_server.Sent);
+    }
+}
