@@ -100,12 +100,18 @@ public sealed class PolicySchemaTests
 
                 if (!file.EndsWith(".test.json", StringComparison.Ordinal))
                 {
-                    yield return (name, text);
+                    // Configuration files (with mcpServers) are not policies.
+                    using var document = JsonDocument.Parse(text);
+                    if (document.RootElement.ValueKind != JsonValueKind.Object || !document.RootElement.TryGetProperty("mcpServers", out _))
+                    {
+                        yield return (name, text);
+                    }
+
                     continue;
                 }
 
-                using var document = JsonDocument.Parse(text);
-                if (document.RootElement.TryGetProperty("policy", out var inline) && inline.ValueKind == JsonValueKind.Object)
+                using var testFile = JsonDocument.Parse(text);
+                if (testFile.RootElement.TryGetProperty("policy", out var inline) && inline.ValueKind == JsonValueKind.Object)
                 {
                     yield return (name + "#/policy", inline.GetRawText());
                 }
