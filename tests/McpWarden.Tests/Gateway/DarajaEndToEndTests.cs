@@ -61,11 +61,7 @@ public sealed class DarajaEndToEndTests : IDisposable
         Assert.Equal("default_deny", PolicyCode(await gateway.AnswerToAsync("b2c")));
         Assert.Equal(0, await gateway.CloseAsync());
 
-        var calls = (await File.ReadAllLinesAsync(record, TestContext.Current.CancellationToken))
-            .Select(line => JsonDocument.Parse(line).RootElement)
-            .Where(message => message.TryGetProperty("method", out var method) && method.GetString() == "tools/call")
-            .Select(message => message.GetProperty("params").GetProperty("name").GetString()!)
-            .ToArray();
+        var calls = EndToEnd.ToolCallsReceived(record);
         Assert.Equal(Enumerable.Repeat("daraja_stk_push", 10), calls);
     }
 

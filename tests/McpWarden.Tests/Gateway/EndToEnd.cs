@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using System.Text.Json;
 using McpWarden.Testing;
 
 namespace McpWarden.Tests.Gateway;
@@ -27,23 +27,30 @@ internal static class EndToEnd
     /// <summary>Runs a Node script from tests/e2e and returns its standard output (it fails the test on a non-zero exit).</summary>
     public static async Task<string> RunNodeAsync(string script, params string[] arguments)
     {
-        var start = new ProcessStartInfo("node") { WorkingDirectory = Directory, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(script);
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await process.WaitForExitAsync(timeout.Token);
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"node {script} exited with {process.ExitCode}:\n{await error}");
-        }
-
-        return await output;
+        var result = await ProcessRunner.RunAsync("node", [script, .. arguments], Directory);
+        return result.ExitCode == 0
+            ? result.Output
+            : throw new InvalidOperationException($"node {script} exited with {result.ExitCode}:\n{result.Error}");
     }
+
+    /// <summary>A configuration fronting the faulty test server with a server entry's extra fields (env, timeout) and a policy.</summary>
+    public static string FaultyServerConfiguration(string directory, string extraFields, string policy)
+    {
+        var path = Path.Combine(directory, "mcpwarden.json");
+        File.WriteAllText(path, $$"""
+            { "mcpServers": { "faulty": {
+                "command": "node", "args": [{{JsonSerializer.Serialize(Path.Combine(Directory, "faulty-server.mjs"))}}],
+                {{extraFields}},
+                "policy": {{policy}} } } }
+            """);
+        return path;
+    }
+
+    /// <summary>The names of the tools a recording server was asked to call, in order (from its JSON-lines record).</summary>
+    public static string[] ToolCallsReceived(string record) =>
+        File.ReadAllLines(record)
+            .Select(line => JsonDocument.Parse(line).RootElement)
+            .Where(message => message.TryGetProperty("method", out var method) && method.GetString() == "tools/call")
+            .Select(message => message.GetProperty("params").GetProperty("name").GetString()!)
+            .ToArray();
 }

@@ -93,13 +93,9 @@ public sealed class StdioGatewayEndToEndTests : IDisposable
     public async Task UpstreamFaults_GetClearErrorsAndNeverAHang()
     {
         var marker = Path.Combine(_directory, "cancelled-marker");
-        var configuration = Path.Combine(_directory, "mcpwarden.json");
-        await File.WriteAllTextAsync(configuration, $$"""
-            { "mcpServers": { "faulty": {
-                "command": "node", "args": [{{JsonSerializer.Serialize(Path.Combine(EndToEnd.Directory, "faulty-server.mjs"))}}],
-                "env": { "MARKER_FILE": {{JsonSerializer.Serialize(marker)}} }, "timeout": 2,
-                "policy": { "version": "1", "default": "allow" } } } }
-            """, TestContext.Current.CancellationToken);
+        var configuration = EndToEnd.FaultyServerConfiguration(_directory, $$"""
+            "env": { "MARKER_FILE": {{JsonSerializer.Serialize(marker)}} }, "timeout": 2
+            """, """{ "version": "1", "default": "allow" }""");
         await using var gateway = StdioGatewayProcess.Start(configuration);
         await gateway.InitializeAsync();
 
@@ -150,13 +146,9 @@ public sealed class StdioGatewayEndToEndTests : IDisposable
     public async Task BypassAttempts_NeverReachTheServer_ProvenByWhatTheServerReceived()
     {
         var record = Path.Combine(_directory, "received.jsonl");
-        var configuration = Path.Combine(_directory, "mcpwarden.json");
-        await File.WriteAllTextAsync(configuration, $$"""
-            { "mcpServers": { "faulty": {
-                "command": "node", "args": [{{JsonSerializer.Serialize(Path.Combine(EndToEnd.Directory, "faulty-server.mjs"))}}],
-                "env": { "RECORD_FILE": {{JsonSerializer.Serialize(record)}} },
-                "policy": { "version": "1", "default": "deny", "tools": { "ok": {} } } } } }
-            """, TestContext.Current.CancellationToken);
+        var configuration = EndToEnd.FaultyServerConfiguration(_directory, $$"""
+            "env": { "RECORD_FILE": {{JsonSerializer.Serialize(record)}} }
+            """, """{ "version": "1", "default": "deny", "tools": { "ok": {} } }""");
         await using var gateway = StdioGatewayProcess.Start(configuration);
         await gateway.InitializeAsync();
 
@@ -187,11 +179,7 @@ public sealed class StdioGatewayEndToEndTests : IDisposable
         Assert.True((await gateway.AnswerToAsync(6)).TryGetProperty("result", out _));
         Assert.Equal(0, await gateway.CloseAsync());
 
-        var calls = (await File.ReadAllLinesAsync(record, TestContext.Current.CancellationToken))
-            .Select(line => JsonDocument.Parse(line).RootElement)
-            .Where(message => message.TryGetProperty("method", out var method) && method.GetString() == "tools/call")
-            .Select(message => message.GetProperty("params").GetProperty("name").GetString()!)
-            .ToArray();
+        var calls = EndToEnd.ToolCallsReceived(record);
         Assert.Equal(["ok"], calls);
     }
 
