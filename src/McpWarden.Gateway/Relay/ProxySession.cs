@@ -240,7 +240,8 @@ internal sealed class ProxySession : IAsyncDisposable
         tracked.Deadline = _time.CreateTimer(_ => Track(TimeOutAsync(upstreamId)), null, _server.RequestTimeout, Timeout.InfiniteTimeSpan);
         try
         {
-            await SendUpstreamAsync(new JsonRpcRequest { Id = upstreamId, Method = request.Method, Params = request.Params }, tracked.Cancellation.Token).ConfigureAwait(false);
+            // From here a client's cancellation travels as notifications/cancelled; it does not abort this write.
+            await SendUpstreamAsync(new JsonRpcRequest { Id = upstreamId, Method = request.Method, Params = request.Params }, _closing.Token).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
