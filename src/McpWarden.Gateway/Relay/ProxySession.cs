@@ -158,13 +158,21 @@ internal sealed class ProxySession : IAsyncDisposable
 
         try
         {
+            if (request.Method == RequestMethods.ServerDiscover)
+            {
+                // A legacy error code makes a modern client fall back to initialize, a revision the gateway speaks.
+                Finish(tracked);
+                await AnswerAsync(Error(request.Id, (McpErrorCode)(-32000), $"this gateway does not serve the stateless revision yet; initialize with {ProtocolVersions.Newest}")).ConfigureAwait(false);
+                return;
+            }
+
             if (request.Method == RequestMethods.ToolsCall && !await DecideAsync(request, tracked).ConfigureAwait(false))
             {
                 Finish(tracked);
                 return;
             }
 
-            await ForwardAsync(request, tracked).ConfigureAwait(false);
+            await ForwardAsync(request.Method == RequestMethods.Initialize ? WithServedVersion(request) : request, tracked).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (tracked.Cancellation.IsCancellationRequested)
         {
@@ -344,9 +352,30 @@ internal sealed class ProxySession : IAsyncDisposable
         }
     }
 
+    /// <summary>An initialize asking for a revision the gateway does not serve asks the server for the newest one it does.</summary>
+    private static JsonRpcRequest WithServedVersion(JsonRpcRequest initialize)
+    {
+        if (initialize.Params is not JsonObject parameters
+            || (parameters["protocolVersion"] is JsonValue asked && asked.TryGetValue<string>(out var version) && ProtocolVersions.Served.Contains(version)))
+        {
+            return initialize;
+        }
+
+        var rewritten = (JsonObject)parameters.DeepClone();
+        rewritten["protocolVersion"] = ProtocolVersions.Newest;
+        return new JsonRpcRequest { Id = initialize.Id, Method = initialize.Method, Params = rewritten };
+    }
+
     /// <summary>What the client receives for a forwarded request: its own id, and for <c>tools/list</c> only what the policy shows.</summary>
     private JsonRpcMessage ToClient(JsonRpcMessageWithId answer, ClientRequest tracked)
     {
+        if (answer is JsonRpcResponse { Result: JsonObject initialized } && tracked.Method == RequestMethods.Initialize
+            && !(initialized["protocolVersion"] is JsonValue chosen && chosen.TryGetValue<string>(out var version) && ProtocolVersions.Relayed.Contains(version)))
+        {
+            // Fail closed: a revision the gateway cannot read is one whose calls it could not decide.
+            return Error(tracked.ClientId, McpErrorCode.InternalError, $"the server {_server.Name} chose protocol version {initialized["protocolVersion"]?.ToJsonString() ?? "(none)"}, which this gateway does not relay");
+        }
+
         if (answer is JsonRpcResponse response && tracked.Method == RequestMethods.ToolsList && _server.Mode == EnforcementMode.Enforce)
         {
             // Observe mode refuses nothing, so it hides nothing either.

@@ -167,4 +167,41 @@ public sealed class ProxySessionTests : IAsyncDisposable
         Assert.Equal("notifications/roots/list_changed", ((JsonRpcNotification)forwarded).Method);
         Assert.Single(_server.Sent);
     }
+
+    [Theory]
+    [InlineData("2026-07-28", "2025-11-25")]
+    [InlineData("2099-01-01", "2025-11-25")]
+    [InlineData("2025-06-18", "2025-06-18")]
+    [InlineData("2025-03-26", "2025-03-26")]
+    public async Task Initialize_AsksTheServerOnlyForARevisionTheGatewayServes(string asked, string forwarded)
+    {
+        await _session.FromClientAsync(Request(new RequestId(1), RequestMethods.Initialize, "{\"protocolVersion\":\"" + asked + "\",\"capabilities\":{},\"clientInfo\":{\"name\":\"t\",\"version\":\"1\"}}"));
+        var sent = (JsonRpcRequest)await _server.NextSentAsync(Token);
+        Assert.Equal(forwarded, (string)sent.Params!["protocolVersion"]!);
+        Assert.Equal("t", (string)sent.Params!["clientInfo"]!["name"]!);
+    }
+
+    [Theory]
+    [InlineData("2026-07-28", false)]
+    [InlineData("2025-11-25", true)]
+    [InlineData("2024-11-05", true)]
+    public async Task Initialize_ServerChoosingARevisionTheGatewayCannotRelay_IsRefused(string chosen, bool relayed)
+    {
+        await _session.FromClientAsync(Request(new RequestId(1), RequestMethods.Initialize, """{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"t","version":"1"}}"""));
+        var sent = (JsonRpcRequest)await _server.NextSentAsync(Token);
+        await _server.DeliverAsync(new JsonRpcResponse { Id = sent.Id, Result = new JsonObject { ["protocolVersion"] = chosen, ["capabilities"] = new JsonObject(), ["serverInfo"] = new JsonObject { ["name"] = "s", ["version"] = "1" } } });
+
+        var answer = await NextToClientAsync();
+        Assert.Equal(relayed, answer is JsonRpcResponse);
+    }
+
+    [Fact]
+    public async Task ServerDiscover_IsAnsweredWithALegacyErrorAndNeverForwarded()
+    {
+        await _session.FromClientAsync(Request(new RequestId(1), RequestMethods.ServerDiscover, "{}"));
+        var error = (JsonRpcError)await NextToClientAsync();
+        Assert.Equal(-32000, error.Error.Code);
+        await _session.DisposeAsync();
+        Assert.Empty(_server.Sent);
+    }
 }
