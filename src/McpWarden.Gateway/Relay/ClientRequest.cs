@@ -29,6 +29,12 @@ internal sealed class ClientRequest : IDisposable
     /// <summary>Fires when the server has taken longer than its configured timeout.</summary>
     public ITimer? Deadline { get; set; }
 
+    /// <summary>The client's <c>progressToken</c> as raw JSON, when it asked for progress (progress from the server pushes the deadline back).</summary>
+    public string? ProgressToken { get; set; }
+
+    /// <summary>When the request was forwarded: progress never extends it past the session's maximum.</summary>
+    public long ForwardedAt { get; set; }
+
     public void Dispose()
     {
         Deadline?.Dispose();

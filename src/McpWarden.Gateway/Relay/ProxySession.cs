@@ -24,6 +24,9 @@ internal sealed class ProxySession : IAsyncDisposable
     /// <summary>The code MCP clients use for a request that timed out.</summary>
     private const McpErrorCode RequestTimedOut = (McpErrorCode)(-32001);
 
+    /// <summary>However much progress a request reports, it may take at most this many timeouts in all.</summary>
+    private const int MaxTimeoutsWithProgress = 10;
+
     /// <summary>How often a tool list is fetched again when the server changes it during the fetch.</summary>
     private const int MaxCatalogAttempts = 5;
 
@@ -245,6 +248,8 @@ internal sealed class ProxySession : IAsyncDisposable
             return;
         }
 
+        tracked.ProgressToken = (request.Params as JsonObject)?["_meta"]?["progressToken"]?.ToJsonString();
+        tracked.ForwardedAt = _time.GetTimestamp();
         tracked.Deadline = _time.CreateTimer(_ => Track(TimeOutAsync(upstreamId)), null, _server.RequestTimeout, Timeout.InfiniteTimeSpan);
         try
         {
@@ -340,6 +345,11 @@ internal sealed class ProxySession : IAsyncDisposable
                 Interlocked.Increment(ref _catalogGeneration);
                 _catalog = null;
                 Track(RefreshThenRelayAsync(changed));
+                break;
+
+            case JsonRpcNotification { Method: NotificationMethods.ProgressNotification } progress:
+                ExtendDeadline(progress);
+                await _sendToClient(progress).ConfigureAwait(false);
                 break;
 
             case JsonRpcNotification notification:
@@ -509,6 +519,29 @@ internal sealed class ProxySession : IAsyncDisposable
         {
             _ownRequests.TryRemove(id, out _);
         }
+    }
+
+    /// <summary>
+    /// A server that reports progress on a request is still working on it: its deadline starts again, as MCP
+    /// allows, but never past <see cref="MaxTimeoutsWithProgress"/> timeouts from when it was forwarded.
+    /// </summary>
+    private void ExtendDeadline(JsonRpcNotification progress)
+    {
+        var token = (progress.Params as JsonObject)?["progressToken"]?.ToJsonString();
+        if (token is null)
+        {
+            return;
+        }
+
+        var tracked = _byUpstreamId.Values.FirstOrDefault(r => r.ProgressToken == token);
+        if (tracked?.Deadline is not { } deadline)
+        {
+            return;
+        }
+
+        var remaining = (_server.RequestTimeout * MaxTimeoutsWithProgress) - _time.GetElapsedTime(tracked.ForwardedAt);
+        var next = remaining <= TimeSpan.Zero ? TimeSpan.Zero : remaining < _server.RequestTimeout ? remaining : _server.RequestTimeout;
+        deadline.Change(next, Timeout.InfiniteTimeSpan);
     }
 
     /// <summary>

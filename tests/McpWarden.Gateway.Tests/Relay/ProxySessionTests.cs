@@ -204,4 +204,41 @@ public sealed class ProxySessionTests : IAsyncDisposable
         await _session.DisposeAsync();
         Assert.Empty(_server.Sent);
     }
+
+    [Fact]
+    public async Task ProgressFromTheServer_PushesTheDeadlineBack_UpToTenTimeouts()
+    {
+        await _session.FromClientAsync(Request(new RequestId(1), RequestMethods.ToolsCall, """{"name":"ok","arguments":{},"_meta":{"progressToken":"p1"}}"""));
+        var listing = (JsonRpcRequest)await _server.NextSentAsync(Token);
+        await _server.DeliverAsync(ToolList(listing.Id, "ok"));
+        var call = (JsonRpcRequest)await _server.NextSentAsync(Token);
+
+        // Progress every 20 s keeps a 30 s timeout from firing...
+        for (var elapsed = 20; elapsed <= 280; elapsed += 20)
+        {
+            _clock.Advance(TimeSpan.FromSeconds(20));
+            await _server.DeliverAsync(new JsonRpcNotification { Method = NotificationMethods.ProgressNotification, Params = JsonNode.Parse("""{"progressToken":"p1","progress":1}""") });
+            Assert.IsType<JsonRpcNotification>(await NextToClientAsync());
+        }
+
+        Assert.False(_toClient.Reader.TryRead(out _));
+
+        // ...but not past ten timeouts (300 s) after the request was forwarded.
+        _clock.Advance(TimeSpan.FromSeconds(20));
+        var error = (JsonRpcError)await NextToClientAsync();
+        Assert.Equal((new RequestId(1), -32001), (error.Id, error.Error.Code));
+        Assert.Equal(RequestMethods.ToolsCall, call.Method);
+    }
+
+    [Fact]
+    public async Task ProgressForAnotherToken_DoesNotPushTheDeadlineBack()
+    {
+        await _session.FromClientAsync(Request(new RequestId(1), RequestMethods.Ping, """{"_meta":{"progressToken":7}}"""));
+        await _server.NextSentAsync(Token);
+        _clock.Advance(TimeSpan.FromSeconds(20));
+        await _server.DeliverAsync(new JsonRpcNotification { Method = NotificationMethods.ProgressNotification, Params = JsonNode.Parse("""{"progressToken":"7","progress":1}""") });
+        await NextToClientAsync();
+        _clock.Advance(TimeSpan.FromSeconds(10));
+        Assert.Equal(-32001, ((JsonRpcError)await NextToClientAsync()).Error.Code);
+    }
 }
