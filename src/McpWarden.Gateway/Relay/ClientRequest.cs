@@ -4,7 +4,8 @@ namespace McpWarden.Gateway.Relay;
 
 /// <summary>
 /// A client request the gateway is working on: first being decided (cancellable before anything reaches
-/// the server), then forwarded under the gateway's own id with a deadline.
+/// the server), then forwarded under the gateway's own id with a deadline. Its transitions happen under
+/// <see cref="Gate"/>, so a cancellation and the start of forwarding can never both win.
 /// </summary>
 internal sealed class ClientRequest : IDisposable
 {
@@ -15,6 +16,9 @@ internal sealed class ClientRequest : IDisposable
         Cancellation = CancellationTokenSource.CreateLinkedTokenSource(closing);
     }
 
+    /// <summary>Guards <see cref="Finished"/>, <see cref="CancelRequested"/>, <see cref="UpstreamId"/> and the deadline.</summary>
+    public Lock Gate { get; } = new();
+
     /// <summary>The id the client chose, restored on the answer.</summary>
     public RequestId ClientId { get; }
 
@@ -23,8 +27,17 @@ internal sealed class ClientRequest : IDisposable
     /// <summary>Cancelled when the client cancels while the request is still being decided, or the session closes.</summary>
     public CancellationTokenSource Cancellation { get; }
 
-    /// <summary>The gateway's id for it upstream, once forwarded.</summary>
+    /// <summary>Set (under the gate) once the request is answered, cancelled or abandoned: nothing more may happen to it.</summary>
+    public bool Finished { get; set; }
+
+    /// <summary>Set (under the gate) when the client cancelled before the request was forwarded.</summary>
+    public bool CancelRequested { get; set; }
+
+    /// <summary>The gateway's id for it upstream, once forwarding has begun.</summary>
     public RequestId? UpstreamId { get; set; }
+
+    /// <summary>Completes when the request has been written upstream, so that a cancellation never overtakes it.</summary>
+    public TaskCompletionSource Written { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>Fires when the server has taken longer than its configured timeout.</summary>
     public ITimer? Deadline { get; set; }

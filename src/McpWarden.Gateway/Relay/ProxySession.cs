@@ -45,6 +45,7 @@ internal sealed class ProxySession : IAsyncDisposable
     private readonly ConcurrentDictionary<RequestId, TaskCompletionSource<JsonRpcMessage>> _ownRequests = new();
     private readonly ConcurrentDictionary<Task, byte> _work = new();
     private readonly SemaphoreSlim _catalogGate = new(1, 1);
+    private readonly Lock _catalogInstall = new();
     private readonly CancellationTokenSource _closing = new();
 
     private Task _relay = Task.CompletedTask;
@@ -52,7 +53,7 @@ internal sealed class ProxySession : IAsyncDisposable
     private long _nextClientId;
     private int _catalogGeneration;
     private volatile ToolCatalog? _catalog;
-    private volatile bool _upstreamGone;
+    private bool _upstreamGone;
     private int _disposed;
 
     public ProxySession(
@@ -154,8 +155,9 @@ internal sealed class ProxySession : IAsyncDisposable
         var tracked = new ClientRequest(request.Id, request.Method, _closing.Token);
         if (!_byClientId.TryAdd(request.Id, tracked))
         {
+            // An answer under that id would look, to the client, like the answer to the request already in flight.
             tracked.Dispose();
-            await AnswerAsync(Error(request.Id, McpErrorCode.InvalidRequest, $"request id {request.Id} is already in use by a request in flight")).ConfigureAwait(false);
+            _log($"dropped a request whose id {request.Id} is already in use by a request in flight");
             return;
         }
 
@@ -177,22 +179,31 @@ internal sealed class ProxySession : IAsyncDisposable
 
             await ForwardAsync(request.Method == RequestMethods.Initialize ? WithServedVersion(request) : request, tracked).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (tracked.Cancellation.IsCancellationRequested)
+        catch (OperationCanceledException) when (tracked.Cancellation.IsCancellationRequested || _closing.IsCancellationRequested)
         {
             // Cancelled by the client while being decided, or the session is closing: nothing was forwarded, and no answer is due.
             Finish(tracked);
         }
         catch (InvalidParamsException e)
         {
-            Finish(tracked);
-            await AnswerAsync(Error(request.Id, McpErrorCode.InvalidParams, e.Message)).ConfigureAwait(false);
+            if (Finish(tracked))
+            {
+                await AnswerAsync(Error(request.Id, McpErrorCode.InvalidParams, e.Message)).ConfigureAwait(false);
+            }
         }
 #pragma warning disable CA1031 // Fail closed: whatever went wrong, the client gets an error and nothing more reaches the server.
         catch (Exception e)
 #pragma warning restore CA1031
         {
-            Finish(tracked);
-            await AnswerAsync(Error(request.Id, McpErrorCode.InternalError, $"the gateway could not handle {request.Method}: {e.Message}")).ConfigureAwait(false);
+            if (Finish(tracked))
+            {
+                await AnswerAsync(Error(request.Id, McpErrorCode.InternalError, $"the gateway could not handle {request.Method}: {e.Message}")).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            // This task is the last to observe the request's token; its deadline lives on until the request finishes.
+            tracked.Cancellation.Dispose();
         }
     }
 
@@ -237,29 +248,56 @@ internal sealed class ProxySession : IAsyncDisposable
     private async Task ForwardAsync(JsonRpcRequest request, ClientRequest tracked)
     {
         var upstreamId = new RequestId(Interlocked.Increment(ref _nextUpstreamId));
-        tracked.UpstreamId = upstreamId;
-        _byUpstreamId[upstreamId] = tracked;
+        lock (tracked.Gate)
+        {
+            // INVARIANT: under the gate, either the client's cancellation came first (nothing is forwarded) or
+            // forwarding began first (the cancellation travels upstream as notifications/cancelled).
+            if (tracked.Finished || tracked.CancelRequested)
+            {
+                tracked.Written.TrySetResult();
+            }
+            else
+            {
+                tracked.UpstreamId = upstreamId;
+                tracked.ProgressToken = (request.Params as JsonObject)?["_meta"]?["progressToken"]?.ToJsonString();
+                tracked.ForwardedAt = _time.GetTimestamp();
+                tracked.Deadline = _time.CreateTimer(_ => Track(TimeOutAsync(upstreamId)), null, _server.RequestTimeout, Timeout.InfiniteTimeSpan);
+                _byUpstreamId[upstreamId] = tracked;
+            }
+        }
 
-        // Checked after registering: a server that died meanwhile has already answered everything registered before it.
-        if (_upstreamGone)
+        if (tracked.UpstreamId is null)
         {
             Finish(tracked);
-            await AnswerAsync(Error(request.Id, McpErrorCode.InternalError, $"the server {_server.Name} is not running")).ConfigureAwait(false);
             return;
         }
 
-        tracked.ProgressToken = (request.Params as JsonObject)?["_meta"]?["progressToken"]?.ToJsonString();
-        tracked.ForwardedAt = _time.GetTimestamp();
-        tracked.Deadline = _time.CreateTimer(_ => Track(TimeOutAsync(upstreamId)), null, _server.RequestTimeout, Timeout.InfiniteTimeSpan);
         try
         {
+            // Read after registering: a server that died meanwhile has answered what was registered before it.
+            if (Volatile.Read(ref _upstreamGone))
+            {
+                if (Finish(tracked))
+                {
+                    await AnswerAsync(Error(request.Id, McpErrorCode.InternalError, $"the server {_server.Name} is not running")).ConfigureAwait(false);
+                }
+
+                return;
+            }
+
             // From here a client's cancellation travels as notifications/cancelled; it does not abort this write.
             await SendUpstreamAsync(new JsonRpcRequest { Id = upstreamId, Method = request.Method, Params = request.Params }, _closing.Token).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            Finish(tracked);
-            await AnswerAsync(Error(request.Id, McpErrorCode.InternalError, $"the request could not be sent to {_server.Name}: {e.Message}")).ConfigureAwait(false);
+            if (Finish(tracked))
+            {
+                await AnswerAsync(Error(request.Id, McpErrorCode.InternalError, $"the request could not be sent to {_server.Name}: {e.Message}")).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            tracked.Written.TrySetResult();
         }
     }
 
@@ -274,14 +312,39 @@ internal sealed class ProxySession : IAsyncDisposable
             return;
         }
 
-        if (tracked.UpstreamId is not { } upstreamId)
+        RequestId? upstreamId;
+        lock (tracked.Gate)
         {
-            await tracked.Cancellation.CancelAsync().ConfigureAwait(false);
+            if (tracked.Finished)
+            {
+                return;
+            }
+
+            upstreamId = tracked.UpstreamId;
+            tracked.CancelRequested = upstreamId is null;
+        }
+
+        if (upstreamId is null)
+        {
+            // Still being decided: stop deciding; forwarding, should it get that far, sees the request cancelled.
+            try
+            {
+                await tracked.Cancellation.CancelAsync().ConfigureAwait(false);
+            }
+            catch (ObjectDisposedException)
+            {
+                // The decision has already ended (and refused or forwarded-then-finished the request).
+            }
+
             return;
         }
 
-        Finish(tracked);
-        await SendUpstreamAsync(CancellationOf(upstreamId, cancelled.Params), CancellationToken.None).ConfigureAwait(false);
+        if (Finish(tracked))
+        {
+            // The cancellation must not reach the server before the request it cancels.
+            await tracked.Written.Task.ConfigureAwait(false);
+            await SendUpstreamAsync(CancellationOf(upstreamId.Value, cancelled.Params), CancellationToken.None).ConfigureAwait(false);
+        }
     }
 
     private async Task RelayUpstreamAsync(CancellationToken cancellationToken)
@@ -320,8 +383,11 @@ internal sealed class ProxySession : IAsyncDisposable
                 break;
 
             case JsonRpcMessageWithId answer and (JsonRpcResponse or JsonRpcError) when _byUpstreamId.TryGetValue(answer.Id, out var tracked):
-                Finish(tracked);
-                await AnswerAsync(ToClient(answer, tracked)).ConfigureAwait(false);
+                if (Finish(tracked))
+                {
+                    await AnswerAsync(ToClientOrError(answer, tracked)).ConfigureAwait(false);
+                }
+
                 break;
 
             case JsonRpcRequest request:
@@ -342,8 +408,12 @@ internal sealed class ProxySession : IAsyncDisposable
                 break;
 
             case JsonRpcNotification { Method: NotificationMethods.ToolListChangedNotification } changed:
-                Interlocked.Increment(ref _catalogGeneration);
-                _catalog = null;
+                lock (_catalogInstall)
+                {
+                    _catalogGeneration++;
+                    _catalog = null;
+                }
+
                 Track(RefreshThenRelayAsync(changed));
                 break;
 
@@ -359,6 +429,21 @@ internal sealed class ProxySession : IAsyncDisposable
             case JsonRpcMessageWithId stray:
                 _log($"dropped an answer from {_server.Name} to request {stray.Id} that no one sent");
                 break;
+        }
+    }
+
+    /// <summary>The answer for the client; an error when the server's answer cannot be read (the request is never left unanswered).</summary>
+    private JsonRpcMessage ToClientOrError(JsonRpcMessageWithId answer, ClientRequest tracked)
+    {
+        try
+        {
+            return ToClient(answer, tracked);
+        }
+#pragma warning disable CA1031 // A malformed answer (duplicate keys, say) still gets the client an answer.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            return Error(tracked.ClientId, McpErrorCode.InternalError, $"the server {_server.Name} answered {tracked.Method} with something the gateway cannot read: {e.Message}");
         }
     }
 
@@ -442,11 +527,22 @@ internal sealed class ProxySession : IAsyncDisposable
                     return fetched;
                 }
 
-                var generation = Volatile.Read(ref _catalogGeneration);
-                var catalog = ToolCatalogReader.Read(await FetchToolPagesAsync(cancellationToken).ConfigureAwait(false));
-                if (generation != Volatile.Read(ref _catalogGeneration))
+                int generation;
+                lock (_catalogInstall)
                 {
-                    continue;
+                    generation = _catalogGeneration;
+                }
+
+                var catalog = ToolCatalogReader.Read(await FetchToolPagesAsync(cancellationToken).ConfigureAwait(false));
+                lock (_catalogInstall)
+                {
+                    // INVARIANT: a list fetched across a change is never installed; invalidation and install share this lock.
+                    if (generation != _catalogGeneration)
+                    {
+                        continue;
+                    }
+
+                    _catalog = catalog;
                 }
 
                 foreach (var finding in catalog.Findings)
@@ -454,7 +550,6 @@ internal sealed class ProxySession : IAsyncDisposable
                     _log($"{_server.Name}: {finding}");
                 }
 
-                _catalog = catalog;
                 return catalog;
             }
 
@@ -502,7 +597,7 @@ internal sealed class ProxySession : IAsyncDisposable
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
         try
         {
-            if (_upstreamGone)
+            if (Volatile.Read(ref _upstreamGone))
             {
                 throw new InvalidOperationException($"the server {_server.Name} is not running");
             }
@@ -533,15 +628,22 @@ internal sealed class ProxySession : IAsyncDisposable
             return;
         }
 
-        var tracked = _byUpstreamId.Values.FirstOrDefault(r => r.ProgressToken == token);
-        if (tracked?.Deadline is not { } deadline)
+        if (_byUpstreamId.Values.FirstOrDefault(r => r.ProgressToken == token) is not { } tracked)
         {
             return;
         }
 
-        var remaining = (_server.RequestTimeout * MaxTimeoutsWithProgress) - _time.GetElapsedTime(tracked.ForwardedAt);
-        var next = remaining <= TimeSpan.Zero ? TimeSpan.Zero : remaining < _server.RequestTimeout ? remaining : _server.RequestTimeout;
-        deadline.Change(next, Timeout.InfiniteTimeSpan);
+        lock (tracked.Gate)
+        {
+            if (tracked.Finished || tracked.Deadline is not { } deadline)
+            {
+                return;
+            }
+
+            var remaining = (_server.RequestTimeout * MaxTimeoutsWithProgress) - _time.GetElapsedTime(tracked.ForwardedAt);
+            var next = remaining <= TimeSpan.Zero ? TimeSpan.Zero : remaining < _server.RequestTimeout ? remaining : _server.RequestTimeout;
+            deadline.Change(next, Timeout.InfiniteTimeSpan);
+        }
     }
 
     /// <summary>
@@ -558,7 +660,7 @@ internal sealed class ProxySession : IAsyncDisposable
         var after = Seconds(_server.RequestTimeout);
         _log($"{_server.Name}: {tracked.Method} timed out after {after}");
         await AnswerAsync(Error(tracked.ClientId, RequestTimedOut, $"the server {_server.Name} did not answer {tracked.Method} within {after}")).ConfigureAwait(false);
-        if (!_upstreamGone)
+        if (!Volatile.Read(ref _upstreamGone))
         {
             await SendUpstreamAsync(CancellationOf(upstreamId, new JsonObject { ["reason"] = $"timed out at the gateway after {after}" }), CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
@@ -567,7 +669,7 @@ internal sealed class ProxySession : IAsyncDisposable
     /// <summary>A server that closed answers every waiting request with an error at once, never a hang.</summary>
     private async Task UpstreamGoneAsync()
     {
-        _upstreamGone = true;
+        Volatile.Write(ref _upstreamGone, true);
         foreach (var own in _ownRequests.Values)
         {
             own.TrySetException(new InvalidOperationException($"the server {_server.Name} closed its connection"));
@@ -591,21 +693,27 @@ internal sealed class ProxySession : IAsyncDisposable
         }
     }
 
-    /// <summary>Forgets a request; true for the one caller that removed it (so it is answered exactly once).</summary>
+    /// <summary>Forgets a request; true for exactly one caller, the one that may answer it.</summary>
     private bool Finish(ClientRequest tracked)
     {
-        var removed = _byClientId.TryRemove(new KeyValuePair<RequestId, ClientRequest>(tracked.ClientId, tracked));
-        if (tracked.UpstreamId is { } upstreamId)
+        lock (tracked.Gate)
         {
-            _byUpstreamId.TryRemove(new KeyValuePair<RequestId, ClientRequest>(upstreamId, tracked));
+            if (tracked.Finished)
+            {
+                return false;
+            }
+
+            tracked.Finished = true;
+            _byClientId.TryRemove(new KeyValuePair<RequestId, ClientRequest>(tracked.ClientId, tracked));
+            if (tracked.UpstreamId is { } upstreamId)
+            {
+                _byUpstreamId.TryRemove(new KeyValuePair<RequestId, ClientRequest>(upstreamId, tracked));
+            }
+
+            tracked.Deadline?.Dispose();
         }
 
-        if (removed)
-        {
-            tracked.Dispose();
-        }
-
-        return removed;
+        return true;
     }
 
     private Task AnswerAsync(JsonRpcMessage answer) => _sendToClient(answer);
@@ -616,7 +724,18 @@ internal sealed class ProxySession : IAsyncDisposable
     private void Track(Task task)
     {
         _work[task] = 0;
-        _ = task.ContinueWith(t => _work.TryRemove(t, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        _ = task.ContinueWith(
+            t =>
+            {
+                _work.TryRemove(t, out _);
+                if (t.Exception is { } failure)
+                {
+                    _log($"{_server.Name}: {failure.GetBaseException().Message}");
+                }
+            },
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
     }
 
     private static JsonRpcNotification CancellationOf(RequestId id, JsonNode? original)

@@ -58,9 +58,13 @@ public sealed class ManualTimeProvider : TimeProvider
             lock (_gate)
             {
                 due = _timers.Where(t => t.DueAt <= target).MinBy(t => t.DueAt);
+                // Time never runs backwards, even if a callback (or another thread) advanced it meanwhile.
                 var until = due?.DueAt ?? target;
-                _timestamp += (until - _now).Ticks;
-                _now = until;
+                if (until > _now)
+                {
+                    _timestamp += (until - _now).Ticks;
+                    _now = until;
+                }
                 if (due is null)
                 {
                     return;
@@ -77,13 +81,24 @@ public sealed class ManualTimeProvider : TimeProvider
     private sealed class ManualTimer(ManualTimeProvider clock, TimerCallback callback, object? state) : ITimer
     {
         private TimeSpan _period = Timeout.InfiniteTimeSpan;
+        private bool _disposed;
 
         public DateTimeOffset DueAt { get; private set; }
 
         public bool Change(TimeSpan dueTime, TimeSpan period)
         {
+            if ((dueTime < TimeSpan.Zero && dueTime != Timeout.InfiniteTimeSpan) || (period < TimeSpan.Zero && period != Timeout.InfiniteTimeSpan))
+            {
+                throw new ArgumentOutOfRangeException(nameof(dueTime), "a timer's due time and period are never negative");
+            }
+
             lock (clock._gate)
             {
+                if (_disposed)
+                {
+                    return false;
+                }
+
                 clock._timers.Remove(this);
                 _period = period;
                 if (dueTime != Timeout.InfiniteTimeSpan)
@@ -113,6 +128,7 @@ public sealed class ManualTimeProvider : TimeProvider
         {
             lock (clock._gate)
             {
+                _disposed = true;
                 clock._timers.Remove(this);
             }
         }

@@ -148,14 +148,17 @@ public sealed class ProxySessionTests : IAsyncDisposable
     }
 
     [Fact]
-    public async Task SameIdTwiceInFlight_TheSecondIsRefused()
+    public async Task SameIdTwiceInFlight_TheSecondIsDroppedAndTheFirstAnsweredOnce()
     {
         await _session.FromClientAsync(Request(new RequestId(5), RequestMethods.Ping));
-        await _server.NextSentAsync(Token);
+        var ping = await _server.NextSentAsync(Token);
         await _session.FromClientAsync(Request(new RequestId(5), RequestMethods.Ping));
+        await _server.DeliverAsync(new JsonRpcResponse { Id = ((JsonRpcRequest)ping).Id, Result = new JsonObject() });
 
-        var error = (JsonRpcError)await NextToClientAsync();
-        Assert.Equal((new RequestId(5), -32600), (error.Id, error.Error.Code));
+        Assert.Equal(new RequestId(5), ((JsonRpcResponse)await NextToClientAsync()).Id);
+        await _session.DisposeAsync();
+        Assert.False(_toClient.Reader.TryRead(out _));
+        Assert.Single(_server.Sent);
     }
 
     [Fact]
@@ -240,5 +243,30 @@ public sealed class ProxySessionTests : IAsyncDisposable
         await NextToClientAsync();
         _clock.Advance(TimeSpan.FromSeconds(10));
         Assert.Equal(-32001, ((JsonRpcError)await NextToClientAsync()).Error.Code);
+    }
+
+    [Fact]
+    public async Task AnswerArrivingAfterTheTimeout_IsNotASecondAnswer()
+    {
+        await _session.FromClientAsync(Request(new RequestId(1), RequestMethods.Ping));
+        var ping = (JsonRpcRequest)await _server.NextSentAsync(Token);
+        _clock.Advance(TimeSpan.FromSeconds(30));
+        Assert.IsType<JsonRpcError>(await NextToClientAsync());
+
+        await _server.DeliverAsync(new JsonRpcResponse { Id = ping.Id, Result = new JsonObject() });
+        await _session.DisposeAsync();
+        Assert.False(_toClient.Reader.TryRead(out _));
+    }
+
+    [Fact]
+    public async Task ServerAnswerThatCannotBeRead_StillGetsTheClientAnAnswer()
+    {
+        await _session.FromClientAsync(Request(new RequestId(1), RequestMethods.ToolsList));
+        var list = (JsonRpcRequest)await _server.NextSentAsync(Token);
+        // Duplicate keys: System.Text.Json's JsonObject refuses to read them.
+        await _server.DeliverAsync(new JsonRpcResponse { Id = list.Id, Result = JsonNode.Parse("""{"tools":[],"tools":[{"name":"secret"}]}""") });
+
+        var error = (JsonRpcError)await NextToClientAsync();
+        Assert.Equal(new RequestId(1), error.Id);
     }
 }
