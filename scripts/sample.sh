@@ -21,5 +21,5 @@ echo "== mcpwarden test samples"
 mcpwarden test samples
 echo "== mcpwarden explain --policy samples/policies/everything.json --tool get-sum"
 mcpwarden explain --policy samples/policies/everything.json --tool get-sum
-echo "== an MCP client talking to server-everything through mcpwarden stdio (decisions on stderr)"
-node tests/e2e/stdio-client.mjs dotnet "$gateway" stdio --config samples/mcpwarden.json
+echo "== an MCP client talking to server-everything through mcpwarden stdio"
+node tests/e2e/stdio-client.mjs --summary dotnet "$gateway" stdio --config samples/mcpwarden.json 2>/dev/null

@@ -1,9 +1,12 @@
-// Drives McpWarden over stdio with the official TypeScript SDK client and prints what it saw as JSON.
-// Usage: node stdio-client.mjs COMMAND [ARGS...]   (the command that starts `mcpwarden stdio ...`)
+// Drives McpWarden over stdio with the official TypeScript SDK client and prints what it saw as JSON
+// (or, with --summary first, as sentences for a person).
+// Usage: node stdio-client.mjs [--summary] COMMAND [ARGS...]   (the command that starts `mcpwarden stdio ...`)
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 
-const [command, ...args] = process.argv.slice(2);
+const argv = process.argv.slice(2);
+const summary = argv[0] === "--summary";
+const [command, ...args] = summary ? argv.slice(1) : argv;
 const transport = new StdioClientTransport({ command, args, stderr: "inherit" });
 const client = new Client({ name: "mcpwarden-e2e", version: "1.0.0" });
 const report = {};
@@ -29,4 +32,18 @@ report.unknown = await outcome(() => client.callTool({ name: "no-such-tool", arg
 report.badArguments = await outcome(() => client.callTool({ name: "echo", arguments: { message: 42 } }));
 report.ping = await outcome(() => client.ping());
 await client.close();
-process.stdout.write(JSON.stringify(report) + "\n");
+if (!summary) {
+  process.stdout.write(JSON.stringify(report) + "\n");
+} else {
+  const said = (outcome) => outcome.error
+    ? `error ${outcome.error.code}: ${outcome.error.message}`
+    : outcome.result.isError
+      ? `refused (${outcome.result._meta?.["mcpwarden/policy"]?.code}): ${outcome.result.content[0].text}`
+      : `answered: ${outcome.result.content?.[0]?.text ?? "ok"}`;
+  console.log(`connected to ${report.serverInfo.name} through the gateway`);
+  console.log(`tools the agent sees: ${report.tools.join(", ")}`);
+  report.echo.forEach((outcome, i) => console.log(`echo call ${i + 1}: ${said(outcome)}`));
+  console.log(`get-sum (hidden): ${said(report.hidden)}`);
+  console.log(`a tool the server does not have: ${said(report.unknown)}`);
+  console.log(`echo with a number for its message: ${said(report.badArguments)}`);
+}
