@@ -211,8 +211,26 @@ internal sealed class ProxySession : IAsyncDisposable
     private async Task<bool> DecideAsync(JsonRpcRequest call, ClientRequest tracked)
     {
         var (tool, arguments) = ReadCall(call.Params);
-        var catalog = await CatalogAsync(tracked.Cancellation.Token).ConfigureAwait(false);
-        var decision = await _enforcer.DecideAsync(_server.Policy, new ToolCall(_server.Name, tool, arguments, _grant, _sessionId), catalog.Snapshot, tracked.Cancellation.Token).ConfigureAwait(false);
+
+        // Deciding (fetching the tool list, consulting the counters) gets the server's timeout too, whatever the server does.
+        using var deadline = new CancellationTokenSource(_server.RequestTimeout, _time);
+        using var deciding = CancellationTokenSource.CreateLinkedTokenSource(tracked.Cancellation.Token, deadline.Token);
+        Decision decision;
+        try
+        {
+            var catalog = await CatalogAsync(deciding.Token).ConfigureAwait(false);
+            decision = await _enforcer.DecideAsync(_server.Policy, new ToolCall(_server.Name, tool, arguments, _grant, _sessionId), catalog.Snapshot, deciding.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !tracked.Cancellation.IsCancellationRequested)
+        {
+            if (Finish(tracked))
+            {
+                await AnswerAsync(Error(call.Id, RequestTimedOut, $"the gateway could not decide this call within {Seconds(_server.RequestTimeout)}, so it was not forwarded")).ConfigureAwait(false);
+            }
+
+            return false;
+        }
+
         if (decision.Kind == DecisionKind.Approve)
         {
             // Fail closed until an approval queue can hold the call for a person.
@@ -605,10 +623,16 @@ internal sealed class ProxySession : IAsyncDisposable
             await SendUpstreamAsync(new JsonRpcRequest { Id = id, Method = method, Params = parameters }, linked.Token).ConfigureAwait(false);
             return await answer.Task.WaitAsync(linked.Token).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (!_closing.IsCancellationRequested)
         {
+            // Abandoned (timed out, or nobody waits for it any more): the server is told to stop working on it.
             await SendUpstreamAsync(CancellationOf(id, null), CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            throw new TimeoutException($"{_server.Name} did not answer {method} within {Seconds(_server.RequestTimeout)}");
+            if (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                throw new TimeoutException($"{_server.Name} did not answer {method} within {Seconds(_server.RequestTimeout)}");
+            }
+
+            throw;
         }
         finally
         {

@@ -269,4 +269,22 @@ public sealed class ProxySessionTests : IAsyncDisposable
         var error = (JsonRpcError)await NextToClientAsync();
         Assert.Equal(new RequestId(1), error.Id);
     }
+
+    [Fact]
+    public async Task DecisionThatCannotFinishInTime_IsRefusedAndTheServerIsToldToStop()
+    {
+        await _session.FromClientAsync(Request(new RequestId(1), RequestMethods.ToolsCall, """{"name":"ok","arguments":{}}"""));
+        var listing = (JsonRpcRequest)await _server.NextSentAsync(Token);
+
+        // The server never answers the gateway's tools/list.
+        _clock.Advance(TimeSpan.FromSeconds(30));
+        var error = (JsonRpcError)await NextToClientAsync();
+        Assert.Equal(new RequestId(1), error.Id);
+
+        var cancelled = (JsonRpcNotification)await _server.NextSentAsync(Token);
+        Assert.Equal(NotificationMethods.CancelledNotification, cancelled.Method);
+        Assert.Equal(listing.Id.ToString(), cancelled.Params!["requestId"]!.ToString());
+        await _session.DisposeAsync();
+        Assert.DoesNotContain(_server.Sent, m => m is JsonRpcRequest { Method: RequestMethods.ToolsCall });
+    }
 }
