@@ -4,6 +4,7 @@ using McpWarden.Gateway.Configuration;
 using McpWarden.Gateway.Enforcement;
 using McpWarden.Gateway.Relay;
 using McpWarden.Gateway.Upstreams;
+using Microsoft.Extensions.Logging;
 using ModelContextProtocol;
 
 namespace McpWarden.Gateway.Fronts;
@@ -19,21 +20,23 @@ public sealed class StdioFront : IDisposable
     private readonly UpstreamTransportFactory _upstreams;
     private readonly ToolCallEnforcer _enforcer;
     private readonly TimeProvider _time;
-    private readonly Action<string> _log;
+    private readonly ILoggerFactory _loggers;
+    private readonly ILogger _logger;
     private readonly int _maxMessageBytes;
     private readonly SemaphoreSlim _writeGate = new(1, 1);
 
     /// <summary>The largest message a client may send, unless configured otherwise: 4 MiB.</summary>
     public const int DefaultMaxMessageBytes = MessageScreening.DefaultMaxMessageBytes;
 
-    public StdioFront(ServerDefinition server, string grant, UpstreamTransportFactory upstreams, ToolCallEnforcer enforcer, TimeProvider time, Action<string> log, int maxMessageBytes = DefaultMaxMessageBytes)
+    public StdioFront(ServerDefinition server, string grant, UpstreamTransportFactory upstreams, ToolCallEnforcer enforcer, TimeProvider time, ILoggerFactory loggers, int maxMessageBytes = DefaultMaxMessageBytes)
     {
         _server = server;
         _grant = grant;
         _upstreams = upstreams;
         _enforcer = enforcer;
         _time = time;
-        _log = log;
+        _loggers = loggers;
+        _logger = loggers.CreateLogger<StdioFront>();
         _maxMessageBytes = maxMessageBytes;
     }
 
@@ -43,7 +46,7 @@ public sealed class StdioFront : IDisposable
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(output);
         var upstream = await _upstreams.ConnectAsync(_server, cancellationToken).ConfigureAwait(false);
-        var session = new ProxySession(_server, _grant, "stdio-" + Guid.NewGuid().ToString("N"), upstream, message => WriteAsync(output, JsonSerializer.SerializeToUtf8Bytes(message, McpJson.Message)), _enforcer, _time, _log);
+        var session = new ProxySession(_server, _grant, "stdio-" + Guid.NewGuid().ToString("N"), upstream, message => WriteAsync(output, JsonSerializer.SerializeToUtf8Bytes(message, McpJson.Message)), _enforcer, _time, _loggers.CreateLogger<ProxySession>());
         await using (session.ConfigureAwait(false))
         {
             session.Start();
@@ -64,7 +67,7 @@ public sealed class StdioFront : IDisposable
                 var (message, error) = MessageScreening.Screen(line.Span, _maxMessageBytes);
                 if (error is not null)
                 {
-                    _log($"refused a message from the client: {error["error"]!["message"]}");
+                    RelayLog.RefusedClientMessage(_logger, (string?)error["error"]!["message"] ?? "invalid message");
                     await WriteFrameAsync(output, error).ConfigureAwait(false);
                     continue;
                 }

@@ -5,7 +5,7 @@ using System.Text.Json.Nodes;
 using McpWarden.Gateway.Configuration;
 using McpWarden.Gateway.Enforcement;
 using McpWarden.Policy.Evaluation;
-using McpWarden.Policy.Json;
+using Microsoft.Extensions.Logging;
 using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
 
@@ -37,7 +37,7 @@ internal sealed class ProxySession : IAsyncDisposable
     private readonly Func<JsonRpcMessage, Task> _sendToClient;
     private readonly ToolCallEnforcer _enforcer;
     private readonly TimeProvider _time;
-    private readonly Action<string> _log;
+    private readonly ILogger _logger;
 
     private readonly ConcurrentDictionary<RequestId, ClientRequest> _byClientId = new();
     private readonly ConcurrentDictionary<RequestId, ClientRequest> _byUpstreamId = new();
@@ -64,7 +64,7 @@ internal sealed class ProxySession : IAsyncDisposable
         Func<JsonRpcMessage, Task> sendToClient,
         ToolCallEnforcer enforcer,
         TimeProvider time,
-        Action<string> log)
+        ILogger logger)
     {
         _server = server;
         _grant = grant;
@@ -73,7 +73,7 @@ internal sealed class ProxySession : IAsyncDisposable
         _sendToClient = sendToClient;
         _enforcer = enforcer;
         _time = time;
-        _log = log;
+        _logger = logger;
     }
 
     /// <summary>Starts relaying the server's messages to the client; the session owns that work until disposed.</summary>
@@ -101,7 +101,7 @@ internal sealed class ProxySession : IAsyncDisposable
 
                 case JsonRpcNotification notification:
                     // A request sent without an id (tools/call, say) must not reach a server that might run it undecided.
-                    _log($"dropped a notification named like a request, {JsonText.Quote(notification.Method)}: requests need an id");
+                    RelayLog.DroppedIdlessRequest(_logger, _server.Name, new Untrusted(notification.Method));
                     break;
 
                 case JsonRpcMessageWithId answer when _serverRequests.TryRemove(answer.Id, out var upstreamId):
@@ -109,7 +109,7 @@ internal sealed class ProxySession : IAsyncDisposable
                     break;
 
                 case JsonRpcMessageWithId stray:
-                    _log($"dropped an answer to request {stray.Id} that the gateway never sent to the client");
+                    RelayLog.DroppedStrayAnswer(_logger, _server.Name, stray.Id, "client");
                     break;
             }
         }
@@ -117,7 +117,7 @@ internal sealed class ProxySession : IAsyncDisposable
         catch (Exception e)
 #pragma warning restore CA1031
         {
-            _log($"could not relay a message from the client to {_server.Name}: {e.Message}");
+            RelayLog.RelayFailed(_logger, _server.Name, "client", e.Message);
         }
     }
 
@@ -143,7 +143,7 @@ internal sealed class ProxySession : IAsyncDisposable
         catch (Exception e)
 #pragma warning restore CA1031
         {
-            _log($"{_server.Name}: closing the connection failed: {e.Message}");
+            RelayLog.CloseFailed(_logger, _server.Name, e.Message);
         }
 
         _closing.Dispose();
@@ -157,7 +157,7 @@ internal sealed class ProxySession : IAsyncDisposable
         {
             // An answer under that id would look, to the client, like the answer to the request already in flight.
             tracked.Dispose();
-            _log($"dropped a request whose id {request.Id} is already in use by a request in flight");
+            RelayLog.DroppedDuplicateId(_logger, _server.Name, request.Id);
             return;
         }
 
@@ -237,7 +237,7 @@ internal sealed class ProxySession : IAsyncDisposable
             decision = Decision.Deny(ReasonCodes.ApprovalRequired, decision.RulePath, "this call needs a person's approval, and this gateway has no approval queue to hold it", decision.Rule);
         }
 
-        _log($"{_server.Name} {JsonText.Quote(tool)}: {decision}");
+        RelayLog.Decided(_logger, _server.Name, new Untrusted(tool), decision);
         if (decision.Kind != DecisionKind.Deny || _server.Mode == EnforcementMode.Observe)
         {
             return true;
@@ -379,7 +379,7 @@ internal sealed class ProxySession : IAsyncDisposable
                 catch (Exception e)
 #pragma warning restore CA1031
                 {
-                    _log($"could not relay a message from {_server.Name}: {e.Message}");
+                    RelayLog.RelayFailed(_logger, _server.Name, "server", e.Message);
                 }
             }
         }
@@ -445,7 +445,7 @@ internal sealed class ProxySession : IAsyncDisposable
                 break;
 
             case JsonRpcMessageWithId stray:
-                _log($"dropped an answer from {_server.Name} to request {stray.Id} that no one sent");
+                RelayLog.DroppedStrayAnswer(_logger, _server.Name, stray.Id, "server");
                 break;
         }
     }
@@ -518,7 +518,7 @@ internal sealed class ProxySession : IAsyncDisposable
         catch (Exception e)
 #pragma warning restore CA1031
         {
-            _log($"{_server.Name}: could not refresh the tool list: {e.Message}");
+            RelayLog.RefreshFailed(_logger, _server.Name, e.Message);
         }
 
         await _sendToClient(changed).ConfigureAwait(false);
@@ -565,7 +565,7 @@ internal sealed class ProxySession : IAsyncDisposable
 
                 foreach (var finding in catalog.Findings)
                 {
-                    _log($"{_server.Name}: {finding}");
+                    RelayLog.CatalogFinding(_logger, _server.Name, finding);
                 }
 
                 return catalog;
@@ -600,7 +600,7 @@ internal sealed class ProxySession : IAsyncDisposable
 
         if (cursor is not null)
         {
-            _log($"{_server.Name}: stopped reading tools/list after {MaxPages} pages; tools beyond them are unknown to the gateway and refused");
+            RelayLog.CatalogTruncated(_logger, _server.Name, MaxPages);
         }
 
         return pages;
@@ -682,7 +682,7 @@ internal sealed class ProxySession : IAsyncDisposable
         }
 
         var after = Seconds(_server.RequestTimeout);
-        _log($"{_server.Name}: {tracked.Method} timed out after {after}");
+        RelayLog.TimedOut(_logger, _server.Name, tracked.Method, after);
         await AnswerAsync(Error(tracked.ClientId, RequestTimedOut, $"the server {_server.Name} did not answer {tracked.Method} within {after}")).ConfigureAwait(false);
         if (!Volatile.Read(ref _upstreamGone))
         {
@@ -754,7 +754,7 @@ internal sealed class ProxySession : IAsyncDisposable
                 _work.TryRemove(t, out _);
                 if (t.Exception is { } failure)
                 {
-                    _log($"{_server.Name}: {failure.GetBaseException().Message}");
+                    RelayLog.WorkFailed(_logger, _server.Name, failure.GetBaseException().Message);
                 }
             },
             CancellationToken.None,

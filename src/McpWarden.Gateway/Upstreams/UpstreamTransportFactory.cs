@@ -10,13 +10,13 @@ public sealed class UpstreamTransportFactory
 {
     private readonly Func<string, string?> _gatewayEnvironment;
     private readonly ILoggerFactory _loggers;
-    private readonly Action<string> _log;
+    private readonly ILogger _logger;
 
-    public UpstreamTransportFactory(Func<string, string?> gatewayEnvironment, ILoggerFactory loggers, Action<string> log)
+    public UpstreamTransportFactory(Func<string, string?> gatewayEnvironment, ILoggerFactory loggers)
     {
         _gatewayEnvironment = gatewayEnvironment;
         _loggers = loggers;
-        _log = log;
+        _logger = loggers.CreateLogger<UpstreamTransportFactory>();
     }
 
     public async Task<ITransport> ConnectAsync(ServerDefinition server, CancellationToken cancellationToken)
@@ -35,7 +35,7 @@ public sealed class UpstreamTransportFactory
                     InheritEnvironmentVariables = false,
                     EnvironmentVariables = SafeEnvironment.For(stdio.Environment, _gatewayEnvironment),
                     // A server's own diagnostics belong in the gateway's log, marked as its.
-                    StandardErrorLines = line => _log($"{server.Name} stderr: {line}"),
+                    StandardErrorLines = line => Relay.RelayLog.ServerStandardError(_logger, server.Name, new Relay.Untrusted(line)),
                 },
                 _loggers),
             HttpUpstreamDefinition http => new HttpClientTransport(

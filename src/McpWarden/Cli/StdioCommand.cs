@@ -3,7 +3,6 @@ using McpWarden.Gateway.Enforcement;
 using McpWarden.Gateway.Fronts;
 using McpWarden.Gateway.Limits;
 using McpWarden.Gateway.Upstreams;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace McpWarden.Cli;
 
@@ -41,9 +40,9 @@ internal static class StdioCommand
 
         // State is in memory until the durable store arrives; every stdio conversation starts with fresh budgets.
         var enforcer = new ToolCallEnforcer(new InMemoryCounterStore(TimeProvider.System));
-        void Log(string message) => error.WriteLine($"mcpwarden: {message}");
-        var upstreams = new UpstreamTransportFactory(Environment.GetEnvironmentVariable, NullLoggerFactory.Instance, Log);
-        using var front = new StdioFront(server, grant, upstreams, enforcer, TimeProvider.System, Log);
+        using var loggers = GatewayLogging.Create();
+        var upstreams = new UpstreamTransportFactory(Environment.GetEnvironmentVariable, loggers);
+        using var front = new StdioFront(server, grant, upstreams, enforcer, TimeProvider.System, loggers);
         await front.RunAsync(Console.OpenStandardInput(), Console.OpenStandardOutput(), cancellationToken).ConfigureAwait(false);
         return ExitCodes.Success;
     }

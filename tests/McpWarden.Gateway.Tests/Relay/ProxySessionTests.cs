@@ -28,7 +28,7 @@ public sealed class ProxySessionTests : IAsyncDisposable
             "inline",
             EnforcementMode.Enforce,
             TimeSpan.FromSeconds(30));
-        _session = new ProxySession(definition, "g", "s", _server, message => _toClient.Writer.WriteAsync(message).AsTask(), new ToolCallEnforcer(new InMemoryCounterStore(_clock)), _clock, _ => { });
+        _session = new ProxySession(definition, "g", "s", _server, message => _toClient.Writer.WriteAsync(message).AsTask(), new ToolCallEnforcer(new InMemoryCounterStore(_clock)), _clock, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
         _session.Start();
     }
 

@@ -1,0 +1,46 @@
+using Microsoft.Extensions.Logging;
+
+namespace McpWarden.Gateway.Relay;
+
+/// <summary>The relay's diagnostics. Decisions are logged here for operators; the audit record is a separate, typed thing.</summary>
+internal static partial class RelayLog
+{
+    [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "{Server} {Tool}: {Decision}")]
+    public static partial void Decided(ILogger logger, string server, Untrusted tool, Policy.Evaluation.Decision decision);
+
+    [LoggerMessage(EventId = 101, Level = LogLevel.Warning, Message = "{Server}: dropped a notification named like a request, {Method}: requests need an id")]
+    public static partial void DroppedIdlessRequest(ILogger logger, string server, Untrusted method);
+
+    [LoggerMessage(EventId = 102, Level = LogLevel.Warning, Message = "{Server}: dropped a request whose id {Id} is already in use by a request in flight")]
+    public static partial void DroppedDuplicateId(ILogger logger, string server, ModelContextProtocol.Protocol.RequestId id);
+
+    [LoggerMessage(EventId = 103, Level = LogLevel.Debug, Message = "{Server}: dropped an answer to request {Id} that is no longer awaited ({Side})")]
+    public static partial void DroppedStrayAnswer(ILogger logger, string server, ModelContextProtocol.Protocol.RequestId id, string side);
+
+    [LoggerMessage(EventId = 104, Level = LogLevel.Warning, Message = "{Server}: could not relay a message from the {Side}: {Reason}")]
+    public static partial void RelayFailed(ILogger logger, string server, string side, string reason);
+
+    [LoggerMessage(EventId = 105, Level = LogLevel.Information, Message = "{Server}: {Finding}")]
+    public static partial void CatalogFinding(ILogger logger, string server, string finding);
+
+    [LoggerMessage(EventId = 106, Level = LogLevel.Warning, Message = "{Server}: stopped reading tools/list after {Pages} pages; tools beyond them are unknown to the gateway and refused")]
+    public static partial void CatalogTruncated(ILogger logger, string server, int pages);
+
+    [LoggerMessage(EventId = 107, Level = LogLevel.Warning, Message = "{Server}: could not refresh the tool list: {Reason}")]
+    public static partial void RefreshFailed(ILogger logger, string server, string reason);
+
+    [LoggerMessage(EventId = 108, Level = LogLevel.Warning, Message = "{Server}: {Method} timed out after {After}")]
+    public static partial void TimedOut(ILogger logger, string server, string method, string after);
+
+    [LoggerMessage(EventId = 109, Level = LogLevel.Debug, Message = "{Server}: closing the connection failed: {Reason}")]
+    public static partial void CloseFailed(ILogger logger, string server, string reason);
+
+    [LoggerMessage(EventId = 110, Level = LogLevel.Warning, Message = "{Server}: background work failed: {Reason}")]
+    public static partial void WorkFailed(ILogger logger, string server, string reason);
+
+    [LoggerMessage(EventId = 120, Level = LogLevel.Warning, Message = "refused a message from the client: {Reason}")]
+    public static partial void RefusedClientMessage(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 130, Level = LogLevel.Information, Message = "{Server} stderr: {Line}")]
+    public static partial void ServerStandardError(ILogger logger, string server, Untrusted line);
+}
