@@ -83,5 +83,5 @@ public static class ToolCatalogReader
         return new ListedTool(name, schema, changedSincePinned?.Invoke(name) ?? false, schemaProblem);
     }
 
-    private static JsonElement ToElement(JsonNode node) => JsonSerializer.SerializeToElement(node, ToolCatalogJsonContext.Default.JsonNode);
+    private static JsonElement ToElement(JsonNode node) => JsonSerializer.SerializeToElement(node, GatewayJsonContext.Default.JsonNode);
 }

@@ -80,7 +80,7 @@ public sealed class StdioFront : IDisposable
     public void Dispose() => _writeGate.Dispose();
 
     private Task WriteFrameAsync(Stream output, JsonNode frame) =>
-        WriteAsync(output, JsonSerializer.SerializeToUtf8Bytes(frame, ToolCatalogJsonContext.Default.JsonNode));
+        WriteAsync(output, JsonSerializer.SerializeToUtf8Bytes(frame, GatewayJsonContext.Default.JsonNode));
 
     /// <summary>Writes one message and its newline as a single write, never cut in half by a cancellation.</summary>
     private async Task WriteAsync(Stream output, byte[] message)

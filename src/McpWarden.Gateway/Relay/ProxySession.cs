@@ -258,7 +258,7 @@ internal sealed class ProxySession : IAsyncDisposable
 
         // Missing arguments are read as {}; anything else, an array say, is judged by the evaluator.
         var arguments = body["arguments"] is { } node
-            ? JsonSerializer.SerializeToElement(node, ToolCatalogJsonContext.Default.JsonNode)
+            ? JsonSerializer.SerializeToElement(node, GatewayJsonContext.Default.JsonNode)
             : default;
         return (tool, arguments);
     }

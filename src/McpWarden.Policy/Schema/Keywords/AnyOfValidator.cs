@@ -4,11 +4,11 @@ using McpWarden.Policy.Json;
 namespace McpWarden.Policy.Schema.Keywords;
 
 /// <summary>The <c>anyOf</c> keyword; when no branch matches, the composite itself is reported.</summary>
-internal sealed class AnyOfValidator(string schemaPath, SchemaNode[] nodes) : KeywordValidator("anyOf", schemaPath)
+internal sealed class AnyOfValidator(string schemaPath, SchemaNode[] branches) : MatchingBranchesValidator("anyOf", schemaPath, branches)
 {
     public override bool Validate(JsonElement instance, ref ValidationContext context)
     {
-        foreach (var node in nodes)
+        foreach (var node in Branches)
         {
             if (context.IsValidSilently(node, instance))
             {
@@ -16,28 +16,6 @@ internal sealed class AnyOfValidator(string schemaPath, SchemaNode[] nodes) : Ke
             }
         }
 
-        return context.Reporting && Fail(ref context, $"{JsonText.Describe(instance)} matches none of the {nodes.Length} anyOf schemas");
-    }
-
-    public override void CollectEvaluatedProperties(JsonElement instance, bool[] evaluated, ref ValidationContext context)
-    {
-        foreach (var node in nodes)
-        {
-            if (context.IsValidSilently(node, instance))
-            {
-                node.CollectEvaluatedProperties(instance, evaluated, ref context);
-            }
-        }
-    }
-
-    public override void CollectEvaluatedItems(JsonElement instance, bool[] evaluated, ref ValidationContext context)
-    {
-        foreach (var node in nodes)
-        {
-            if (context.IsValidSilently(node, instance))
-            {
-                node.CollectEvaluatedItems(instance, evaluated, ref context);
-            }
-        }
+        return context.Reporting && Fail(ref context, $"{JsonText.Describe(instance)} matches none of the {Branches.Length} anyOf schemas");
     }
 }

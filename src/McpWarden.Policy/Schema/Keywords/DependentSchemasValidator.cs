@@ -39,20 +39,4 @@ internal sealed class DependentSchemasValidator(string keyword, string schemaPat
             }
         }
     }
-
-    public override void CollectEvaluatedItems(JsonElement instance, bool[] evaluated, ref ValidationContext context)
-    {
-        if (instance.ValueKind != JsonValueKind.Object)
-        {
-            return;
-        }
-
-        for (var i = 0; i < triggers.Length; i++)
-        {
-            if (instance.TryGetProperty(triggers[i], out _))
-            {
-                nodes[i].CollectEvaluatedItems(instance, evaluated, ref context);
-            }
-        }
-    }
 }

@@ -23,4 +23,20 @@ internal abstract class KeywordValidator(string keyword, string schemaPath)
     }
 
     protected bool Fail(ref ValidationContext context, string message) => context.Fail(Keyword, SchemaPath, message);
+
+    /// <summary>Marks, by position, the members of an object instance that <paramref name="evaluates"/> claims.</summary>
+    protected static void MarkEvaluatedProperties(JsonElement instance, bool[] evaluated, Func<JsonProperty, bool> evaluates)
+    {
+        if (instance.ValueKind != JsonValueKind.Object)
+        {
+            return;
+        }
+
+        var ordinal = 0;
+        foreach (var property in instance.EnumerateObject())
+        {
+            evaluated[ordinal] |= evaluates(property);
+            ordinal++;
+        }
+    }
 }

@@ -36,24 +36,8 @@ internal sealed class PatternPropertiesValidator(string schemaPath, PatternMatch
         return true;
     }
 
-    public override void CollectEvaluatedProperties(JsonElement instance, bool[] evaluated, ref ValidationContext context)
-    {
-        if (instance.ValueKind != JsonValueKind.Object)
-        {
-            return;
-        }
-
-        var ordinal = 0;
-        foreach (var property in instance.EnumerateObject())
-        {
-            if (Matches(property))
-            {
-                evaluated[ordinal] = true;
-            }
-
-            ordinal++;
-        }
-    }
+    public override void CollectEvaluatedProperties(JsonElement instance, bool[] evaluated, ref ValidationContext context) =>
+        MarkEvaluatedProperties(instance, evaluated, Matches);
 
     /// <summary>True if any pattern matches the name; a timeout counts as a match so that additionalProperties does not also judge it.</summary>
     public bool Matches(JsonProperty property)

@@ -26,24 +26,8 @@ internal sealed class PropertiesValidator(string schemaPath, byte[][] utf8Names,
         return true;
     }
 
-    public override void CollectEvaluatedProperties(JsonElement instance, bool[] evaluated, ref ValidationContext context)
-    {
-        if (instance.ValueKind != JsonValueKind.Object)
-        {
-            return;
-        }
-
-        var ordinal = 0;
-        foreach (var property in instance.EnumerateObject())
-        {
-            if (IndexOf(property) >= 0)
-            {
-                evaluated[ordinal] = true;
-            }
-
-            ordinal++;
-        }
-    }
+    public override void CollectEvaluatedProperties(JsonElement instance, bool[] evaluated, ref ValidationContext context) =>
+        MarkEvaluatedProperties(instance, evaluated, Declares);
 
     public bool Declares(JsonProperty property) => IndexOf(property) >= 0;
 
