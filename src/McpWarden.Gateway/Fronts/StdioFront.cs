@@ -1,26 +1,19 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using McpWarden.Gateway.Configuration;
-using McpWarden.Gateway.Enforcement;
 using McpWarden.Gateway.Relay;
-using McpWarden.Gateway.Upstreams;
 using Microsoft.Extensions.Logging;
 using ModelContextProtocol;
+using ModelContextProtocol.Protocol;
 
 namespace McpWarden.Gateway.Fronts;
 
 /// <summary>
-/// The gateway as a stdio MCP server for one configured server: messages in on one stream, out on another,
+/// The gateway as a stdio MCP server: messages in on one stream, out on another,
 /// one per line. Nothing but protocol is written to the output; everything else goes to the log.
 /// </summary>
 public sealed class StdioFront : IDisposable
 {
-    private readonly ServerDefinition _server;
-    private readonly string _grant;
-    private readonly UpstreamTransportFactory _upstreams;
-    private readonly ToolCallEnforcer _enforcer;
-    private readonly TimeProvider _time;
-    private readonly ILoggerFactory _loggers;
+    private readonly Func<string, Func<JsonRpcMessage, Task>, CancellationToken, Task<IRelaySession>> _openSession;
     private readonly ILogger _logger;
     private readonly int _maxMessageBytes;
     private readonly SemaphoreSlim _writeGate = new(1, 1);
@@ -28,14 +21,11 @@ public sealed class StdioFront : IDisposable
     /// <summary>The largest message a client may send, unless configured otherwise: 4 MiB.</summary>
     public const int DefaultMaxMessageBytes = MessageScreening.DefaultMaxMessageBytes;
 
-    public StdioFront(ServerDefinition server, string grant, UpstreamTransportFactory upstreams, ToolCallEnforcer enforcer, TimeProvider time, ILoggerFactory loggers, int maxMessageBytes = DefaultMaxMessageBytes)
+    /// <param name="openSession">Opens the session for this conversation, given its id and where to send the client's messages.</param>
+    public StdioFront(Func<string, Func<JsonRpcMessage, Task>, CancellationToken, Task<IRelaySession>> openSession, ILoggerFactory loggers, int maxMessageBytes = DefaultMaxMessageBytes)
     {
-        _server = server;
-        _grant = grant;
-        _upstreams = upstreams;
-        _enforcer = enforcer;
-        _time = time;
-        _loggers = loggers;
+        ArgumentNullException.ThrowIfNull(loggers);
+        _openSession = openSession;
         _logger = loggers.CreateLogger<StdioFront>();
         _maxMessageBytes = maxMessageBytes;
     }
@@ -45,8 +35,10 @@ public sealed class StdioFront : IDisposable
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(output);
-        var upstream = await _upstreams.ConnectAsync(_server, cancellationToken).ConfigureAwait(false);
-        var session = new ProxySession(_server, _grant, "stdio-" + Guid.NewGuid().ToString("N"), upstream, message => WriteAsync(output, JsonSerializer.SerializeToUtf8Bytes(message, McpJson.Message)), _enforcer, _time, _loggers.CreateLogger<ProxySession>());
+        var session = await _openSession(
+            "stdio-" + Guid.NewGuid().ToString("N"),
+            message => WriteAsync(output, JsonSerializer.SerializeToUtf8Bytes(message, McpJson.Message)),
+            cancellationToken).ConfigureAwait(false);
         await using (session.ConfigureAwait(false))
         {
             session.Start();

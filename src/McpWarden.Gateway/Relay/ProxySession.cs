@@ -19,7 +19,7 @@ namespace McpWarden.Gateway.Relay;
 /// list) and no id of one side is ever mistaken for the other's. One bad message, from either side, is
 /// answered or logged and never ends the session.
 /// </summary>
-internal sealed class ProxySession : IAsyncDisposable
+internal sealed class ProxySession : IRelaySession
 {
     /// <summary>The code MCP clients use for a request that timed out.</summary>
     private const McpErrorCode RequestTimedOut = (McpErrorCode)(-32001);

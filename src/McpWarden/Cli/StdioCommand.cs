@@ -2,6 +2,7 @@ using McpWarden.Gateway.Configuration;
 using McpWarden.Gateway.Enforcement;
 using McpWarden.Gateway.Fronts;
 using McpWarden.Gateway.Limits;
+using McpWarden.Gateway.Relay;
 using McpWarden.Gateway.Upstreams;
 
 namespace McpWarden.Cli;
@@ -41,8 +42,8 @@ internal static class StdioCommand
         // State is in memory until the durable store arrives; every stdio conversation starts with fresh budgets.
         var enforcer = new ToolCallEnforcer(new InMemoryCounterStore(TimeProvider.System));
         using var loggers = GatewayLogging.Create();
-        var upstreams = new UpstreamTransportFactory(Environment.GetEnvironmentVariable, loggers);
-        using var front = new StdioFront(server, grant, upstreams, enforcer, TimeProvider.System, loggers);
+        var sessions = new RelaySessionFactory(new UpstreamTransportFactory(Environment.GetEnvironmentVariable, loggers), enforcer, TimeProvider.System, loggers);
+        using var front = new StdioFront((sessionId, toClient, cancellation) => sessions.OpenAsync(server, grant, sessionId, toClient, cancellation), loggers);
         await front.RunAsync(Console.OpenStandardInput(), Console.OpenStandardOutput(), cancellationToken).ConfigureAwait(false);
         return ExitCodes.Success;
     }
