@@ -5,7 +5,7 @@ using ModelContextProtocol.Protocol;
 namespace McpWarden.Gateway;
 
 /// <summary>The SDK's own serialization of protocol types, so that messages are read and written exactly as it does.</summary>
-internal static class McpJson
+public static class McpJson
 {
     public static JsonTypeInfo<JsonRpcMessage> Message { get; } =
         (JsonTypeInfo<JsonRpcMessage>)McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(JsonRpcMessage));

@@ -54,4 +54,19 @@ stdio.SetAction((parse, cancellationToken) => StdioCommand.RunAsync(
     cancellationToken));
 root.Subcommands.Add(stdio);
 
+var serveConfigOption = new Option<string>("--config") { Description = "The configuration file", Required = true };
+var urlsOption = new Option<string>("--urls") { Description = "Where to listen, e.g. http://127.0.0.1:8787 (several separated by ';')", DefaultValueFactory = _ => ServeCommand.DefaultUrl };
+var serveEphemeralOption = new Option<bool>("--ephemeral") { Description = "Keep all state in memory" };
+var serve = new Command("serve", "Run the gateway over Streamable HTTP: /mcp/{server} for one server, /mcp for all")
+{
+    serveConfigOption, urlsOption, serveEphemeralOption,
+};
+serve.SetAction((parse, cancellationToken) => ServeCommand.RunAsync(
+    parse.GetValue(serveConfigOption)!,
+    parse.GetValue(urlsOption)!,
+    Console.Out,
+    Console.Error,
+    cancellationToken));
+root.Subcommands.Add(serve);
+
 return await root.Parse(args).InvokeAsync().ConfigureAwait(false);

@@ -1,9 +1,9 @@
-// Drives McpWarden over stdio with the official TypeScript SDK client, exercising everything the gateway
+// Drives McpWarden (over stdio or Streamable HTTP) with the official TypeScript SDK client, exercising everything the gateway
 // must relay untouched: server-to-client requests (sampling, elicitation, roots), progress, cancellation,
 // logging, resources, prompts, and tools that appear only after initialize. Prints what it saw as JSON.
-// Usage: node relay-client.mjs COMMAND [ARGS...]   (the command that starts `mcpwarden stdio ...`)
+// Usage: node relay-client.mjs (COMMAND [ARGS...] | --http URL [--key KEY])
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { transportFrom } from "./transport.mjs";
 import {
   CreateMessageRequestSchema,
   ElicitRequestSchema,
@@ -12,8 +12,7 @@ import {
   ToolListChangedNotificationSchema,
 } from "@modelcontextprotocol/sdk/types.js";
 
-const [command, ...args] = process.argv.slice(2);
-const transport = new StdioClientTransport({ command, args, stderr: "inherit", env: { ...process.env } });
+const transport = transportFrom(process.argv.slice(2));
 const client = new Client(
   { name: "mcpwarden-e2e-relay", version: "1.0.0" },
   { capabilities: { sampling: {}, elicitation: {}, roots: { listChanged: true } } },

@@ -1,13 +1,12 @@
-// Drives McpWarden over stdio with the official TypeScript SDK client and prints what it saw as JSON
+// Drives McpWarden (over stdio or Streamable HTTP) with the official TypeScript SDK client and prints what it saw as JSON
 // (or, with --summary first, as sentences for a person).
-// Usage: node stdio-client.mjs [--summary] COMMAND [ARGS...]   (the command that starts `mcpwarden stdio ...`)
+// Usage: node stdio-client.mjs [--summary] (COMMAND [ARGS...] | --http URL [--key KEY])
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { transportFrom } from "./transport.mjs";
 
 const argv = process.argv.slice(2);
 const summary = argv[0] === "--summary";
-const [command, ...args] = summary ? argv.slice(1) : argv;
-const transport = new StdioClientTransport({ command, args, stderr: "inherit" });
+const transport = transportFrom(summary ? argv.slice(1) : argv);
 const client = new Client({ name: "mcpwarden-e2e", version: "1.0.0" });
 const report = {};
 

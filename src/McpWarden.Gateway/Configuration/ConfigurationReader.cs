@@ -12,7 +12,7 @@ namespace McpWarden.Gateway.Configuration;
 /// <summary>Reads one configuration document into definitions, reporting every problem to one sink.</summary>
 internal sealed partial class ConfigurationReader
 {
-    private static readonly string[] DocumentFields = ["$schema", "mcpServers", "grants", "admin", "store", "mode"];
+    private static readonly string[] DocumentFields = ["$schema", "mcpServers", "grants", "admin", "store", "mode", "maxMessageBytes"];
     private static readonly string[] ServerFields = ["type", "command", "args", "env", "cwd", "url", "headers", "policy", "mode", "timeout"];
     private static readonly string[] GrantFields = ["keySha256", "servers"];
     private static readonly string[] AdminFields = ["tokenSha256"];
@@ -54,7 +54,8 @@ internal sealed partial class ConfigurationReader
         var store = root.TryGetProperty("store", out var storeElement)
             ? ReadStore(storeElement)
             : new StoreDefinition(Path.Combine(_directory, ConfigurationLoader.DefaultStoreFile), null);
-        return new GatewayConfiguration(fullPath, servers, grants, adminToken, store ?? new StoreDefinition(null, null));
+        var maxMessageBytes = root.TryGetProperty("maxMessageBytes", out var limitElement) ? ReadMessageLimit(limitElement) : Fronts.MessageScreening.DefaultMaxMessageBytes;
+        return new GatewayConfiguration(fullPath, servers, grants, adminToken, store ?? new StoreDefinition(null, null)) { MaxMessageBytes = maxMessageBytes };
     }
 
     private List<ServerDefinition> ReadServers(JsonElement root, EnforcementMode defaultMode)
@@ -367,6 +368,18 @@ internal sealed partial class ConfigurationReader
                 _sink.Error(DiagnosticCodes.InvalidMode, path, $"\"mode\" must be \"enforce\" or \"observe\", got {JsonText.Describe(element)}");
                 return EnforcementMode.Enforce;
         }
+    }
+
+    private int ReadMessageLimit(JsonElement element)
+    {
+        const int Smallest = 1024, Largest = 64 * 1024 * 1024;
+        if (element.ValueKind == JsonValueKind.Number && element.TryGetInt32(out var bytes) && bytes is >= Smallest and <= Largest)
+        {
+            return bytes;
+        }
+
+        _sink.Error(DiagnosticCodes.InvalidMessageLimit, "/maxMessageBytes", $"\"maxMessageBytes\" must be a whole number from {Smallest} to {Largest}, got {JsonText.Describe(element)}");
+        return Fronts.MessageScreening.DefaultMaxMessageBytes;
     }
 
     private TimeSpan ReadTimeout(JsonElement element, string path)

@@ -8,4 +8,8 @@ public sealed record GatewayConfiguration(
     IReadOnlyList<ServerDefinition> Servers,
     IReadOnlyList<GrantDefinition> Grants,
     byte[]? AdminTokenSha256,
-    StoreDefinition Store);
+    StoreDefinition Store)
+{
+    /// <summary>The largest message a client may send, in bytes.</summary>
+    public int MaxMessageBytes { get; init; } = Fronts.MessageScreening.DefaultMaxMessageBytes;
+}

@@ -14,7 +14,7 @@ namespace McpWarden.Gateway.Fronts;
 /// integer (never null) and whose params, when it has them, are an object. What fails gets an error frame
 /// that says why.
 /// </summary>
-internal static class MessageScreening
+public static class MessageScreening
 {
     /// <summary>The largest message a client may send, unless configured otherwise: 4 MiB.</summary>
     public const int DefaultMaxMessageBytes = 4 * 1024 * 1024;

@@ -6,7 +6,7 @@ namespace McpWarden.Gateway.Relay;
 /// stateless 2026-07-28 revision yet: its requests repeat a call across round trips, which would be
 /// decided and counted once per trip, so a session never settles on it.
 /// </summary>
-internal static class ProtocolVersions
+public static class ProtocolVersions
 {
     /// <summary>What the gateway asks a server for when the client asked for a revision it does not serve.</summary>
     public const string Newest = "2025-11-25";

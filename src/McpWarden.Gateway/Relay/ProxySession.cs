@@ -401,6 +401,13 @@ internal sealed class ProxySession : IRelaySession
                 break;
 
             case JsonRpcMessageWithId answer and (JsonRpcResponse or JsonRpcError) when _byUpstreamId.TryGetValue(answer.Id, out var tracked):
+                if (tracked.Method == RequestMethods.Initialize)
+                {
+                    // An HTTP upstream learns its session id only once sending initialize returns: the client may
+                    // not hear the answer (and send what follows it) before then.
+                    await tracked.Written.Task.ConfigureAwait(false);
+                }
+
                 if (Finish(tracked))
                 {
                     await AnswerAsync(ToClientOrError(answer, tracked)).ConfigureAwait(false);

@@ -57,6 +57,7 @@ public static class DiagnosticCodes
     public const string ServerWithoutPolicy = "MW5010";
     public const string InvalidGrantName = "MW5011";
     public const string InvalidTimeout = "MW5012";
+    public const string InvalidMessageLimit = "MW5013";
 
     /// <summary>Every code with the one-line meaning printed in the docs.</summary>
     public static IReadOnlyList<(string Code, string Meaning)> All { get; } =
@@ -106,5 +107,6 @@ public static class DiagnosticCodes
         (ServerWithoutPolicy, "warning: a server without a policy; it gets {\"version\":\"1\",\"default\":\"deny\"}"),
         (InvalidGrantName, "a grant name that is not 1 to 64 of A-Z a-z 0-9 . _ -"),
         (InvalidTimeout, "a `timeout` that is not a number of seconds in 1..3600"),
+        (InvalidMessageLimit, "a `maxMessageBytes` that is not a whole number from 1024 to 67108864"),
     ];
 }

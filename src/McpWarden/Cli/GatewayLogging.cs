@@ -9,8 +9,13 @@ namespace McpWarden.Cli;
 /// </summary>
 internal static class GatewayLogging
 {
-    public static ILoggerFactory Create() => LoggerFactory.Create(builder => builder
+    public static ILoggerFactory Create() => LoggerFactory.Create(Configure);
+
+    /// <summary>Sets up a logging builder (the web host's too) the same way.</summary>
+    public static void Configure(ILoggingBuilder builder) => builder
         .SetMinimumLevel(LogLevel.Information)
+        .AddFilter("Microsoft.AspNetCore", LogLevel.Warning)
+        .AddFilter("Microsoft.Hosting", LogLevel.Warning)
         .AddFilter("ModelContextProtocol", LogLevel.Warning)
         .AddConsole(options => options.LogToStandardErrorThreshold = LogLevel.Trace)
         .AddSimpleConsole(options =>
@@ -18,5 +23,5 @@ internal static class GatewayLogging
             options.SingleLine = true;
             options.IncludeScopes = false;
             options.ColorBehavior = LoggerColorBehavior.Disabled;
-        }));
+        });
 }

@@ -43,7 +43,7 @@ internal static class StdioCommand
         var enforcer = new ToolCallEnforcer(new InMemoryCounterStore(TimeProvider.System));
         using var loggers = GatewayLogging.Create();
         var sessions = new RelaySessionFactory(new UpstreamTransportFactory(Environment.GetEnvironmentVariable, loggers), enforcer, TimeProvider.System, loggers);
-        using var front = new StdioFront((sessionId, toClient, cancellation) => sessions.OpenAsync(server, grant, sessionId, toClient, cancellation), loggers);
+        using var front = new StdioFront((sessionId, toClient, cancellation) => sessions.OpenAsync(server, grant, sessionId, toClient, cancellation), loggers, configuration.MaxMessageBytes);
         await front.RunAsync(Console.OpenStandardInput(), Console.OpenStandardOutput(), cancellationToken).ConfigureAwait(false);
         return ExitCodes.Success;
     }

@@ -12,13 +12,23 @@ internal static class EndToEnd
 
     public static string Gateway => Path.Combine(AppContext.BaseDirectory, "mcpwarden.dll");
 
-    /// <summary>A configuration file fronting server-everything (over stdio) with <paramref name="policy"/>.</summary>
-    public static string ConfigurationFor(string directory, string policy)
+    /// <summary>
+    /// A configuration file fronting server-everything with <paramref name="policy"/>: a child process over
+    /// stdio, or the one already serving Streamable HTTP at <paramref name="upstream"/>.
+    /// </summary>
+    public static string ConfigurationFor(string directory, string policy, Uri? upstream = null)
     {
         var path = Path.Combine(directory, "mcpwarden.json");
+        var reach = upstream is null
+            ? $$"""
+                "command": "node", "args": [{{JsonSerializer.Serialize(ServerEverything)}}, "stdio"]
+                """
+            : $$"""
+                "url": {{JsonSerializer.Serialize(upstream.ToString())}}
+                """;
         File.WriteAllText(path, $$"""
             { "mcpServers": { "everything": {
-                "command": "node", "args": [{{System.Text.Json.JsonSerializer.Serialize(ServerEverything)}}, "stdio"],
+                {{reach}},
                 "policy": {{policy}} } } }
             """);
         return path;

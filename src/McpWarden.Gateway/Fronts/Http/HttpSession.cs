@@ -1,0 +1,228 @@
+using System.Collections.Concurrent;
+using McpWarden.Gateway.Relay;
+using Microsoft.Extensions.Logging;
+using ModelContextProtocol;
+using ModelContextProtocol.Protocol;
+
+namespace McpWarden.Gateway.Fronts.Http;
+
+/// <summary>
+/// One client's MCP session over Streamable HTTP. The relay behind it answers through one callback; this
+/// class decides which HTTP stream each message travels on: an answer on the stream of the POST that
+/// asked for it, progress on the stream of the request it reports on, anything else on the stream of the
+/// one request in flight when there is exactly one, else on the GET stream. A request of the server's that
+/// no stream can carry is answered with an error at once, so the server never waits for it.
+/// </summary>
+public sealed class HttpSession : IAsyncDisposable
+{
+    private readonly ConcurrentDictionary<RequestId, ClientFeed> _requests = new();
+    private readonly ConcurrentDictionary<string, RequestId> _progressTokens = new(StringComparer.Ordinal);
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly CancellationTokenSource _closing = new();
+    private readonly Lock _standaloneGate = new();
+    private ClientFeed? _standalone;
+    private IRelaySession? _relay;
+    private long _lastActive;
+    private int _disposed;
+
+    internal HttpSession(string id, string label, string grant, string target, TimeProvider time, ILogger logger)
+    {
+        Id = id;
+        Label = label;
+        Grant = grant;
+        Target = target;
+        _time = time;
+        _logger = logger;
+        _lastActive = time.GetTimestamp();
+    }
+
+    /// <summary>The <c>Mcp-Session-Id</c>: random, and only ever shown to the client that made the session.</summary>
+    public string Id { get; }
+
+    /// <summary>A name for the session in logs, counters and the audit that is not its id, so the id is never written down.</summary>
+    public string Label { get; }
+
+    /// <summary>The grant that made the session; only that grant may use it.</summary>
+    public string Grant { get; }
+
+    /// <summary>What the session fronts: a server's name, or the aggregate endpoint.</summary>
+    public string Target { get; }
+
+    /// <summary>True once the session was closed (by the client, by expiry or at shutdown).</summary>
+    public bool IsClosed => Volatile.Read(ref _disposed) != 0;
+
+    /// <summary>The messages the relay sends the client come here; to be passed to the relay when it is opened.</summary>
+    public Func<JsonRpcMessage, Task> ToClient => ToClientAsync;
+
+    /// <summary>Starts relaying through the session opened for this one.</summary>
+    public void Attach(IRelaySession relay)
+    {
+        ArgumentNullException.ThrowIfNull(relay);
+        _relay = relay;
+        relay.Start();
+    }
+
+    /// <summary>
+    /// Hands a request to the relay and returns the stream its answer (and what relates to it) will travel
+    /// on; null when a request with the same id is still in flight.
+    /// </summary>
+    public async Task<ClientFeed?> RequestAsync(JsonRpcRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        Touch();
+        var stream = new ClientFeed();
+        if (!_requests.TryAdd(request.Id, stream))
+        {
+            return null;
+        }
+
+        if (ProgressToken(request) is { } token)
+        {
+            _progressTokens[token] = request.Id;
+        }
+
+        await Relay.FromClientAsync(request).ConfigureAwait(false);
+        return stream;
+    }
+
+    /// <summary>Hands a notification or an answer to one of the server's requests to the relay.</summary>
+    public Task DeliverAsync(JsonRpcMessage message)
+    {
+        Touch();
+        return Relay.FromClientAsync(message);
+    }
+
+    /// <summary>Opens the GET stream; null when one is already open (a session has at most one).</summary>
+    public ClientFeed? OpenStandaloneStream()
+    {
+        Touch();
+        lock (_standaloneGate)
+        {
+            if (_standalone is { IsClosed: false })
+            {
+                return null;
+            }
+
+            _standalone = new ClientFeed();
+            return _standalone;
+        }
+    }
+
+    /// <summary>True when nothing is in flight, no GET stream is open, and the client has been silent since <paramref name="since"/>.</summary>
+    internal bool IsIdleSince(long since) =>
+        _requests.IsEmpty && _standalone is not { IsClosed: false } && Volatile.Read(ref _lastActive) < since;
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        await _closing.CancelAsync().ConfigureAwait(false);
+        if (_relay is { } relay)
+        {
+            await relay.DisposeAsync().ConfigureAwait(false);
+        }
+
+        foreach (var stream in _requests.Values)
+        {
+            stream.Complete();
+        }
+
+        _standalone?.Complete();
+        _closing.Dispose();
+    }
+
+    private IRelaySession Relay => _relay ?? throw new InvalidOperationException("the session has no relay yet");
+
+    private void Touch() => Volatile.Write(ref _lastActive, _time.GetTimestamp());
+
+    private async Task ToClientAsync(JsonRpcMessage message)
+    {
+        if (message is JsonRpcMessageWithId answer and (JsonRpcResponse or JsonRpcError))
+        {
+            await AnswerAsync(answer).ConfigureAwait(false);
+            return;
+        }
+
+        if (message is JsonRpcNotification { Method: NotificationMethods.ProgressNotification } progress
+            && (progress.Params as System.Text.Json.Nodes.JsonObject)?["progressToken"]?.ToJsonString() is { } token
+            && _progressTokens.TryGetValue(token, out var requestId))
+        {
+            // Progress belongs to its request's stream; progress that outlived its request is dropped.
+            if (_requests.TryGetValue(requestId, out var own))
+            {
+                await own.TryWriteAsync(message, _closing.Token).ConfigureAwait(false);
+            }
+
+            return;
+        }
+
+        if (await TryRelatedStreamsAsync(message).ConfigureAwait(false))
+        {
+            return;
+        }
+
+        if (message is JsonRpcRequest request)
+        {
+            // The server asked the client something no stream can carry: it hears so now rather than waiting.
+            HttpFrontLog.NoStreamForRequest(_logger, Label, new Untrusted(request.Method));
+            await Relay.FromClientAsync(new JsonRpcError
+            {
+                Id = request.Id,
+                Error = new JsonRpcErrorDetail { Code = (int)McpErrorCode.InternalError, Message = "the client has no open stream on which the gateway could send this request (open the GET stream)" },
+            }).ConfigureAwait(false);
+            return;
+        }
+
+        HttpFrontLog.NoStreamForNotification(_logger, Label, new Untrusted((message as JsonRpcNotification)?.Method ?? "message"));
+    }
+
+    /// <summary>The stream of the one request in flight, else the GET stream.</summary>
+    private async Task<bool> TryRelatedStreamsAsync(JsonRpcMessage message)
+    {
+        var inFlight = _requests.Values.Take(2).ToList();
+        if (inFlight.Count == 1 && await inFlight[0].TryWriteAsync(message, _closing.Token).ConfigureAwait(false))
+        {
+            return true;
+        }
+
+        ClientFeed? standalone;
+        lock (_standaloneGate)
+        {
+            standalone = _standalone;
+        }
+
+        return standalone is not null && await standalone.TryWriteAsync(message, _closing.Token).ConfigureAwait(false);
+    }
+
+    private async Task AnswerAsync(JsonRpcMessageWithId answer)
+    {
+        if (!_requests.TryRemove(answer.Id, out var stream))
+        {
+            HttpFrontLog.AnswerWithoutRequest(_logger, Label, answer.Id);
+            return;
+        }
+
+        foreach (var pair in _progressTokens)
+        {
+            if (pair.Value == answer.Id)
+            {
+                _progressTokens.TryRemove(pair);
+            }
+        }
+
+        if (!await stream.TryWriteAsync(answer, _closing.Token).ConfigureAwait(false))
+        {
+            // The client hung up before its answer came; disconnecting is not cancelling, so the work was done.
+            HttpFrontLog.AnswerToGoneClient(_logger, Label, answer.Id);
+        }
+
+        stream.Complete();
+    }
+
+    private static string? ProgressToken(JsonRpcRequest request) =>
+        (request.Params as System.Text.Json.Nodes.JsonObject)?["_meta"]?["progressToken"]?.ToJsonString();
+}

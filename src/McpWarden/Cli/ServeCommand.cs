@@ -1,0 +1,112 @@
+using System.Net;
+using McpWarden.Gateway.Configuration;
+using McpWarden.Gateway.Enforcement;
+using McpWarden.Gateway.Fronts.Http;
+using McpWarden.Gateway.Limits;
+using McpWarden.Gateway.Relay;
+using McpWarden.Gateway.Upstreams;
+using McpWarden.Http;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace McpWarden.Cli;
+
+/// <summary>
+/// <c>mcpwarden serve</c>: the gateway over Streamable HTTP. It prints one line <c>listening on URL</c> per
+/// address once it accepts connections; its log goes to standard error.
+/// </summary>
+internal static class ServeCommand
+{
+    /// <summary>Where the gateway listens unless <c>--urls</c> says otherwise.</summary>
+    public const string DefaultUrl = "http://127.0.0.1:8787";
+
+    /// <summary>Sessions unused for this long are closed, and their servers with them.</summary>
+    private static readonly TimeSpan IdleTimeout = TimeSpan.FromMinutes(30);
+
+    private const int MaxSessions = 1000;
+
+    public static async Task<int> RunAsync(string configPath, string urls, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
+        var loaded = ConfigurationLoader.LoadFile(configPath, Environment.GetEnvironmentVariable);
+        foreach (var diagnostic in loaded.Diagnostics)
+        {
+            await error.WriteLineAsync(diagnostic.ToString()).ConfigureAwait(false);
+        }
+
+        if (loaded.Configuration is not { } configuration)
+        {
+            return ExitCodes.BadConfiguration;
+        }
+
+        var addresses = urls.Split([';', ','], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (ListenProblem(addresses, configuration) is { } problem)
+        {
+            await error.WriteLineAsync("serve: " + problem).ConfigureAwait(false);
+            return ExitCodes.BadConfiguration;
+        }
+
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.Logging.AddConfiguration(builder.Configuration.GetSection("Logging"));
+        GatewayLogging.Configure(builder.Logging);
+        builder.WebHost.UseUrls(addresses);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            // The handler reads bodies against the configured limit itself, to answer with an error that names it.
+            kestrel.Limits.MaxRequestBodySize = configuration.MaxMessageBytes + 1024L;
+        });
+        await using var app = builder.Build();
+
+        var loggers = app.Services.GetRequiredService<ILoggerFactory>();
+        // State is in memory until the durable store arrives; counters start afresh with each run.
+        var enforcer = new ToolCallEnforcer(new InMemoryCounterStore(TimeProvider.System));
+        var relays = new RelaySessionFactory(new UpstreamTransportFactory(Environment.GetEnvironmentVariable, loggers), enforcer, TimeProvider.System, loggers);
+        await using var registry = new HttpSessionRegistry(TimeProvider.System, loggers, IdleTimeout, MaxSessions);
+        var loopbackOnly = addresses.All(IsLoopbackUrl);
+        var handler = new McpHttpHandler(configuration, registry, relays, new GrantAuthenticator(configuration.Grants), new OriginCheck(loopbackOnly), app.Lifetime.ApplicationStopping);
+        McpEndpoints.Map(app, handler, configuration, registry);
+
+        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var address in app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses)
+        {
+            await output.WriteLineAsync($"listening on {address}").ConfigureAwait(false);
+        }
+
+        await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+        await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
+        return ExitCodes.Success;
+    }
+
+    /// <summary>Why the gateway may not listen where it was asked to, if it may not.</summary>
+    private static string? ListenProblem(string[] addresses, GatewayConfiguration configuration)
+    {
+        if (addresses.Length == 0)
+        {
+            return "--urls names no address";
+        }
+
+        foreach (var address in addresses)
+        {
+            if (!Uri.TryCreate(address, UriKind.Absolute, out var uri) || uri.Scheme != Uri.UriSchemeHttp || uri.PathAndQuery != "/")
+            {
+                return $"\"{address}\" is not an http://HOST:PORT address (terminate TLS in front of the gateway)";
+            }
+
+            if (configuration.Grants.Count == 0 && !IsLoopbackUrl(address))
+            {
+                return $"without grants every caller is trusted, so the gateway listens on loopback only, not on {address}; add grants to the configuration to listen there";
+            }
+        }
+
+        return null;
+    }
+
+    private static bool IsLoopbackUrl(string address) =>
+        Uri.TryCreate(address, UriKind.Absolute, out var uri) && (OriginCheck.IsLoopback(uri.Host) || (IPAddress.TryParse(uri.Host.Trim('[', ']'), out var ip) && IPAddress.IsLoopback(ip)));
+}

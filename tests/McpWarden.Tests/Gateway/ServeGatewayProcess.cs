@@ -1,0 +1,91 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace McpWarden.Tests.Gateway;
+
+/// <summary>The real <c>mcpwarden serve</c> process on a free loopback port.</summary>
+internal sealed class ServeGatewayProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _log = new();
+
+    private ServeGatewayProcess(Process process, Uri baseUrl)
+    {
+        _process = process;
+        BaseUrl = baseUrl;
+    }
+
+    /// <summary>Where the gateway listens, e.g. <c>http://127.0.0.1:40123</c>.</summary>
+    public Uri BaseUrl { get; }
+
+    /// <summary>The endpoint of one server, or with no name the aggregated one.</summary>
+    public Uri Endpoint(string? server = null) => new(BaseUrl, server is null ? "/mcp" : "/mcp/" + server);
+
+    /// <summary>What the gateway has logged so far.</summary>
+    public string Log
+    {
+        get
+        {
+            lock (_log)
+            {
+                return _log.ToString();
+            }
+        }
+    }
+
+    public int ProcessId => _process.Id;
+
+    public static async Task<ServeGatewayProcess> StartAsync(string configuration, string urls = "http://127.0.0.1:0")
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in new[] { EndToEnd.Gateway, "serve", "--config", configuration, "--urls", urls })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        var process = Process.Start(start)!;
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var line = await process.StandardOutput.ReadLineAsync(timeout.Token);
+        if (line is null || !line.StartsWith("listening on ", StringComparison.Ordinal))
+        {
+            var error = await process.StandardError.ReadToEndAsync(timeout.Token);
+            process.Kill(entireProcessTree: true);
+            throw new InvalidOperationException($"mcpwarden serve did not start: {line}\n{error}");
+        }
+
+        var gateway = new ServeGatewayProcess(process, new Uri(line["listening on ".Length..]));
+        process.ErrorDataReceived += (_, e) =>
+        {
+            lock (gateway._log)
+            {
+                gateway._log.AppendLine(e.Data);
+            }
+        };
+        process.BeginErrorReadLine();
+        return gateway;
+    }
+
+    /// <summary>Asks the gateway to stop as a service manager would (SIGTERM) and returns its exit code.</summary>
+    public async Task<int> StopAsync()
+    {
+        using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync(CancellationToken.None);
+        }
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await _process.WaitForExitAsync(timeout.Token);
+        return _process.ExitCode;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync(CancellationToken.None);
+        }
+
+        _process.Dispose();
+    }
+}
