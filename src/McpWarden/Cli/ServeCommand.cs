@@ -58,8 +58,9 @@ internal static class ServeCommand
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
-            // The handler reads bodies against the configured limit itself, to answer with an error that names it.
-            kestrel.Limits.MaxRequestBodySize = configuration.MaxMessageBytes + 1024L;
+            // The handler reads bodies against the configured limit itself, to answer with an error that names it;
+            // it drains a body up to twice the limit so the client hears that answer.
+            kestrel.Limits.MaxRequestBodySize = (2L * configuration.MaxMessageBytes) + (64 * 1024);
         });
         await using var app = builder.Build();
 

@@ -307,6 +307,8 @@ internal sealed class McpHttpHandler
         try
         {
             await response.StartAsync(context.RequestAborted).ConfigureAwait(false);
+            // The client learns the stream is open now, not with the first message (which may never come on GET).
+            await response.Body.FlushAsync(context.RequestAborted).ConfigureAwait(false);
             await foreach (var message in feed.Messages.ReadAllAsync(context.RequestAborted).ConfigureAwait(false))
             {
                 await response.Body.WriteAsync(EventPrefix, context.RequestAborted).ConfigureAwait(false);
@@ -334,28 +336,38 @@ internal sealed class McpHttpHandler
             || a.MediaType.Equals(type + "/*", StringComparison.OrdinalIgnoreCase));
     }
 
-    /// <summary>The body, or null when it is larger than <paramref name="limit"/> bytes.</summary>
+    /// <summary>
+    /// The body, or null when it is larger than <paramref name="limit"/> bytes. An oversize body is read to
+    /// its end (up to what the server accepts at all) and dropped, so the client hears the 413 instead of a
+    /// connection cut while it is still sending.
+    /// </summary>
     private static async Task<byte[]?> ReadBodyAsync(HttpRequest request, int limit, CancellationToken cancellationToken)
     {
-        if (request.ContentLength > limit)
+        var buffer = new ArrayBufferWriter<byte>(request.ContentLength is > 0 and var length && length <= limit ? (int)length : 4096);
+        var scratch = new byte[16 * 1024];
+        var tooLarge = request.ContentLength > limit;
+        try
         {
-            return null;
+            while (true)
+            {
+                var into = tooLarge ? scratch : buffer.GetMemory(4096);
+                var read = await request.Body.ReadAsync(into, cancellationToken).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    return tooLarge ? null : buffer.WrittenSpan.ToArray();
+                }
+
+                if (!tooLarge)
+                {
+                    buffer.Advance(read);
+                    tooLarge = buffer.WrittenCount > limit;
+                }
+            }
         }
-
-        var buffer = new ArrayBufferWriter<byte>(request.ContentLength is > 0 and var length ? (int)length : 4096);
-        while (true)
+        catch (BadHttpRequestException) when (tooLarge)
         {
-            var read = await request.Body.ReadAsync(buffer.GetMemory(4096), cancellationToken).ConfigureAwait(false);
-            if (read == 0)
-            {
-                return buffer.WrittenSpan.ToArray();
-            }
-
-            buffer.Advance(read);
-            if (buffer.WrittenCount > limit)
-            {
-                return null;
-            }
+            // Beyond even what the server drains: the connection ends after the 413.
+            return null;
         }
     }
 
