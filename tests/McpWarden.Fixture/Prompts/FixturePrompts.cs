@@ -15,33 +15,30 @@ internal static class FixturePrompts
     /// <summary>What completion offers for any prompt argument or template variable, filtered by the typed prefix.</summary>
     private static readonly string[] Suggestions = ["paris", "park", "party", "123", "456"];
 
-    private static readonly ListPromptsResult Listing = new()
-    {
-        Prompts =
-        [
-            new Prompt { Name = Simple, Description = "A simple prompt without arguments" },
-            new Prompt
-            {
-                Name = WithArguments,
-                Description = "A prompt with two required arguments",
-                Arguments =
-                [
-                    new PromptArgument { Name = "arg1", Description = "First test argument", Required = true },
-                    new PromptArgument { Name = "arg2", Description = "Second test argument", Required = true },
-                ],
-            },
-            new Prompt
-            {
-                Name = WithEmbeddedResource,
-                Description = "A prompt that embeds a resource",
-                Arguments = [new PromptArgument { Name = "resourceUri", Description = "URI of the resource to embed", Required = true }],
-            },
-            new Prompt { Name = WithImage, Description = "A prompt that includes an image" },
-        ],
-    };
+    private static readonly Prompt[] Listing =
+    [
+        new Prompt { Name = Simple, Description = "A simple prompt without arguments" },
+        new Prompt
+        {
+            Name = WithArguments,
+            Description = "A prompt with two required arguments",
+            Arguments =
+            [
+                new PromptArgument { Name = "arg1", Description = "First test argument", Required = true },
+                new PromptArgument { Name = "arg2", Description = "Second test argument", Required = true },
+            ],
+        },
+        new Prompt
+        {
+            Name = WithEmbeddedResource,
+            Description = "A prompt that embeds a resource",
+            Arguments = [new PromptArgument { Name = "resourceUri", Description = "URI of the resource to embed", Required = true }],
+        },
+        new Prompt { Name = WithImage, Description = "A prompt that includes an image" },
+    ];
 
     public static ValueTask<ListPromptsResult> ListAsync(RequestContext<ListPromptsRequestParams> request, CancellationToken cancellationToken) =>
-        ValueTask.FromResult(Listing);
+        ValueTask.FromResult(new ListPromptsResult { Prompts = [.. Listing] });
 
     public static ValueTask<GetPromptResult> GetAsync(RequestContext<GetPromptRequestParams> request, CancellationToken cancellationToken)
     {

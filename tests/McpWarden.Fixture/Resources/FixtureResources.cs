@@ -18,29 +18,23 @@ internal static partial class FixtureResources
     public const string Watched = "test://watched-resource";
     public const string Template = "test://template/{id}/data";
 
-    private static readonly ListResourcesResult Listing = new()
-    {
-        Resources =
-        [
-            new Resource { Uri = StaticText, Name = "static-text", Description = "A static text resource", MimeType = "text/plain" },
-            new Resource { Uri = StaticBinary, Name = "static-binary", Description = "A static binary resource (a PNG image)", MimeType = "image/png" },
-            new Resource { Uri = Watched, Name = "watched-resource", Description = "A resource that can be subscribed to", MimeType = "text/plain" },
-        ],
-    };
+    private static readonly Resource[] Listing =
+    [
+        new Resource { Uri = StaticText, Name = "static-text", Description = "A static text resource", MimeType = "text/plain" },
+        new Resource { Uri = StaticBinary, Name = "static-binary", Description = "A static binary resource (a PNG image)", MimeType = "image/png" },
+        new Resource { Uri = Watched, Name = "watched-resource", Description = "A resource that can be subscribed to", MimeType = "text/plain" },
+    ];
 
-    private static readonly ListResourceTemplatesResult Templates = new()
-    {
-        ResourceTemplates =
-        [
-            new ResourceTemplate { UriTemplate = Template, Name = "template-data", Description = "Data for an id, substituted into the URI", MimeType = "application/json" },
-        ],
-    };
+    private static readonly ResourceTemplate[] Templates =
+    [
+        new ResourceTemplate { UriTemplate = Template, Name = "template-data", Description = "Data for an id, substituted into the URI", MimeType = "application/json" },
+    ];
 
     public static ValueTask<ListResourcesResult> ListAsync(RequestContext<ListResourcesRequestParams> request, CancellationToken cancellationToken) =>
-        ValueTask.FromResult(Listing);
+        ValueTask.FromResult(new ListResourcesResult { Resources = [.. Listing] });
 
     public static ValueTask<ListResourceTemplatesResult> ListTemplatesAsync(RequestContext<ListResourceTemplatesRequestParams> request, CancellationToken cancellationToken) =>
-        ValueTask.FromResult(Templates);
+        ValueTask.FromResult(new ListResourceTemplatesResult { ResourceTemplates = [.. Templates] });
 
     public static ValueTask<ReadResourceResult> ReadAsync(RequestContext<ReadResourceRequestParams> request, CancellationToken cancellationToken)
     {

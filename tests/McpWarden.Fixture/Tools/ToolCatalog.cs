@@ -8,19 +8,20 @@ namespace McpWarden.Fixture.Tools;
 internal sealed class ToolCatalog
 {
     private readonly Dictionary<string, FixtureTool> _byName;
-    private readonly ListToolsResult _listing;
+    private readonly Tool[] _definitions;
     private readonly CallLog _callLog;
 
     public ToolCatalog(IEnumerable<FixtureTool> tools, CallLog callLog)
     {
         var all = tools.ToArray();
         _byName = all.ToDictionary(tool => tool.Definition.Name, StringComparer.Ordinal);
-        _listing = new ListToolsResult { Tools = all.Select(tool => tool.Definition).ToList() };
+        _definitions = [.. all.Select(tool => tool.Definition)];
         _callLog = callLog;
     }
 
+    // A new result each time: the SDK's pipeline may add to or annotate what a handler returns.
     public ValueTask<ListToolsResult> ListAsync(RequestContext<ListToolsRequestParams> request, CancellationToken cancellationToken) =>
-        ValueTask.FromResult(_listing);
+        ValueTask.FromResult(new ListToolsResult { Tools = [.. _definitions] });
 
     public async ValueTask<CallToolResult> CallAsync(RequestContext<CallToolRequestParams> request, CancellationToken cancellationToken)
     {
