@@ -17,7 +17,8 @@ if [ ! -d "$suite/tests" ]; then
   exit 1
 fi
 
-# Real MCP peers (the official TypeScript SDK client, server-everything), exactly as locked.
+# Real MCP peers (the official TypeScript SDK client, server-everything) and the MCP conformance suite
+# with the Node 22 it needs, exactly as locked.
 if [ ! -d tests/e2e/node_modules ] || [ tests/e2e/package-lock.json -nt tests/e2e/node_modules/.package-lock.json ]; then
   npm ci --prefix tests/e2e --no-audit --no-fund
 fi

@@ -12,6 +12,9 @@ internal static class EndToEnd
 
     public static string Gateway => Path.Combine(AppContext.BaseDirectory, "mcpwarden.dll");
 
+    /// <summary>The fixture MCP server (tests/McpWarden.Fixture), built beside the tests like the gateway.</summary>
+    public static string Fixture => Path.Combine(AppContext.BaseDirectory, "mcpwarden-fixture.dll");
+
     /// <summary>
     /// A configuration file fronting server-everything with <paramref name="policy"/>: a child process over
     /// stdio, or the one already serving Streamable HTTP at <paramref name="upstream"/>.
