@@ -759,7 +759,4 @@ internal sealed class ProxySession : IRelaySession
     }
 
     private static string Seconds(TimeSpan span) => span.TotalSeconds.ToString(CultureInfo.InvariantCulture) + "s";
-
-    /// <summary>A client request whose params cannot be read: answered with JSON-RPC "invalid params".</summary>
-    private sealed class InvalidParamsException(string message) : Exception(message);
 }
