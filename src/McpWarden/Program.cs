@@ -39,10 +39,10 @@ explain.SetAction((parse, cancellationToken) => ExplainCommand.RunAsync(
 root.Subcommands.Add(explain);
 
 var configOption = new Option<string>("--config") { Description = "The configuration file", Required = true };
-var stdioServerOption = new Option<string?>("--server") { Description = "The configured server to serve (required when there are several)" };
+var stdioServerOption = new Option<string?>("--server") { Description = "The configured server to serve; without it, every configured server, named {server}__{tool} when there are several" };
 var stdioGrantOption = new Option<string>("--grant") { Description = "The grant the caller acts as", DefaultValueFactory = _ => "local" };
 var ephemeralOption = new Option<bool>("--ephemeral") { Description = "Keep all state in memory" };
-var stdio = new Command("stdio", "Run the gateway as a stdio MCP server for one configured server")
+var stdio = new Command("stdio", "Run the gateway as a stdio MCP server for one configured server, or for all of them behind one session")
 {
     configOption, stdioServerOption, stdioGrantOption, ephemeralOption,
 };

@@ -21,9 +21,6 @@ namespace McpWarden.Gateway.Relay;
 /// </summary>
 internal sealed class ProxySession : IRelaySession
 {
-    /// <summary>The code MCP clients use for a request that timed out.</summary>
-    private const McpErrorCode RequestTimedOut = (McpErrorCode)(-32001);
-
     /// <summary>However much progress a request reports, it may take at most this many timeouts in all.</summary>
     private const int MaxTimeoutsWithProgress = 10;
 
@@ -105,7 +102,7 @@ internal sealed class ProxySession : IRelaySession
                     break;
 
                 case JsonRpcMessageWithId answer when _serverRequests.TryRemove(answer.Id, out var upstreamId):
-                    await SendUpstreamAsync(WithId(answer, upstreamId), CancellationToken.None).ConfigureAwait(false);
+                    await SendUpstreamAsync(RelayMessages.WithId(answer, upstreamId), CancellationToken.None).ConfigureAwait(false);
                     break;
 
                 case JsonRpcMessageWithId stray:
@@ -165,9 +162,8 @@ internal sealed class ProxySession : IRelaySession
         {
             if (request.Method == RequestMethods.ServerDiscover)
             {
-                // A legacy error code makes a modern client fall back to initialize, a revision the gateway speaks.
                 Finish(tracked);
-                await AnswerAsync(Error(request.Id, (McpErrorCode)(-32000), $"this gateway does not serve the stateless revision yet; initialize with {ProtocolVersions.Newest}")).ConfigureAwait(false);
+                await AnswerAsync(RelayMessages.StatelessRevisionRefused(request.Id)).ConfigureAwait(false);
                 return;
             }
 
@@ -188,7 +184,7 @@ internal sealed class ProxySession : IRelaySession
         {
             if (Finish(tracked))
             {
-                await AnswerAsync(Error(request.Id, McpErrorCode.InvalidParams, e.Message)).ConfigureAwait(false);
+                await AnswerAsync(RelayMessages.Error(request.Id, McpErrorCode.InvalidParams, e.Message)).ConfigureAwait(false);
             }
         }
 #pragma warning disable CA1031 // Fail closed: whatever went wrong, the client gets an error and nothing more reaches the server.
@@ -197,7 +193,7 @@ internal sealed class ProxySession : IRelaySession
         {
             if (Finish(tracked))
             {
-                await AnswerAsync(Error(request.Id, McpErrorCode.InternalError, $"the gateway could not handle {request.Method}: {e.Message}")).ConfigureAwait(false);
+                await AnswerAsync(RelayMessages.Error(request.Id, McpErrorCode.InternalError, $"the gateway could not handle {request.Method}: {e.Message}")).ConfigureAwait(false);
             }
         }
         finally
@@ -225,7 +221,7 @@ internal sealed class ProxySession : IRelaySession
         {
             if (Finish(tracked))
             {
-                await AnswerAsync(Error(call.Id, RequestTimedOut, $"the gateway could not decide this call within {Seconds(_server.RequestTimeout)}, so it was not forwarded")).ConfigureAwait(false);
+                await AnswerAsync(RelayMessages.Error(call.Id, RelayMessages.RequestTimedOut, $"the gateway could not decide this call within {Seconds(_server.RequestTimeout)}, so it was not forwarded")).ConfigureAwait(false);
             }
 
             return false;
@@ -297,7 +293,7 @@ internal sealed class ProxySession : IRelaySession
             {
                 if (Finish(tracked))
                 {
-                    await AnswerAsync(Error(request.Id, McpErrorCode.InternalError, $"the server {_server.Name} is not running")).ConfigureAwait(false);
+                    await AnswerAsync(RelayMessages.Error(request.Id, McpErrorCode.InternalError, $"the server {_server.Name} is not running")).ConfigureAwait(false);
                 }
 
                 return;
@@ -310,7 +306,7 @@ internal sealed class ProxySession : IRelaySession
         {
             if (Finish(tracked))
             {
-                await AnswerAsync(Error(request.Id, McpErrorCode.InternalError, $"the request could not be sent to {_server.Name}: {e.Message}")).ConfigureAwait(false);
+                await AnswerAsync(RelayMessages.Error(request.Id, McpErrorCode.InternalError, $"the request could not be sent to {_server.Name}: {e.Message}")).ConfigureAwait(false);
             }
         }
         finally
@@ -325,7 +321,7 @@ internal sealed class ProxySession : IRelaySession
     /// </summary>
     private async Task CancelFromClientAsync(JsonRpcNotification cancelled)
     {
-        if (ReadRequestId(cancelled.Params) is not { } clientId || !_byClientId.TryGetValue(clientId, out var tracked))
+        if (RelayMessages.ReadRequestId(cancelled.Params) is not { } clientId || !_byClientId.TryGetValue(clientId, out var tracked))
         {
             return;
         }
@@ -361,7 +357,7 @@ internal sealed class ProxySession : IRelaySession
         {
             // The cancellation must not reach the server before the request it cancels.
             await tracked.Written.Task.ConfigureAwait(false);
-            await SendUpstreamAsync(CancellationOf(upstreamId.Value, cancelled.Params), CancellationToken.None).ConfigureAwait(false);
+            await SendUpstreamAsync(RelayMessages.CancellationOf(upstreamId.Value, cancelled.Params), CancellationToken.None).ConfigureAwait(false);
         }
     }
 
@@ -423,11 +419,11 @@ internal sealed class ProxySession : IRelaySession
 
             case JsonRpcNotification { Method: NotificationMethods.CancelledNotification } cancelled:
                 // The server cancels a request it made of the client: the client knows it by the gateway's id.
-                var upstreamId = ReadRequestId(cancelled.Params);
+                var upstreamId = RelayMessages.ReadRequestId(cancelled.Params);
                 var match = _serverRequests.FirstOrDefault(pair => upstreamId is { } id && pair.Value == id);
                 if (upstreamId is not null && _serverRequests.TryRemove(match.Key, out _))
                 {
-                    await _sendToClient(CancellationOf(match.Key, cancelled.Params)).ConfigureAwait(false);
+                    await _sendToClient(RelayMessages.CancellationOf(match.Key, cancelled.Params)).ConfigureAwait(false);
                 }
 
                 break;
@@ -468,7 +464,7 @@ internal sealed class ProxySession : IRelaySession
         catch (Exception e)
 #pragma warning restore CA1031
         {
-            return Error(tracked.ClientId, McpErrorCode.InternalError, $"the server {_server.Name} answered {tracked.Method} with something the gateway cannot read: {e.Message}");
+            return RelayMessages.Error(tracked.ClientId, McpErrorCode.InternalError, $"the server {_server.Name} answered {tracked.Method} with something the gateway cannot read: {e.Message}");
         }
     }
 
@@ -493,7 +489,7 @@ internal sealed class ProxySession : IRelaySession
             && !(initialized["protocolVersion"] is JsonValue chosen && chosen.TryGetValue<string>(out var version) && ProtocolVersions.Relayed.Contains(version)))
         {
             // Fail closed: a revision the gateway cannot read is one whose calls it could not decide.
-            return Error(tracked.ClientId, McpErrorCode.InternalError, $"the server {_server.Name} chose protocol version {initialized["protocolVersion"]?.ToJsonString() ?? "(none)"}, which this gateway does not relay");
+            return RelayMessages.Error(tracked.ClientId, McpErrorCode.InternalError, $"the server {_server.Name} chose protocol version {initialized["protocolVersion"]?.ToJsonString() ?? "(none)"}, which this gateway does not relay");
         }
 
         if (answer is JsonRpcResponse response && tracked.Method == RequestMethods.ToolsList && _server.Mode == EnforcementMode.Enforce)
@@ -501,10 +497,10 @@ internal sealed class ProxySession : IRelaySession
             // Observe mode refuses nothing, so it hides nothing either.
             return ToolListFilter.Filter(response.Result, _server.Policy) is { } filtered
                 ? new JsonRpcResponse { Id = tracked.ClientId, Result = filtered }
-                : Error(tracked.ClientId, McpErrorCode.InternalError, $"the server {_server.Name} answered tools/list with something that is not a tool list");
+                : RelayMessages.Error(tracked.ClientId, McpErrorCode.InternalError, $"the server {_server.Name} answered tools/list with something that is not a tool list");
         }
 
-        return WithId(answer, tracked.ClientId);
+        return RelayMessages.WithId(answer, tracked.ClientId);
     }
 
     /// <summary>
@@ -633,7 +629,7 @@ internal sealed class ProxySession : IRelaySession
         catch (OperationCanceledException) when (!_closing.IsCancellationRequested)
         {
             // Abandoned (timed out, or nobody waits for it any more): the server is told to stop working on it.
-            await SendUpstreamAsync(CancellationOf(id, null), CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            await SendUpstreamAsync(RelayMessages.CancellationOf(id, null), CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             if (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
             {
                 throw new TimeoutException($"{_server.Name} did not answer {method} within {Seconds(_server.RequestTimeout)}");
@@ -690,10 +686,10 @@ internal sealed class ProxySession : IRelaySession
 
         var after = Seconds(_server.RequestTimeout);
         RelayLog.TimedOut(_logger, _server.Name, tracked.Method, after);
-        await AnswerAsync(Error(tracked.ClientId, RequestTimedOut, $"the server {_server.Name} did not answer {tracked.Method} within {after}")).ConfigureAwait(false);
+        await AnswerAsync(RelayMessages.Error(tracked.ClientId, RelayMessages.RequestTimedOut, $"the server {_server.Name} did not answer {tracked.Method} within {after}")).ConfigureAwait(false);
         if (!Volatile.Read(ref _upstreamGone))
         {
-            await SendUpstreamAsync(CancellationOf(upstreamId, new JsonObject { ["reason"] = $"timed out at the gateway after {after}" }), CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            await SendUpstreamAsync(RelayMessages.CancellationOf(upstreamId, new JsonObject { ["reason"] = $"timed out at the gateway after {after}" }), CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
     }
 
@@ -710,7 +706,7 @@ internal sealed class ProxySession : IRelaySession
         {
             if (Finish(tracked))
             {
-                await AnswerAsync(Error(tracked.ClientId, McpErrorCode.InternalError, $"the server {_server.Name} closed its connection before answering")).ConfigureAwait(false);
+                await AnswerAsync(RelayMessages.Error(tracked.ClientId, McpErrorCode.InternalError, $"the server {_server.Name} closed its connection before answering")).ConfigureAwait(false);
             }
         }
 
@@ -719,7 +715,7 @@ internal sealed class ProxySession : IRelaySession
         {
             if (_serverRequests.TryRemove(clientId, out _))
             {
-                await _sendToClient(CancellationOf(clientId, new JsonObject { ["reason"] = $"the server {_server.Name} closed its connection" })).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                await _sendToClient(RelayMessages.CancellationOf(clientId, new JsonObject { ["reason"] = $"the server {_server.Name} closed its connection" })).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
         }
     }
@@ -769,40 +765,5 @@ internal sealed class ProxySession : IRelaySession
             TaskScheduler.Default);
     }
 
-    private static JsonRpcNotification CancellationOf(RequestId id, JsonNode? original)
-    {
-        var parameters = original is JsonObject given ? (JsonObject)given.DeepClone() : [];
-        parameters["requestId"] = JsonSerializer.SerializeToNode(id, McpJson.RequestId);
-        return new JsonRpcNotification { Method = NotificationMethods.CancelledNotification, Params = parameters };
-    }
-
-    private static JsonRpcError Error(RequestId id, McpErrorCode code, string message) =>
-        new() { Id = id, Error = new JsonRpcErrorDetail { Code = (int)code, Message = message } };
-
-    private static JsonRpcMessage WithId(JsonRpcMessageWithId message, RequestId id) => message switch
-    {
-        JsonRpcResponse response => new JsonRpcResponse { Id = id, Result = response.Result },
-        JsonRpcError error => new JsonRpcError { Id = id, Error = error.Error },
-        _ => throw new ArgumentException($"not an answer: {message.GetType().Name}", nameof(message)),
-    };
-
-    private static RequestId? ReadRequestId(JsonNode? parameters)
-    {
-        if (parameters is not JsonObject body || body["requestId"] is not JsonValue value)
-        {
-            return null;
-        }
-
-        if (value.TryGetValue<string>(out var text))
-        {
-            return new RequestId(text);
-        }
-
-        return value.TryGetValue<long>(out var number) ? new RequestId(number) : null;
-    }
-
     private static string Seconds(TimeSpan span) => span.TotalSeconds.ToString(CultureInfo.InvariantCulture) + "s";
-
-    /// <summary>A client request whose params cannot be read: answered with JSON-RPC "invalid params".</summary>
-    private sealed class InvalidParamsException(string message) : Exception(message);
 }

@@ -38,6 +38,30 @@ internal static partial class RelayLog
     [LoggerMessage(EventId = 110, Level = LogLevel.Warning, Message = "{Server}: background work failed: {Reason}")]
     public static partial void WorkFailed(ILogger logger, string server, string reason);
 
+    [LoggerMessage(EventId = 140, Level = LogLevel.Warning, Message = "{Server}: could not be started, and is left out of the aggregated session: {Reason}")]
+    public static partial void AggregateOpenFailed(ILogger logger, string server, Untrusted reason);
+
+    [LoggerMessage(EventId = 141, Level = LogLevel.Warning, Message = "{Server}: failed to initialize, and is left out of the aggregated session: {Reason}")]
+    public static partial void AggregateInitializeFailed(ILogger logger, string server, Untrusted reason);
+
+    [LoggerMessage(EventId = 142, Level = LogLevel.Warning, Message = "{Server}: {Method} failed in the aggregated session: {Reason}")]
+    public static partial void AggregateFanOutFailed(ILogger logger, string server, string method, Untrusted reason);
+
+    [LoggerMessage(EventId = 143, Level = LogLevel.Warning, Message = "{Server}: lists {Uri}, which {Owner}, configured earlier, lists too and serves on the aggregated endpoint")]
+    public static partial void AggregateDuplicateUri(ILogger logger, string server, Untrusted uri, string owner);
+
+    [LoggerMessage(EventId = 144, Level = LogLevel.Debug, Message = "{Server}: dropped a message from a server left out of the aggregated session ({Method})")]
+    public static partial void AggregateDroppedFromLeftOut(ILogger logger, string server, Untrusted method);
+
+    [LoggerMessage(EventId = 145, Level = LogLevel.Warning, Message = "aggregated session: {What}")]
+    public static partial void AggregateDropped(ILogger logger, string what);
+
+    [LoggerMessage(EventId = 146, Level = LogLevel.Warning, Message = "{Server}: stopped reading {Method} after {Pages} pages; the rest is not listed on the aggregated endpoint")]
+    public static partial void AggregateListTruncated(ILogger logger, string server, string method, int pages);
+
+    [LoggerMessage(EventId = 147, Level = LogLevel.Warning, Message = "aggregated session: could not relay a message from {Side}: {Reason}")]
+    public static partial void AggregateRelayFailed(ILogger logger, string side, string reason);
+
     [LoggerMessage(EventId = 120, Level = LogLevel.Warning, Message = "refused a message from the client: {Reason}")]
     public static partial void RefusedClientMessage(ILogger logger, string reason);
 

@@ -6,7 +6,10 @@ using ModelContextProtocol.Protocol;
 
 namespace McpWarden.Gateway.Relay;
 
-/// <summary>Opens client sessions: each one gets its own connection to the server, under the server's policy.</summary>
+/// <summary>
+/// Opens client sessions: each one gets its own connection to the server (or to each server, for an aggregated
+/// session), under that server's policy.
+/// </summary>
 public sealed class RelaySessionFactory
 {
     private readonly UpstreamTransportFactory _upstreams;
@@ -29,5 +32,24 @@ public sealed class RelaySessionFactory
         ArgumentNullException.ThrowIfNull(server);
         var upstream = await _upstreams.ConnectAsync(server, cancellationToken).ConfigureAwait(false);
         return new ProxySession(server, grant, sessionId, upstream, toClient, _enforcer, _time, _loggers.CreateLogger<ProxySession>());
+    }
+
+    /// <summary>
+    /// Connects to every server at once and returns one session for all of them (tools named
+    /// <c>{server}__{tool}</c>), not yet started. A server that cannot be reached is logged and left out; when
+    /// none can be, this throws. Which servers a grant may reach is the caller's to decide: every server given is served.
+    /// </summary>
+    /// <param name="servers">The servers, in configured order (the first to list a resource URI serves it).</param>
+    /// <param name="sessionId">The id limits with <c>"scope": "session"</c> count under, on every server.</param>
+    public async Task<IRelaySession> OpenAggregateAsync(IReadOnlyList<ServerDefinition> servers, string grant, string sessionId, Func<JsonRpcMessage, Task> toClient, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(servers);
+        var byName = servers.ToDictionary(s => s.Name, StringComparer.Ordinal);
+        return await AggregateSession.OpenAsync(
+            servers.Select(s => s.Name).ToArray(),
+            (name, toAggregate, cancellation) => OpenAsync(byName[name], grant, sessionId, toAggregate, cancellation),
+            toClient,
+            _loggers.CreateLogger<AggregateSession>(),
+            cancellationToken).ConfigureAwait(false);
     }
 }

@@ -9,7 +9,7 @@ namespace McpWarden.Cli;
 
 /// <summary>
 /// <c>mcpwarden stdio</c>: the gateway as a stdio MCP server, for desktop clients that start it per
-/// conversation. Standard output carries only protocol; diagnostics and decisions go to standard error.
+/// conversation: one server, or every configured server behind one session. Standard output carries only protocol; diagnostics and decisions go to standard error.
 /// </summary>
 internal static class StdioCommand
 {
@@ -27,15 +27,20 @@ internal static class StdioCommand
         }
 
         var servers = configuration.Servers;
+        var names = string.Join(", ", servers.Select(s => s.Name));
+        if (servers.Count == 0)
+        {
+            await error.WriteLineAsync("stdio: the configuration has no servers to serve").ConfigureAwait(false);
+            return ExitCodes.BadConfiguration;
+        }
+
+        // Without --server, one server is served as it is, and several behind one session as {server}__{tool}.
         var server = serverName is null
             ? servers.Count == 1 ? servers[0] : null
             : servers.FirstOrDefault(s => s.Name == serverName);
-        if (server is null)
+        if (serverName is not null && server is null)
         {
-            var names = string.Join(", ", servers.Select(s => s.Name));
-            await error.WriteLineAsync(serverName is null
-                ? $"stdio: name the server to serve with --server (the configuration has: {names})"
-                : $"stdio: the configuration has no server \"{serverName}\" (it has: {names})").ConfigureAwait(false);
+            await error.WriteLineAsync($"stdio: the configuration has no server \"{serverName}\" (it has: {names})").ConfigureAwait(false);
             return ExitCodes.BadConfiguration;
         }
 
@@ -43,7 +48,12 @@ internal static class StdioCommand
         var enforcer = new ToolCallEnforcer(new InMemoryCounterStore(TimeProvider.System));
         using var loggers = GatewayLogging.Create();
         var sessions = new RelaySessionFactory(new UpstreamTransportFactory(Environment.GetEnvironmentVariable, loggers), enforcer, TimeProvider.System, loggers);
-        using var front = new StdioFront((sessionId, toClient, cancellation) => sessions.OpenAsync(server, grant, sessionId, toClient, cancellation), loggers, configuration.MaxMessageBytes);
+        using var front = new StdioFront(
+            (sessionId, toClient, cancellation) => server is null
+                ? sessions.OpenAggregateAsync(servers, grant, sessionId, toClient, cancellation)
+                : sessions.OpenAsync(server, grant, sessionId, toClient, cancellation),
+            loggers,
+            configuration.MaxMessageBytes);
         await front.RunAsync(Console.OpenStandardInput(), Console.OpenStandardOutput(), cancellationToken).ConfigureAwait(false);
         return ExitCodes.Success;
     }

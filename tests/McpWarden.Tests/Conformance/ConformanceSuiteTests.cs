@@ -1,4 +1,5 @@
 using McpWarden.Tests.Fixture;
+using McpWarden.Tests.Gateway;
 using Xunit;
 
 namespace McpWarden.Tests.Conformance;
@@ -31,6 +32,33 @@ public sealed class ConformanceSuiteTests
 
         run.AssertAllPassed(ConformanceSuite.PendingScenarioCount);
         Assert.True(run.UnsuccessfulChecks.Count == 0, $"Warnings from the suite:\n{string.Join("\n", run.UnsuccessfulChecks)}\nFixture log:\n{fixture.Errors}");
+    }
+
+    [Theory]
+    [InlineData("active")]
+    [InlineData("pending")]
+    public async Task Suite_ThroughTheGateway_PassesEveryScenarioTheBareFixturePasses(string suite)
+    {
+        var directory = Directory.CreateTempSubdirectory("mcpwarden-conformance-").FullName;
+        try
+        {
+            var configuration = Path.Combine(directory, "mcpwarden.json");
+            await File.WriteAllTextAsync(configuration, $$"""
+                { "mcpServers": { "fixture": {
+                    "command": "dotnet", "args": [{{System.Text.Json.JsonSerializer.Serialize(EndToEnd.Fixture)}}, "stdio"],
+                    "policy": { "version": "1", "default": "allow" } } } }
+                """, TestContext.Current.CancellationToken);
+            await using var gateway = await ServeGatewayProcess.StartAsync(configuration);
+
+            var run = await ConformanceSuite.RunAsync(gateway.Endpoint("fixture"), suite);
+
+            run.AssertAllPassed(suite == "active" ? ConformanceSuite.ActiveScenarioCount : ConformanceSuite.PendingScenarioCount);
+            Assert.True(run.UnsuccessfulChecks.Count == 0, $"Warnings from the suite:\n{string.Join("\n", run.UnsuccessfulChecks)}\nGateway log:\n{gateway.Log}");
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
     }
 
     [Fact]
