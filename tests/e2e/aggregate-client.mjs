@@ -1,11 +1,10 @@
-// Drives McpWarden's aggregated session (several servers behind one stdio endpoint) with the official
+// Drives McpWarden's aggregated session (several servers behind one endpoint, stdio or /mcp) with the official
 // TypeScript SDK client, the way an agent would use it, and prints what it saw as JSON.
-// Usage: node aggregate-client.mjs COMMAND [ARGS...]   (the command that starts `mcpwarden stdio ...`)
+// Usage: node aggregate-client.mjs (COMMAND [ARGS...] | --http URL [--key KEY])
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { transportFrom } from "./transport.mjs";
 
-const [command, ...args] = process.argv.slice(2);
-const transport = new StdioClientTransport({ command, args, stderr: "inherit" });
+const transport = transportFrom(process.argv.slice(2));
 const client = new Client({ name: "mcpwarden-e2e-aggregate", version: "1.0.0" });
 const report = {};
 

@@ -75,9 +75,9 @@ internal sealed partial class ConfigurationReader
         foreach (var property in element.EnumerateObject())
         {
             var path = JsonPointer.Append("/mcpServers", property.Name);
-            if (!NameSyntax().IsMatch(property.Name) || property.Name.Contains("__", StringComparison.Ordinal))
+            if (!NameSyntax().IsMatch(property.Name) || property.Name.Contains("__", StringComparison.Ordinal) || property.Name.EndsWith('_'))
             {
-                _sink.ErrorAtName(DiagnosticCodes.InvalidServerName, path, $"server name {JsonText.Quote(property.Name)} must be 1 to 64 of A-Z a-z 0-9 . _ - without \"__\" (it appears in URLs and before \"__\" in tool names)");
+                _sink.ErrorAtName(DiagnosticCodes.InvalidServerName, path, $"server name {JsonText.Quote(property.Name)} must be 1 to 64 of A-Z a-z 0-9 . _ - without \"__\" and not ending in \"_\" (it appears in URLs and before \"__\" in tool names)");
                 continue;
             }
 

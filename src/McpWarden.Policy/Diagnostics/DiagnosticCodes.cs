@@ -95,7 +95,7 @@ public static class DiagnosticCodes
         (InvalidSchemaPattern, "a regular expression that does not parse"),
         (UnresolvedSchemaReference, "a $ref that does not resolve within the schema"),
         (ArgumentsNotObjectSchema, "`arguments` is not a JSON Schema object"),
-        (InvalidServerName, "a server name that is not 1 to 64 of A-Z a-z 0-9 . _ - or contains \"__\""),
+        (InvalidServerName, "a server name that is not 1 to 64 of A-Z a-z 0-9 . _ - or contains \"__\" or ends in \"_\""),
         (InvalidTransport, "a server with neither or both of `command` and `url`, or fields of the other transport"),
         (MissingVariable, "a `${NAME}` whose environment variable is not set"),
         (InvalidUrl, "a `url` that is not an absolute http or https URL"),

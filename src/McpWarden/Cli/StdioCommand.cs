@@ -1,6 +1,7 @@
 using McpWarden.Gateway.Configuration;
 using McpWarden.Gateway.Enforcement;
 using McpWarden.Gateway.Fronts;
+using McpWarden.Gateway.Fronts.Http;
 using McpWarden.Gateway.Limits;
 using McpWarden.Gateway.Relay;
 using McpWarden.Gateway.Upstreams;
@@ -26,7 +27,14 @@ internal static class StdioCommand
             return ExitCodes.BadConfiguration;
         }
 
-        var servers = configuration.Servers;
+        if (grant != GrantAuthenticator.LocalGrant && !configuration.Grants.Any(g => g.Name == grant))
+        {
+            await error.WriteLineAsync($"stdio: the configuration has no grant \"{grant}\"").ConfigureAwait(false);
+            return ExitCodes.BadConfiguration;
+        }
+
+        // A grant limited to some servers reaches only those, here as over HTTP.
+        var servers = GrantAuthenticator.ServersOf(grant, configuration);
         var names = string.Join(", ", servers.Select(s => s.Name));
         if (servers.Count == 0)
         {

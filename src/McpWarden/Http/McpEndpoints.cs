@@ -17,6 +17,9 @@ internal static class McpEndpoints
         app.MapPost("/mcp/{server}", handler.PostAsync);
         app.MapGet("/mcp/{server}", handler.GetAsync);
         app.MapDelete("/mcp/{server}", handler.DeleteAsync);
+        app.MapPost("/mcp", handler.PostAsync);
+        app.MapGet("/mcp", handler.GetAsync);
+        app.MapDelete("/mcp", handler.DeleteAsync);
         app.MapGet("/healthz", context => HealthAsync(context, configuration, registry));
     }
 

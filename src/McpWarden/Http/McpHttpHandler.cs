@@ -196,14 +196,15 @@ internal sealed class McpHttpHandler
     }
 
     /// <summary>
-    /// A missing version header means 2025-03-26; any revision the gateway serves is accepted, not only the
-    /// one the session settled on. Anything else, the stateless 2026-07-28 included, is HTTP 400 with a
-    /// legacy error code, on which a modern client falls back to initialize.
+    /// A missing version header means 2025-03-26; any revision the gateway relays is accepted, not only the
+    /// one the session settled on (a server may settle on 2024-11-05, and the client then names it).
+    /// Anything else, the stateless 2026-07-28 included, is HTTP 400 with a legacy error code, on which a
+    /// modern client falls back to initialize.
     /// </summary>
     private static async Task<bool> CheckVersionAsync(HttpContext context)
     {
         var version = context.Request.Headers[VersionHeader].ToString();
-        if (version.Length == 0 || ProtocolVersions.Served.Contains(version))
+        if (version.Length == 0 || ProtocolVersions.Relayed.Contains(version))
         {
             return true;
         }
@@ -292,6 +293,12 @@ internal sealed class McpHttpHandler
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(_stopping);
         deadline.CancelAfter(ConnectTimeout);
+        if (session.Target == McpEndpoints.AggregateTarget)
+        {
+            var servers = GrantAuthenticator.ServersOf(session.Grant, _configuration);
+            return await _relays.OpenAggregateAsync(servers, session.Grant, session.Label, session.ToClient, deadline.Token).ConfigureAwait(false);
+        }
+
         var server = _configuration.Servers.First(s => s.Name == session.Target);
         return await _relays.OpenAsync(server, session.Grant, session.Label, session.ToClient, deadline.Token).ConfigureAwait(false);
     }

@@ -135,6 +135,7 @@ public sealed class ConfigurationLoaderTests : IDisposable
     [InlineData("""{"mcpServers": {"s": {"url": "/mcp"}}}""", DiagnosticCodes.InvalidUrl, "/mcpServers/s/url")]
     [InlineData("""{"mcpServers": {"a__b": {"command": "server"}}}""", DiagnosticCodes.InvalidServerName, "/mcpServers/a__b")]
     [InlineData("""{"mcpServers": {"a b": {"command": "server"}}}""", DiagnosticCodes.InvalidServerName, "/mcpServers/a b")]
+    [InlineData("""{"mcpServers": {"pay_": {"command": "server"}}}""", DiagnosticCodes.InvalidServerName, "/mcpServers/pay_")]
     [InlineData("""{"mcpServers": {"s": {"command": ""}}}""", DiagnosticCodes.EmptyString, "/mcpServers/s/command")]
     [InlineData("""{"mcpServers": {"s": {"command": "server", "args": "-y"}}}""", DiagnosticCodes.WrongType, "/mcpServers/s/args")]
     [InlineData("""{"mcpServers": {"s": {"command": "server", "env": {"A": 1}}}}""", DiagnosticCodes.WrongType, "/mcpServers/s/env/A")]

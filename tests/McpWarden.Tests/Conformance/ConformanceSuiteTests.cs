@@ -34,6 +34,16 @@ public sealed class ConformanceSuiteTests
         Assert.True(run.UnsuccessfulChecks.Count == 0, $"Warnings from the suite:\n{string.Join("\n", run.UnsuccessfulChecks)}\nFixture log:\n{fixture.Errors}");
     }
 
+    /// <summary>
+    /// The gateway's own streams are not resumable yet (docs/conformance.md), so it sends no priming event
+    /// and no retry field; the suite recommends both. Every other warning fails the test.
+    /// </summary>
+    private static readonly string[] NotYetResumable =
+    [
+        "WARNING server-sse-polling / server-sse-priming-event:",
+        "WARNING server-sse-polling / server-sse-retry-field:",
+    ];
+
     [Theory]
     [InlineData("active")]
     [InlineData("pending")]
@@ -53,7 +63,8 @@ public sealed class ConformanceSuiteTests
             var run = await ConformanceSuite.RunAsync(gateway.Endpoint("fixture"), suite);
 
             run.AssertAllPassed(suite == "active" ? ConformanceSuite.ActiveScenarioCount : ConformanceSuite.PendingScenarioCount);
-            Assert.True(run.UnsuccessfulChecks.Count == 0, $"Warnings from the suite:\n{string.Join("\n", run.UnsuccessfulChecks)}\nGateway log:\n{gateway.Log}");
+            var unexpected = run.UnsuccessfulChecks.Where(check => !NotYetResumable.Any(known => check.StartsWith(known, StringComparison.Ordinal))).ToList();
+            Assert.True(unexpected.Count == 0, $"Warnings from the suite:\n{string.Join("\n", unexpected)}\nGateway log:\n{gateway.Log}");
         }
         finally
         {

@@ -4,7 +4,7 @@ using Xunit;
 namespace McpWarden.Tests.Gateway;
 
 /// <summary>
-/// <c>mcpwarden stdio</c> without <c>--server</c> in front of two real servers from npm, server-everything and
+/// <c>mcpwarden stdio</c> without <c>--server</c>, and <c>/mcp</c> of <c>mcpwarden serve</c>, in front of two real servers from npm, server-everything and
 /// the Daraja server, each under its own policy, driven by the official TypeScript SDK client: one session,
 /// tools named <c>{server}__{tool}</c>, each call decided by its own server's policy. What reached Daraja is
 /// recorded on its side; its HTTP client points at a closed loopback port, so nothing leaves the machine.
@@ -15,8 +15,10 @@ public sealed class AggregateEndToEndTests : IDisposable
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
-    [Fact]
-    public async Task TypeScriptClient_SeesEveryServerBehindOneSession_AndEachServersPolicyDecidesItsCalls()
+    [Theory]
+    [InlineData(Front.Stdio)]
+    [InlineData(Front.Http)]
+    public async Task TypeScriptClient_SeesEveryServerBehindOneSession_AndEachServersPolicyDecidesItsCalls(Front front)
     {
         var record = Path.Combine(_directory, "daraja-received.jsonl");
         var configuration = Path.Combine(_directory, "mcpwarden.json");
@@ -36,7 +38,17 @@ public sealed class AggregateEndToEndTests : IDisposable
                   "policy": { "version": "1", "default": "deny", "tools": { "daraja_stk_push": {} } } } } }
             """, TestContext.Current.CancellationToken);
 
-        var output = await EndToEnd.RunNodeAsync("aggregate-client.mjs", "dotnet", EndToEnd.Gateway, "stdio", "--config", configuration);
+        string output;
+        if (front == Front.Stdio)
+        {
+            output = await EndToEnd.RunNodeAsync("aggregate-client.mjs", "dotnet", EndToEnd.Gateway, "stdio", "--config", configuration);
+        }
+        else
+        {
+            await using var gateway = await ServeGatewayProcess.StartAsync(configuration);
+            output = await EndToEnd.RunNodeAsync("aggregate-client.mjs", "--http", gateway.Endpoint().ToString());
+        }
+
         using var report = JsonDocument.Parse(output);
         var root = report.RootElement;
 
