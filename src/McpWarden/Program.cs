@@ -69,4 +69,6 @@ serve.SetAction((parse, cancellationToken) => ServeCommand.RunAsync(
     cancellationToken));
 root.Subcommands.Add(serve);
 
-return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
+// The gateway shuts down in its own time on SIGTERM (closing sessions and their server processes); the
+// parser must not end the process two seconds in.
+return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null }).ConfigureAwait(false);

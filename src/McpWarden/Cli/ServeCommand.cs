@@ -70,11 +70,24 @@ internal static class ServeCommand
         var relays = new RelaySessionFactory(new UpstreamTransportFactory(Environment.GetEnvironmentVariable, loggers), enforcer, TimeProvider.System, loggers);
         await using var registry = new HttpSessionRegistry(TimeProvider.System, loggers, IdleTimeout, MaxSessions);
         var loopbackOnly = addresses.All(IsLoopbackUrl);
-        var handler = new McpHttpHandler(configuration, registry, relays, new GrantAuthenticator(configuration.Grants), new OriginCheck(loopbackOnly), app.Lifetime.ApplicationStopping);
-        McpEndpoints.Map(app, handler, configuration, registry);
+        var origins = new OriginCheck(loopbackOnly);
+        var handler = new McpHttpHandler(configuration, registry, relays, new GrantAuthenticator(configuration.Grants), origins, app.Lifetime.ApplicationStopping);
+        McpEndpoints.Map(app, handler, configuration, registry, origins);
 
+        // Sessions close (their streams end, their server processes are stopped) as soon as shutdown begins,
+        // so open streams do not hold the host up for its whole drain timeout.
+        using var closeSessions = app.Lifetime.ApplicationStopping.Register(() => registry.DisposeAsync().AsTask().GetAwaiter().GetResult());
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
-        foreach (var address in app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses)
+        var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.ToList();
+        if (configuration.Grants.Count == 0 && bound.FirstOrDefault(address => !IsLoopbackUrl(address)) is { } exposed)
+        {
+            // Kestrel can also be pointed elsewhere by its own settings (appsettings.json, Kestrel__ variables).
+            await error.WriteLineAsync($"serve: without grants the gateway listens on loopback only, but it was bound to {exposed}; stopping").ConfigureAwait(false);
+            await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
+            return ExitCodes.BadConfiguration;
+        }
+
+        foreach (var address in bound)
         {
             await output.WriteLineAsync($"listening on {address}").ConfigureAwait(false);
         }

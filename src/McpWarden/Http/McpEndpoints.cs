@@ -12,7 +12,7 @@ internal static class McpEndpoints
     /// <summary>The target of sessions on the aggregated <c>/mcp</c> endpoint (no server is named <c>*</c>).</summary>
     public const string AggregateTarget = "*";
 
-    public static void Map(WebApplication app, McpHttpHandler handler, GatewayConfiguration configuration, HttpSessionRegistry registry)
+    public static void Map(WebApplication app, McpHttpHandler handler, GatewayConfiguration configuration, HttpSessionRegistry registry, OriginCheck origins)
     {
         app.MapPost("/mcp/{server}", handler.PostAsync);
         app.MapGet("/mcp/{server}", handler.GetAsync);
@@ -20,12 +20,19 @@ internal static class McpEndpoints
         app.MapPost("/mcp", handler.PostAsync);
         app.MapGet("/mcp", handler.GetAsync);
         app.MapDelete("/mcp", handler.DeleteAsync);
-        app.MapGet("/healthz", context => HealthAsync(context, configuration, registry));
+        app.MapGet("/healthz", context => HealthAsync(context, configuration, registry, origins));
     }
 
     /// <summary>200 while the gateway serves, with each server's transport and open sessions.</summary>
-    private static Task HealthAsync(HttpContext context, GatewayConfiguration configuration, HttpSessionRegistry registry)
+    private static Task HealthAsync(HttpContext context, GatewayConfiguration configuration, HttpSessionRegistry registry, OriginCheck origins)
     {
+        // It names the servers: a page reaching the gateway through a rebound name must not read it.
+        if (origins.Refusal(context.Request.Headers.Host, context.Request.Headers.Origin) is { } refusal)
+        {
+            context.Response.StatusCode = StatusCodes.Status403Forbidden;
+            return context.Response.WriteAsync(refusal, context.RequestAborted);
+        }
+
         var sessions = registry.CountByTarget();
         var servers = new JsonObject();
         foreach (var server in configuration.Servers)

@@ -14,7 +14,7 @@ public sealed partial class TestCommandTests : IDisposable
     private static partial Regex Summary();
 
     [Theory]
-    [InlineData("samples", 10)]
+    [InlineData("samples", 13)]
     [InlineData("tests/vectors", 190)]
     public async Task Test_ShippedFiles_AllPass(string path, int atLeast)
     {

@@ -169,6 +169,97 @@ public sealed class HttpFrontEndToEndTests : IDisposable
         Assert.Equal(0, await gateway.StopAsync());
     }
 
+    [Fact]
+    public async Task ACancelledRequest_EndsItsStreamAndFreesItsId()
+    {
+        var marker = Path.Combine(_directory, "cancelled-marker");
+        await using var gateway = await ServeGatewayProcess.StartAsync(Faulty(AllowOk, serverFields: $$""" "env": { "MARKER_FILE": {{JsonSerializer.Serialize(marker)}} }, """));
+        var endpoint = gateway.Endpoint("faulty");
+        var session = await _mcp.InitializeAsync(endpoint);
+
+        var hanging = _mcp.PostAsync(endpoint, McpHttpExchange.Call(1, "hang"), session);
+        await Task.Delay(500, TestContext.Current.CancellationToken);
+        var cancel = await _mcp.PostAsync(endpoint, """{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":1,"reason":"the test cancels"}}""", session);
+        Assert.Equal(HttpStatusCode.Accepted, cancel.Status);
+
+        // A cancelled request is not answered: its stream simply ends, and the id can be used again.
+        var ended = await hanging.WaitAsync(TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken);
+        Assert.Empty(ended.Messages);
+        var again = await _mcp.PostAsync(endpoint, McpHttpExchange.Call(1, "ok"), session);
+        Assert.True(again.Last.TryGetProperty("result", out _), again.Last.GetRawText());
+        Assert.True(File.Exists(marker), "the server never heard of the cancellation");
+        Assert.Equal("ok", again.Last.GetProperty("result").GetProperty("content")[0].GetProperty("text").GetString());
+    }
+
+    [Fact]
+    public async Task Sigterm_ClosesEverySessionAndStopsTheirServerProcesses()
+    {
+        await using var gateway = await ServeGatewayProcess.StartAsync(Faulty(AllowOk));
+        var endpoint = gateway.Endpoint("faulty");
+        var session = await _mcp.InitializeAsync(endpoint);
+        await _mcp.InitializeAsync(endpoint);
+        var servers = ChildProcesses(gateway.ProcessId).Where(pid => CommandLine(pid).Contains("faulty-server.mjs", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, servers.Count);
+
+        // An open GET stream must not hold the shutdown up.
+        using var http = new HttpClient();
+        using var open = new HttpRequestMessage(HttpMethod.Get, endpoint);
+        open.Headers.Add("Accept", "text/event-stream");
+        open.Headers.Add("Mcp-Session-Id", session);
+        using var stream = await http.SendAsync(open, HttpCompletionOption.ResponseHeadersRead, TestContext.Current.CancellationToken);
+
+        Assert.Equal(0, await gateway.StopAsync());
+        Assert.All(servers, pid => Assert.False(File.Exists($"/proc/{pid}/cmdline"), $"server process {pid} outlived the gateway"));
+    }
+
+    [Fact]
+    public async Task Healthz_ListsTheServers_ButNotToAReboundName()
+    {
+        await using var gateway = await ServeGatewayProcess.StartAsync(Faulty(AllowOk));
+        using var http = new HttpClient();
+        using var health = JsonDocument.Parse(await http.GetStringAsync(new Uri(gateway.BaseUrl, "/healthz"), TestContext.Current.CancellationToken));
+        Assert.Equal("serving", health.RootElement.GetProperty("status").GetString());
+        Assert.Equal("stdio", health.RootElement.GetProperty("servers").GetProperty("faulty").GetProperty("transport").GetString());
+
+        using var rebound = new HttpRequestMessage(HttpMethod.Get, new Uri(gateway.BaseUrl, "/healthz"));
+        rebound.Headers.Host = "attacker.example";
+        Assert.Equal(HttpStatusCode.Forbidden, (await http.SendAsync(rebound, TestContext.Current.CancellationToken)).StatusCode);
+    }
+
+    /// <summary>The direct children of a process, from /proc (field 4 of stat is the parent's pid).</summary>
+    private static IEnumerable<int> ChildProcesses(int parent) =>
+        Directory.EnumerateDirectories("/proc")
+            .Select(Path.GetFileName)
+            .Where(name => name!.All(char.IsAsciiDigit))
+            .Select(name => int.Parse(name!, System.Globalization.CultureInfo.InvariantCulture))
+            .Where(pid => ParentOf(pid) == parent);
+
+    private static int? ParentOf(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return int.Parse(fields[1], System.Globalization.CultureInfo.InvariantCulture);
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    private static string CommandLine(int pid)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ');
+        }
+        catch (IOException)
+        {
+            return string.Empty;
+        }
+    }
+
     private string Faulty(string policy, string topLevelFields = "", string serverFields = "")
     {
         var path = Path.Combine(_directory, "mcpwarden.json");

@@ -47,6 +47,9 @@ public sealed class ClientFeed
         }
     }
 
+    /// <summary>Queues one message if there is room, never waiting (for last words, when nobody may be reading).</summary>
+    internal bool TryWriteNow(JsonRpcMessage message) => _messages.Writer.TryWrite(message);
+
     /// <summary>Nothing more will be written: the reader ends after what is queued.</summary>
     internal void Complete() => _messages.Writer.TryComplete();
 }

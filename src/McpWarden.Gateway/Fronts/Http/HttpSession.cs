@@ -77,6 +77,15 @@ public sealed class HttpSession : IAsyncDisposable
             return null;
         }
 
+        if (IsClosed)
+        {
+            // The session closed while this request arrived: it ends at once with an error rather than hanging.
+            _requests.TryRemove(request.Id, out _);
+            stream.TryWriteNow(SessionClosedError(request.Id));
+            stream.Complete();
+            return stream;
+        }
+
         if (ProgressToken(request) is { } token)
         {
             _progressTokens[token] = request.Id;
@@ -87,10 +96,19 @@ public sealed class HttpSession : IAsyncDisposable
     }
 
     /// <summary>Hands a notification or an answer to one of the server's requests to the relay.</summary>
-    public Task DeliverAsync(JsonRpcMessage message)
+    public async Task DeliverAsync(JsonRpcMessage message)
     {
         Touch();
-        return Relay.FromClientAsync(message);
+        if (message is JsonRpcNotification { Method: NotificationMethods.CancelledNotification } cancelled
+            && RelayMessages.ReadRequestId(cancelled.Params) is { } id
+            && _requests.TryRemove(id, out var feed))
+        {
+            // A cancelled request is never answered: its stream ends now, and its id is free again.
+            ForgetProgressOf(id);
+            feed.Complete();
+        }
+
+        await Relay.FromClientAsync(message).ConfigureAwait(false);
     }
 
     /// <summary>Opens the GET stream; null when one is already open (a session has at most one).</summary>
@@ -105,6 +123,11 @@ public sealed class HttpSession : IAsyncDisposable
             }
 
             _standalone = new ClientFeed();
+            if (IsClosed)
+            {
+                _standalone.Complete();
+            }
+
             return _standalone;
         }
     }
@@ -126,12 +149,18 @@ public sealed class HttpSession : IAsyncDisposable
             await relay.DisposeAsync().ConfigureAwait(false);
         }
 
-        foreach (var stream in _requests.Values)
+        foreach (var (id, stream) in _requests)
         {
+            // A request the relay could not answer on its way out still gets an answer.
+            stream.TryWriteNow(SessionClosedError(id));
             stream.Complete();
         }
 
-        _standalone?.Complete();
+        lock (_standaloneGate)
+        {
+            _standalone?.Complete();
+        }
+
         _closing.Dispose();
     }
 
@@ -206,13 +235,7 @@ public sealed class HttpSession : IAsyncDisposable
             return;
         }
 
-        foreach (var pair in _progressTokens)
-        {
-            if (pair.Value == answer.Id)
-            {
-                _progressTokens.TryRemove(pair);
-            }
-        }
+        ForgetProgressOf(answer.Id);
 
         if (!await stream.TryWriteAsync(answer, _closing.Token).ConfigureAwait(false))
         {
@@ -222,6 +245,23 @@ public sealed class HttpSession : IAsyncDisposable
 
         stream.Complete();
     }
+
+    private void ForgetProgressOf(RequestId id)
+    {
+        foreach (var pair in _progressTokens)
+        {
+            if (pair.Value == id)
+            {
+                _progressTokens.TryRemove(pair);
+            }
+        }
+    }
+
+    private static JsonRpcError SessionClosedError(RequestId id) => new()
+    {
+        Id = id,
+        Error = new JsonRpcErrorDetail { Code = (int)McpErrorCode.InternalError, Message = "the session closed before this request was answered" },
+    };
 
     private static string? ProgressToken(JsonRpcRequest request) =>
         (request.Params as System.Text.Json.Nodes.JsonObject)?["_meta"]?["progressToken"]?.ToJsonString();
