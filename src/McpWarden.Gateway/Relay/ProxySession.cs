@@ -17,7 +17,9 @@ namespace McpWarden.Gateway.Relay;
 /// filtered, and each <c>tools/call</c> is decided from its body before it may reach the server. Request
 /// ids are remapped in both directions, so the gateway can make requests of its own (refreshing the tool
 /// list) and no id of one side is ever mistaken for the other's. One bad message, from either side, is
-/// answered or logged and never ends the session.
+/// answered or logged and never ends the session. When the server goes away, what was in flight is answered
+/// with an error at once; a session given a way to reconnect then brings the server back with backoff, replays
+/// the client's handshake and tells the client its lists may have changed, refusing requests meanwhile.
 /// </summary>
 internal sealed class ProxySession : IRelaySession
 {
@@ -30,7 +32,8 @@ internal sealed class ProxySession : IRelaySession
     private readonly ServerDefinition _server;
     private readonly string _grant;
     private readonly string _sessionId;
-    private readonly ITransport _upstream;
+    private readonly Func<CancellationToken, Task<ITransport>>? _reconnect;
+    private readonly RestartBackoff _backoff;
     private readonly Func<JsonRpcMessage, Task> _sendToClient;
     private readonly ToolCallEnforcer _enforcer;
     private readonly TimeProvider _time;
@@ -50,7 +53,12 @@ internal sealed class ProxySession : IRelaySession
     private long _nextClientId;
     private int _catalogGeneration;
     private volatile ToolCatalog? _catalog;
-    private bool _upstreamGone;
+    private volatile UpstreamState _upstream;
+    private JsonRpcRequest? _initializeInFlight;
+    private JsonRpcRequest? _initialize;
+    private bool _clientInitialized;
+    private int _restartAttempts;
+    private long? _restartedAt;
     private int _disposed;
 
     public ProxySession(
@@ -61,12 +69,16 @@ internal sealed class ProxySession : IRelaySession
         Func<JsonRpcMessage, Task> sendToClient,
         ToolCallEnforcer enforcer,
         TimeProvider time,
-        ILogger logger)
+        ILogger logger,
+        Func<CancellationToken, Task<ITransport>>? reconnect = null,
+        RestartBackoff? backoff = null)
     {
         _server = server;
         _grant = grant;
         _sessionId = sessionId;
-        _upstream = upstream;
+        _upstream = new UpstreamState(upstream, UpstreamPhase.Running);
+        _reconnect = reconnect;
+        _backoff = backoff ?? RestartBackoff.Default;
         _sendToClient = sendToClient;
         _enforcer = enforcer;
         _time = time;
@@ -74,7 +86,7 @@ internal sealed class ProxySession : IRelaySession
     }
 
     /// <summary>Starts relaying the server's messages to the client; the session owns that work until disposed.</summary>
-    public void Start() => _relay = RelayUpstreamAsync(_closing.Token);
+    public void Start() => _relay = RelayUpstreamAsync(_upstream.Transport, _closing.Token);
 
     /// <summary>Handles one message from the client. Requests run on their own, so none holds up the next message.</summary>
     public async Task FromClientAsync(JsonRpcMessage message)
@@ -93,6 +105,12 @@ internal sealed class ProxySession : IRelaySession
                     break;
 
                 case JsonRpcNotification notification when notification.Method.StartsWith("notifications/", StringComparison.Ordinal):
+                    if (notification.Method == NotificationMethods.InitializedNotification)
+                    {
+                        // A restarted server is told the same, once it has answered the replayed initialize.
+                        Volatile.Write(ref _clientInitialized, true);
+                    }
+
                     await SendUpstreamAsync(notification, CancellationToken.None).ConfigureAwait(false);
                     break;
 
@@ -134,7 +152,8 @@ internal sealed class ProxySession : IRelaySession
 
         try
         {
-            await _upstream.DisposeAsync().ConfigureAwait(false);
+            // After a crash this is the dead connection, already closed once: closing it again is harmless.
+            await _upstream.Transport.DisposeAsync().ConfigureAwait(false);
         }
 #pragma warning disable CA1031 // Closing a server that already died must not hide the session's own shutdown.
         catch (Exception e)
@@ -164,6 +183,14 @@ internal sealed class ProxySession : IRelaySession
             {
                 Finish(tracked);
                 await AnswerAsync(RelayMessages.StatelessRevisionRefused(request.Id)).ConfigureAwait(false);
+                return;
+            }
+
+            if (Unavailable(_upstream) is { } unavailable)
+            {
+                // Restarting or given up: the client hears so now rather than waiting on a server that is not there.
+                Finish(tracked);
+                await AnswerAsync(RelayMessages.Error(request.Id, McpErrorCode.InternalError, unavailable)).ConfigureAwait(false);
                 return;
             }
 
@@ -289,18 +316,24 @@ internal sealed class ProxySession : IRelaySession
         try
         {
             // Read after registering: a server that died meanwhile has answered what was registered before it.
-            if (Volatile.Read(ref _upstreamGone))
+            var upstream = _upstream;
+            if (Unavailable(upstream) is { } unavailable)
             {
                 if (Finish(tracked))
                 {
-                    await AnswerAsync(RelayMessages.Error(request.Id, McpErrorCode.InternalError, $"the server {_server.Name} is not running")).ConfigureAwait(false);
+                    await AnswerAsync(RelayMessages.Error(request.Id, McpErrorCode.InternalError, unavailable)).ConfigureAwait(false);
                 }
 
                 return;
             }
 
+            if (request.Method == RequestMethods.Initialize)
+            {
+                Volatile.Write(ref _initializeInFlight, request);
+            }
+
             // From here a client's cancellation travels as notifications/cancelled; it does not abort this write.
-            await SendUpstreamAsync(new JsonRpcRequest { Id = upstreamId, Method = request.Method, Params = request.Params }, _closing.Token).ConfigureAwait(false);
+            await upstream.Transport.SendMessageAsync(new JsonRpcRequest { Id = upstreamId, Method = request.Method, Params = request.Params }, _closing.Token).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -361,11 +394,11 @@ internal sealed class ProxySession : IRelaySession
         }
     }
 
-    private async Task RelayUpstreamAsync(CancellationToken cancellationToken)
+    private async Task RelayUpstreamAsync(ITransport upstream, CancellationToken cancellationToken)
     {
         try
         {
-            await foreach (var message in _upstream.MessageReader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            await foreach (var message in upstream.MessageReader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
             {
                 try
                 {
@@ -384,7 +417,7 @@ internal sealed class ProxySession : IRelaySession
         }
         finally
         {
-            await UpstreamGoneAsync().ConfigureAwait(false);
+            await UpstreamGoneAsync(upstream).ConfigureAwait(false);
         }
     }
 
@@ -406,7 +439,14 @@ internal sealed class ProxySession : IRelaySession
 
                 if (Finish(tracked))
                 {
-                    await AnswerAsync(ToClientOrError(answer, tracked)).ConfigureAwait(false);
+                    var toClient = ToClientOrError(answer, tracked);
+                    if (tracked.Method == RequestMethods.Initialize && toClient is JsonRpcResponse)
+                    {
+                        // Only a handshake the server accepted is worth replaying to a restarted server.
+                        Volatile.Write(ref _initialize, Volatile.Read(ref _initializeInFlight));
+                    }
+
+                    await AnswerAsync(toClient).ConfigureAwait(false);
                 }
 
                 break;
@@ -611,6 +651,18 @@ internal sealed class ProxySession : IRelaySession
 
     private async Task<JsonRpcMessage> RequestUpstreamAsync(string method, JsonNode? parameters, CancellationToken cancellationToken)
     {
+        var upstream = _upstream;
+        if (Unavailable(upstream) is { } unavailable)
+        {
+            throw new InvalidOperationException(unavailable);
+        }
+
+        return await RequestThroughAsync(upstream.Transport, method, parameters, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>A request of the gateway's own, through the given connection (a restarted one is asked before clients may use it).</summary>
+    private async Task<JsonRpcMessage> RequestThroughAsync(ITransport upstream, string method, JsonNode? parameters, CancellationToken cancellationToken)
+    {
         var id = new RequestId(Interlocked.Increment(ref _nextUpstreamId));
         var answer = new TaskCompletionSource<JsonRpcMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
         _ownRequests[id] = answer;
@@ -618,18 +670,13 @@ internal sealed class ProxySession : IRelaySession
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
         try
         {
-            if (Volatile.Read(ref _upstreamGone))
-            {
-                throw new InvalidOperationException($"the server {_server.Name} is not running");
-            }
-
-            await SendUpstreamAsync(new JsonRpcRequest { Id = id, Method = method, Params = parameters }, linked.Token).ConfigureAwait(false);
+            await upstream.SendMessageAsync(new JsonRpcRequest { Id = id, Method = method, Params = parameters }, linked.Token).ConfigureAwait(false);
             return await answer.Task.WaitAsync(linked.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!_closing.IsCancellationRequested)
         {
             // Abandoned (timed out, or nobody waits for it any more): the server is told to stop working on it.
-            await SendUpstreamAsync(RelayMessages.CancellationOf(id, null), CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            await upstream.SendMessageAsync(RelayMessages.CancellationOf(id, null), CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             if (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
             {
                 throw new TimeoutException($"{_server.Name} did not answer {method} within {Seconds(_server.RequestTimeout)}");
@@ -687,26 +734,50 @@ internal sealed class ProxySession : IRelaySession
         var after = Seconds(_server.RequestTimeout);
         RelayLog.TimedOut(_logger, _server.Name, tracked.Method, after);
         await AnswerAsync(RelayMessages.Error(tracked.ClientId, RelayMessages.RequestTimedOut, $"the server {_server.Name} did not answer {tracked.Method} within {after}")).ConfigureAwait(false);
-        if (!Volatile.Read(ref _upstreamGone))
+        if (_upstream.Phase == UpstreamPhase.Running)
         {
             await SendUpstreamAsync(RelayMessages.CancellationOf(upstreamId, new JsonObject { ["reason"] = $"timed out at the gateway after {after}" }), CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
     }
 
-    /// <summary>A server that closed answers every waiting request with an error at once, never a hang.</summary>
-    private async Task UpstreamGoneAsync()
+    /// <summary>
+    /// A server that closed answers every waiting request with an error at once, never a hang; then, if the session
+    /// can reconnect, it is brought back. A connection still being brought up is no concern here: the restart that
+    /// opened it sees its handshake fail.
+    /// </summary>
+    private async Task UpstreamGoneAsync(ITransport gone)
     {
-        Volatile.Write(ref _upstreamGone, true);
         foreach (var own in _ownRequests.Values)
         {
             own.TrySetException(new InvalidOperationException($"the server {_server.Name} closed its connection"));
         }
 
+        var current = _upstream;
+        if (!ReferenceEquals(current.Transport, gone) || current.Phase != UpstreamPhase.Running)
+        {
+            return;
+        }
+
+        var restart = _reconnect is not null && !_closing.IsCancellationRequested;
+        var next = restart
+            ? current with { Phase = UpstreamPhase.Restarting, RetryAt = _time.GetUtcNow() }
+            : current with { Phase = UpstreamPhase.Failed };
+
+        // INVARIANT: the state leaves Running before in-flight requests are collected, so a request registered
+        // later reads it and answers itself; only one caller (the relay loop, or a restart that found its fresh
+        // connection already closed) makes the change.
+        if (!ReferenceEquals(Interlocked.CompareExchange(ref _upstream, next, current), current))
+        {
+            return;
+        }
+
+        var inFlight = 0;
         foreach (var tracked in _byUpstreamId.Values)
         {
             if (Finish(tracked))
             {
-                await AnswerAsync(RelayMessages.Error(tracked.ClientId, McpErrorCode.InternalError, $"the server {_server.Name} closed its connection before answering")).ConfigureAwait(false);
+                inFlight++;
+                await AnswerAsync(RelayMessages.Error(tracked.ClientId, McpErrorCode.InternalError, $"the server {_server.Name} closed its connection before answering")).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
         }
 
@@ -717,6 +788,175 @@ internal sealed class ProxySession : IRelaySession
             {
                 await _sendToClient(RelayMessages.CancellationOf(clientId, new JsonObject { ["reason"] = $"the server {_server.Name} closed its connection" })).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
+        }
+
+        if (_closing.IsCancellationRequested)
+        {
+            return;
+        }
+
+        RelayLog.UpstreamClosed(_logger, _server.Name, inFlight);
+        if (restart)
+        {
+            Track(RestartAsync(gone));
+        }
+    }
+
+    /// <summary>
+    /// Brings the server back: waits out the backoff, opens a new connection, replays the client's handshake, and
+    /// only then lets requests through again and tells the client its lists may have changed. Gives up after
+    /// <see cref="RestartBackoff.MaxAttempts"/> attempts in a row.
+    /// </summary>
+    private async Task RestartAsync(ITransport dead)
+    {
+        await DisposeQuietlyAsync(dead).ConfigureAwait(false);
+        var cancellationToken = _closing.Token;
+
+        // A server that died soon after its last restart has not recovered: the count, and the backoff, go on.
+        if (_restartedAt is not { } restartedAt || _time.GetElapsedTime(restartedAt) >= _backoff.StableAfter)
+        {
+            _restartAttempts = 0;
+        }
+
+        var lastFailure = "it closed its connection";
+        while (++_restartAttempts <= _backoff.MaxAttempts)
+        {
+            var attempt = _restartAttempts;
+            var delay = _backoff.DelayBefore(attempt);
+            _upstream = new UpstreamState(dead, UpstreamPhase.Restarting, _time.GetUtcNow() + delay);
+            RelayLog.RestartScheduled(_logger, _server.Name, attempt, _backoff.MaxAttempts, delay.TotalSeconds);
+            ITransport? fresh = null;
+            try
+            {
+                await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
+                using (var deadline = new CancellationTokenSource(_server.RequestTimeout, _time))
+                using (var connecting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token))
+                {
+                    fresh = await _reconnect!(connecting.Token).ConfigureAwait(false);
+                }
+
+                var relay = RelayUpstreamAsync(fresh, cancellationToken);
+                Track(relay);
+                var capabilities = await ReplayHandshakeAsync(fresh, cancellationToken).ConfigureAwait(false);
+                lock (_catalogInstall)
+                {
+                    // The new process may have other tools than the one that died.
+                    _catalogGeneration++;
+                    _catalog = null;
+                }
+
+                var running = new UpstreamState(fresh, UpstreamPhase.Running);
+                _upstream = running;
+                _restartedAt = _time.GetTimestamp();
+                RelayLog.Restarted(_logger, _server.Name, attempt);
+                if (relay.IsCompleted)
+                {
+                    // It closed between its handshake and being installed: its relay loop saw it before it counted.
+                    await UpstreamGoneAsync(fresh).ConfigureAwait(false);
+                    return;
+                }
+
+                await AnnounceListsChangedAsync(capabilities).ConfigureAwait(false);
+                return;
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                if (fresh is not null && !ReferenceEquals(_upstream.Transport, fresh))
+                {
+                    await DisposeQuietlyAsync(fresh).ConfigureAwait(false);
+                }
+
+                return;
+            }
+#pragma warning disable CA1031 // Whatever stopped this attempt (no process, no answer, a refused handshake), the next one may succeed.
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                lastFailure = e.Message;
+                RelayLog.RestartFailed(_logger, _server.Name, attempt, new Untrusted(e.Message));
+                if (fresh is not null)
+                {
+                    await DisposeQuietlyAsync(fresh).ConfigureAwait(false);
+                }
+            }
+        }
+
+        var attempts = _backoff.MaxAttempts;
+        _upstream = new UpstreamState(dead, UpstreamPhase.Failed, Reason: $"the server {_server.Name} is not running: the gateway gave up restarting it after {attempts} attempts (last: {lastFailure}); open a new session to try again");
+        RelayLog.RestartGaveUp(_logger, _server.Name, attempts);
+    }
+
+    /// <summary>
+    /// Tells a restarted server what the client told the one that died; the client never sees these answers.
+    /// Returns the new server's capabilities, or null when the client had not initialized yet (it will itself).
+    /// </summary>
+    private async Task<JsonObject?> ReplayHandshakeAsync(ITransport fresh, CancellationToken cancellationToken)
+    {
+        if (Volatile.Read(ref _initialize) is not { } initialize)
+        {
+            return null;
+        }
+
+        var answer = await RequestThroughAsync(fresh, RequestMethods.Initialize, initialize.Params?.DeepClone(), cancellationToken).ConfigureAwait(false);
+        if (answer is not JsonRpcResponse { Result: JsonObject result }
+            || !(result["protocolVersion"] is JsonValue chosen && chosen.TryGetValue<string>(out var version) && ProtocolVersions.Relayed.Contains(version)))
+        {
+            throw new InvalidOperationException($"the restarted server did not accept the client's initialize: {(answer as JsonRpcError)?.Error.Message ?? "its answer chose no protocol version the gateway relays"}");
+        }
+
+        if (Volatile.Read(ref _clientInitialized))
+        {
+            await fresh.SendMessageAsync(new JsonRpcNotification { Method = NotificationMethods.InitializedNotification }, cancellationToken).ConfigureAwait(false);
+        }
+
+        return result["capabilities"] as JsonObject ?? [];
+    }
+
+    /// <summary>The client learns that what it listed came from a process that is gone: tools always, resources and prompts when served.</summary>
+    private async Task AnnounceListsChangedAsync(JsonObject? capabilities)
+    {
+        if (capabilities is null)
+        {
+            return;
+        }
+
+        await _sendToClient(new JsonRpcNotification { Method = NotificationMethods.ToolListChangedNotification }).ConfigureAwait(false);
+        if (capabilities["resources"] is JsonObject)
+        {
+            await _sendToClient(new JsonRpcNotification { Method = NotificationMethods.ResourceListChangedNotification }).ConfigureAwait(false);
+        }
+
+        if (capabilities["prompts"] is JsonObject)
+        {
+            await _sendToClient(new JsonRpcNotification { Method = NotificationMethods.PromptListChangedNotification }).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Why requests cannot reach the server now; null while it is running.</summary>
+    private string? Unavailable(UpstreamState upstream) => upstream.Phase switch
+    {
+        UpstreamPhase.Running => null,
+        UpstreamPhase.Restarting => $"the server {_server.Name} is restarting; retry in {RetryIn(upstream.RetryAt)}",
+        _ => upstream.Reason ?? $"the server {_server.Name} is not running",
+    };
+
+    private string RetryIn(DateTimeOffset retryAt)
+    {
+        var seconds = Math.Ceiling((retryAt - _time.GetUtcNow()).TotalSeconds);
+        return (seconds < 1 ? 1 : seconds).ToString(CultureInfo.InvariantCulture) + " s";
+    }
+
+    private async Task DisposeQuietlyAsync(ITransport transport)
+    {
+        try
+        {
+            await transport.DisposeAsync().ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // Closing a connection that already failed must not stop what comes next.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            RelayLog.CloseFailed(_logger, _server.Name, e.Message);
         }
     }
 
@@ -745,8 +985,14 @@ internal sealed class ProxySession : IRelaySession
 
     private Task AnswerAsync(JsonRpcMessage answer) => _sendToClient(answer);
 
-    private Task SendUpstreamAsync(JsonRpcMessage message, CancellationToken cancellationToken) =>
-        _upstream.SendMessageAsync(message, cancellationToken);
+    /// <summary>To the server as it is now; while it is restarting or given up, nothing can reach it and this throws.</summary>
+    private Task SendUpstreamAsync(JsonRpcMessage message, CancellationToken cancellationToken)
+    {
+        var upstream = _upstream;
+        return Unavailable(upstream) is { } unavailable
+            ? Task.FromException(new InvalidOperationException(unavailable))
+            : upstream.Transport.SendMessageAsync(message, cancellationToken);
+    }
 
     private void Track(Task task)
     {
@@ -766,4 +1012,17 @@ internal sealed class ProxySession : IRelaySession
     }
 
     private static string Seconds(TimeSpan span) => span.TotalSeconds.ToString(CultureInfo.InvariantCulture) + "s";
+
+    private enum UpstreamPhase
+    {
+        Running,
+        Restarting,
+        Failed,
+    }
+
+    /// <summary>
+    /// The connection and whether it may be used, swapped as one so no request reads one without the other.
+    /// While restarting, <see cref="Transport"/> is the dead connection and <see cref="RetryAt"/> when the next attempt begins.
+    /// </summary>
+    private sealed record UpstreamState(ITransport Transport, UpstreamPhase Phase, DateTimeOffset RetryAt = default, string? Reason = null);
 }

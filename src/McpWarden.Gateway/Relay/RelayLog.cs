@@ -38,6 +38,21 @@ internal static partial class RelayLog
     [LoggerMessage(EventId = 110, Level = LogLevel.Warning, Message = "{Server}: background work failed: {Reason}")]
     public static partial void WorkFailed(ILogger logger, string server, string reason);
 
+    [LoggerMessage(EventId = 111, Level = LogLevel.Warning, Message = "{Server}: the connection closed; {InFlight} request(s) in flight were answered with an error")]
+    public static partial void UpstreamClosed(ILogger logger, string server, int inFlight);
+
+    [LoggerMessage(EventId = 112, Level = LogLevel.Information, Message = "{Server}: restart attempt {Attempt} of {MaxAttempts} in {DelaySeconds} s")]
+    public static partial void RestartScheduled(ILogger logger, string server, int attempt, int maxAttempts, double delaySeconds);
+
+    [LoggerMessage(EventId = 113, Level = LogLevel.Warning, Message = "{Server}: restart attempt {Attempt} failed: {Reason}")]
+    public static partial void RestartFailed(ILogger logger, string server, int attempt, Untrusted reason);
+
+    [LoggerMessage(EventId = 114, Level = LogLevel.Information, Message = "{Server}: restarted on attempt {Attempt}; the client's initialize was replayed and the client told its lists may have changed")]
+    public static partial void Restarted(ILogger logger, string server, int attempt);
+
+    [LoggerMessage(EventId = 115, Level = LogLevel.Error, Message = "{Server}: gave up restarting after {Attempts} attempts; requests are refused until the client opens a new session")]
+    public static partial void RestartGaveUp(ILogger logger, string server, int attempts);
+
     [LoggerMessage(EventId = 140, Level = LogLevel.Warning, Message = "{Server}: could not be started, and is left out of the aggregated session: {Reason}")]
     public static partial void AggregateOpenFailed(ILogger logger, string server, Untrusted reason);
 

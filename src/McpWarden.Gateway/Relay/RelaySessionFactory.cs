@@ -8,7 +8,7 @@ namespace McpWarden.Gateway.Relay;
 
 /// <summary>
 /// Opens client sessions: each one gets its own connection to the server (or to each server, for an aggregated
-/// session), under that server's policy.
+/// session), under that server's policy, and opens it again the same way when it ends.
 /// </summary>
 public sealed class RelaySessionFactory
 {
@@ -31,7 +31,16 @@ public sealed class RelaySessionFactory
     {
         ArgumentNullException.ThrowIfNull(server);
         var upstream = await _upstreams.ConnectAsync(server, cancellationToken).ConfigureAwait(false);
-        return new ProxySession(server, grant, sessionId, upstream, toClient, _enforcer, _time, _loggers.CreateLogger<ProxySession>());
+        return new ProxySession(
+            server,
+            grant,
+            sessionId,
+            upstream,
+            toClient,
+            _enforcer,
+            _time,
+            _loggers.CreateLogger<ProxySession>(),
+            reconnect: cancellation => _upstreams.ConnectAsync(server, cancellation));
     }
 
     /// <summary>

@@ -17,9 +17,10 @@ internal static class EndToEnd
 
     /// <summary>
     /// A configuration file fronting server-everything with <paramref name="policy"/>: a child process over
-    /// stdio, or the one already serving Streamable HTTP at <paramref name="upstream"/>.
+    /// stdio, or the one already serving HTTP at <paramref name="upstream"/>, over the transport <paramref name="type"/>
+    /// pins (none: the gateway detects it).
     /// </summary>
-    public static string ConfigurationFor(string directory, string policy, Uri? upstream = null)
+    public static string ConfigurationFor(string directory, string policy, Uri? upstream = null, string? type = null)
     {
         var path = Path.Combine(directory, "mcpwarden.json");
         var reach = upstream is null
@@ -27,7 +28,7 @@ internal static class EndToEnd
                 "command": "node", "args": [{{JsonSerializer.Serialize(ServerEverything)}}, "stdio"]
                 """
             : $$"""
-                "url": {{JsonSerializer.Serialize(upstream.ToString())}}
+                "url": {{JsonSerializer.Serialize(upstream.ToString())}}{{(type is null ? "" : $", \"type\": {JsonSerializer.Serialize(type)}")}}
                 """;
         File.WriteAllText(path, $$"""
             { "mcpServers": { "everything": {

@@ -148,7 +148,7 @@ public sealed class HttpFrontEndToEndTests : IDisposable
     }
 
     [Fact]
-    public async Task UpstreamFaults_AreClearErrors_AndOtherSessionsKeepWorking()
+    public async Task UpstreamFaults_AreClearErrors_OtherSessionsKeepWorking_AndACrashedServerComesBack()
     {
         await using var gateway = await ServeGatewayProcess.StartAsync(Faulty(AllowOk, serverFields: """ "timeout": 2, """));
         var endpoint = gateway.Endpoint("faulty");
@@ -166,6 +166,21 @@ public sealed class HttpFrontEndToEndTests : IDisposable
 
         var stillServing = await _mcp.PostAsync(endpoint, McpHttpExchange.Call(4, "ok"), healthy);
         Assert.Equal("ok", stillServing.Last.GetProperty("result").GetProperty("content")[0].GetProperty("text").GetString());
+
+        // The crashed session's server is restarted: refused at once meanwhile, then serving again.
+        for (var id = 5; ; id++)
+        {
+            var again = await _mcp.PostAsync(endpoint, McpHttpExchange.Call(id, "ok"), doomed);
+            if (again.Last.TryGetProperty("result", out _) || id == 60)
+            {
+                Assert.Equal("ok", again.Last.GetProperty("result").GetProperty("content")[0].GetProperty("text").GetString());
+                break;
+            }
+
+            Assert.Contains("is restarting; retry in", again.ErrorMessage, StringComparison.Ordinal);
+            await Task.Delay(200, TestContext.Current.CancellationToken);
+        }
+
         Assert.Equal(0, await gateway.StopAsync());
     }
 

@@ -4,7 +4,7 @@ using System.Net.Sockets;
 
 namespace McpWarden.Tests.Gateway;
 
-/// <summary>server-everything serving Streamable HTTP on a free port, as an HTTP upstream.</summary>
+/// <summary>server-everything serving Streamable HTTP or legacy HTTP+SSE on a free port, as an HTTP upstream.</summary>
 internal sealed class ServerEverythingOverHttp : IAsyncDisposable
 {
     private readonly Process _process;
@@ -17,12 +17,19 @@ internal sealed class ServerEverythingOverHttp : IAsyncDisposable
 
     public Uri Endpoint { get; }
 
-    public static async Task<ServerEverythingOverHttp> StartAsync()
+    /// <summary>Starts it in <paramref name="mode"/>, <c>streamableHttp</c> (served at /mcp) or <c>sse</c> (its stream at /sse, messages to /message).</summary>
+    public static async Task<ServerEverythingOverHttp> StartAsync(string mode = "streamableHttp")
     {
+        var path = mode switch
+        {
+            "streamableHttp" => "/mcp",
+            "sse" => "/sse",
+            _ => throw new ArgumentException($"server-everything serves no HTTP mode {mode}", nameof(mode)),
+        };
         var port = FreePort();
         var start = new ProcessStartInfo("node") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add(EndToEnd.ServerEverything);
-        start.ArgumentList.Add("streamableHttp");
+        start.ArgumentList.Add(mode);
         start.Environment["PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
         var process = Process.Start(start)!;
         process.OutputDataReceived += (_, _) => { };
@@ -37,7 +44,7 @@ internal sealed class ServerEverythingOverHttp : IAsyncDisposable
             {
                 using var probe = new TcpClient();
                 await probe.ConnectAsync(IPAddress.Loopback, port);
-                return new ServerEverythingOverHttp(process, new Uri($"http://127.0.0.1:{port}/mcp"));
+                return new ServerEverythingOverHttp(process, new Uri($"http://127.0.0.1:{port}{path}"));
             }
             catch (SocketException)
             {

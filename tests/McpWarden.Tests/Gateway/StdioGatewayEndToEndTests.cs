@@ -58,7 +58,7 @@ public sealed class StdioGatewayEndToEndTests : IDisposable
     }
 
     [Fact]
-    public async Task UpstreamFaults_GetClearErrorsAndNeverAHang()
+    public async Task UpstreamFaults_GetClearErrorsAndNeverAHang_AndACrashedServerComesBack()
     {
         var marker = Path.Combine(_directory, "cancelled-marker");
         var configuration = EndToEnd.FaultyServerConfiguration(_directory, $$"""
@@ -80,11 +80,30 @@ public sealed class StdioGatewayEndToEndTests : IDisposable
         await gateway.SendAsync(Call(3, "ok"));
         Assert.True((await gateway.AnswerToAsync(3)).TryGetProperty("result", out _));
 
-        // A server that dies mid-call: the call in flight is answered at once, and so is every later one.
+        // A server that dies mid-call: the call in flight is answered at once; calls while it restarts are refused
+        // at once, and once a fresh process has taken the replayed handshake, calls succeed again.
         await gateway.SendAsync(Call(4, "crash"));
         Assert.Contains("closed its connection", (await gateway.AnswerToAsync(4)).GetProperty("error").GetProperty("message").GetString(), StringComparison.Ordinal);
-        await gateway.SendAsync(Call(5, "ok"));
-        Assert.Contains("not running", (await gateway.AnswerToAsync(5)).GetProperty("error").GetProperty("message").GetString(), StringComparison.Ordinal);
+        var id = 5;
+        for (; ; id++)
+        {
+            await gateway.SendAsync(Call(id, "ok"));
+            var answer = await gateway.AnswerToAsync(id);
+            if (answer.TryGetProperty("result", out _) || id == 60)
+            {
+                Assert.Equal("ok", answer.GetProperty("result").GetProperty("content")[0].GetProperty("text").GetString());
+                break;
+            }
+
+            Assert.Contains("is restarting; retry in", answer.GetProperty("error").GetProperty("message").GetString(), StringComparison.Ordinal);
+            await Task.Delay(200, TestContext.Current.CancellationToken);
+        }
+
+        Assert.InRange(id, 6, 60);
+        while ((await gateway.NextAsync()).GetProperty("method").GetString() != "notifications/tools/list_changed")
+        {
+        }
+
         Assert.Equal(0, await gateway.CloseAsync());
     }
 

@@ -15,6 +15,12 @@ public enum Upstream
 {
     Stdio,
     Http,
+
+    /// <summary>Legacy HTTP+SSE, pinned with <c>"type": "sse"</c>.</summary>
+    Sse,
+
+    /// <summary>Legacy HTTP+SSE behind a bare <c>"url"</c>: the gateway finds out that Streamable HTTP is not served.</summary>
+    SseDetected,
 }
 
 /// <summary>
@@ -35,6 +41,8 @@ public sealed class TypeScriptClientEndToEndTests : IDisposable
     [InlineData(Front.Stdio, Upstream.Http)]
     [InlineData(Front.Http, Upstream.Stdio)]
     [InlineData(Front.Http, Upstream.Http)]
+    [InlineData(Front.Stdio, Upstream.Sse)]
+    [InlineData(Front.Stdio, Upstream.SseDetected)]
     public async Task ThroughTheGateway_TheClientSeesOnlyAllowedToolsAndIsRefusedWithReasons(Front front, Upstream upstream)
     {
         var output = await RunClientAsync("stdio-client.mjs", EchoPolicy, front, upstream);
@@ -70,6 +78,8 @@ public sealed class TypeScriptClientEndToEndTests : IDisposable
     [InlineData(Front.Stdio, Upstream.Http)]
     [InlineData(Front.Http, Upstream.Stdio)]
     [InlineData(Front.Http, Upstream.Http)]
+    [InlineData(Front.Stdio, Upstream.Sse)]
+    [InlineData(Front.Http, Upstream.SseDetected)]
     public async Task ThroughTheGateway_EverythingElseIsRelayedUntouched(Front front, Upstream upstream)
     {
         var output = await RunClientAsync("relay-client.mjs", """{ "version": "1", "default": "allow", "tools": { "get-tiny-image": { "action": "deny", "reason": "images are off" } } }""", front, upstream);
@@ -112,8 +122,13 @@ public sealed class TypeScriptClientEndToEndTests : IDisposable
     /// <summary>Runs a client script against server-everything through the gateway, over the given transports.</summary>
     private async Task<string> RunClientAsync(string script, string policy, Front front, Upstream upstream)
     {
-        await using var everything = upstream == Upstream.Http ? await ServerEverythingOverHttp.StartAsync() : null;
-        var configuration = EndToEnd.ConfigurationFor(_directory, policy, everything?.Endpoint);
+        await using var everything = upstream switch
+        {
+            Upstream.Http => await ServerEverythingOverHttp.StartAsync(),
+            Upstream.Sse or Upstream.SseDetected => await ServerEverythingOverHttp.StartAsync("sse"),
+            _ => null,
+        };
+        var configuration = EndToEnd.ConfigurationFor(_directory, policy, everything?.Endpoint, upstream == Upstream.Sse ? "sse" : null);
         if (front == Front.Stdio)
         {
             return await EndToEnd.RunNodeAsync(script, "dotnet", EndToEnd.Gateway, "stdio", "--config", configuration);
