@@ -42,7 +42,7 @@ internal sealed class ProxySession : IRelaySession
     private readonly ConcurrentDictionary<RequestId, ClientRequest> _byClientId = new();
     private readonly ConcurrentDictionary<RequestId, ClientRequest> _byUpstreamId = new();
     private readonly ConcurrentDictionary<RequestId, RequestId> _serverRequests = new();
-    private readonly ConcurrentDictionary<RequestId, TaskCompletionSource<JsonRpcMessage>> _ownRequests = new();
+    private readonly ConcurrentDictionary<RequestId, (ITransport Through, TaskCompletionSource<JsonRpcMessage> Answer)> _ownRequests = new();
     private readonly ConcurrentDictionary<Task, byte> _work = new();
     private readonly SemaphoreSlim _catalogGate = new(1, 1);
     private readonly Lock _catalogInstall = new();
@@ -313,10 +313,10 @@ internal sealed class ProxySession : IRelaySession
             return;
         }
 
+        // Read after registering: a server that died meanwhile has answered what was registered before it.
+        var upstream = _upstream;
         try
         {
-            // Read after registering: a server that died meanwhile has answered what was registered before it.
-            var upstream = _upstream;
             if (Unavailable(upstream) is { } unavailable)
             {
                 if (Finish(tracked))
@@ -340,6 +340,12 @@ internal sealed class ProxySession : IRelaySession
             if (Finish(tracked))
             {
                 await AnswerAsync(RelayMessages.Error(request.Id, McpErrorCode.InternalError, $"the request could not be sent to {_server.Name}: {e.Message}")).ConfigureAwait(false);
+            }
+
+            if (ConnectionLost(e))
+            {
+                // An HTTP server that went away (or forgot the session) does not end the SDK's reader: a failed send is how it shows.
+                Track(UpstreamGoneAsync(upstream.Transport));
             }
         }
         finally
@@ -426,7 +432,7 @@ internal sealed class ProxySession : IRelaySession
         switch (message)
         {
             case JsonRpcMessageWithId answer and (JsonRpcResponse or JsonRpcError) when _ownRequests.TryRemove(answer.Id, out var own):
-                own.TrySetResult(answer);
+                own.Answer.TrySetResult(answer);
                 break;
 
             case JsonRpcMessageWithId answer and (JsonRpcResponse or JsonRpcError) when _byUpstreamId.TryGetValue(answer.Id, out var tracked):
@@ -665,7 +671,7 @@ internal sealed class ProxySession : IRelaySession
     {
         var id = new RequestId(Interlocked.Increment(ref _nextUpstreamId));
         var answer = new TaskCompletionSource<JsonRpcMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _ownRequests[id] = answer;
+        _ownRequests[id] = (upstream, answer);
         using var deadline = new CancellationTokenSource(_server.RequestTimeout, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
         try
@@ -747,9 +753,9 @@ internal sealed class ProxySession : IRelaySession
     /// </summary>
     private async Task UpstreamGoneAsync(ITransport gone)
     {
-        foreach (var own in _ownRequests.Values)
+        foreach (var own in _ownRequests.Values.Where(o => ReferenceEquals(o.Through, gone)))
         {
-            own.TrySetException(new InvalidOperationException($"the server {_server.Name} closed its connection"));
+            own.Answer.TrySetException(new InvalidOperationException($"the server {_server.Name} closed its connection"));
         }
 
         var current = _upstream;
@@ -764,8 +770,8 @@ internal sealed class ProxySession : IRelaySession
             : current with { Phase = UpstreamPhase.Failed };
 
         // INVARIANT: the state leaves Running before in-flight requests are collected, so a request registered
-        // later reads it and answers itself; only one caller (the relay loop, or a restart that found its fresh
-        // connection already closed) makes the change.
+        // later reads it and answers itself; only one caller (the relay loop, a send that found the server gone, or
+        // a restart that found its fresh connection already closed) makes the change.
         if (!ReferenceEquals(Interlocked.CompareExchange(ref _upstream, next, current), current))
         {
             return;
@@ -931,6 +937,17 @@ internal sealed class ProxySession : IRelaySession
             await _sendToClient(new JsonRpcNotification { Method = NotificationMethods.PromptListChangedNotification }).ConfigureAwait(false);
         }
     }
+
+    /// <summary>
+    /// A send that failed because the server is not there any more: nothing answered (refused, reset, a broken
+    /// pipe), or the server no longer knows the session (404, as Streamable HTTP specifies for an unknown session).
+    /// </summary>
+    private static bool ConnectionLost(Exception failure) => failure switch
+    {
+        HttpRequestException http => http.StatusCode is null or System.Net.HttpStatusCode.NotFound,
+        IOException => true,
+        _ => failure.InnerException is { } inner && ConnectionLost(inner),
+    };
 
     /// <summary>Why requests cannot reach the server now; null while it is running.</summary>
     private string? Unavailable(UpstreamState upstream) => upstream.Phase switch

@@ -47,7 +47,7 @@ internal static partial class RelayLog
     [LoggerMessage(EventId = 113, Level = LogLevel.Warning, Message = "{Server}: restart attempt {Attempt} failed: {Reason}")]
     public static partial void RestartFailed(ILogger logger, string server, int attempt, Untrusted reason);
 
-    [LoggerMessage(EventId = 114, Level = LogLevel.Information, Message = "{Server}: restarted on attempt {Attempt}; the client's initialize was replayed and the client told its lists may have changed")]
+    [LoggerMessage(EventId = 114, Level = LogLevel.Information, Message = "{Server}: restarted on attempt {Attempt}")]
     public static partial void Restarted(ILogger logger, string server, int attempt);
 
     [LoggerMessage(EventId = 115, Level = LogLevel.Error, Message = "{Server}: gave up restarting after {Attempts} attempts; requests are refused until the client opens a new session")]

@@ -19,8 +19,16 @@ internal sealed class InMemoryServerTransport : ITransport
     /// <summary>Everything the gateway sent to the server, in order.</summary>
     public List<JsonRpcMessage> Sent { get; } = [];
 
+    /// <summary>When set, every send fails with it, as one to an HTTP server that has gone away does.</summary>
+    public Exception? SendFailure { get; set; }
+
     public Task SendMessageAsync(JsonRpcMessage message, CancellationToken cancellationToken = default)
     {
+        if (SendFailure is { } failure)
+        {
+            return Task.FromException(failure);
+        }
+
         lock (Sent)
         {
             Sent.Add(message);

@@ -201,4 +201,31 @@ public sealed class ProxySessionRestartTests : IAsyncDisposable
         Assert.Contains("gave up restarting it after 6 attempts", message, StringComparison.Ordinal);
         Assert.Equal(6, _connections);
     }
+
+    [Fact]
+    public async Task SendFailingBecauseTheHttpServerIsGone_RestartsTheServerToo()
+    {
+        await InitializeThroughAsync(_first);
+
+        // Its reader never ends: the refused connection is the only sign.
+        _first.SendFailure = new HttpRequestException(HttpRequestError.ConnectionError, "Connection refused");
+        Assert.Contains("Connection refused", await ErrorForAsync(new RequestId(2)), StringComparison.Ordinal);
+        await _clock.FireWhenWaitingAsync(TimeSpan.FromSeconds(0.5), Token);
+
+        var second = await _connected.Reader.ReadAsync(Token).AsTask().WaitAsync(TimeSpan.FromSeconds(10), Token);
+        Assert.Equal(RequestMethods.Initialize, ((JsonRpcRequest)await second.NextSentAsync(Token)).Method);
+    }
+
+    [Fact]
+    public async Task SendRefusedForThatRequestAlone_DoesNotRestartTheServer()
+    {
+        await InitializeThroughAsync(_first);
+        _first.SendFailure = new HttpRequestException("Bad Request", null, System.Net.HttpStatusCode.BadRequest);
+        Assert.Contains("Bad Request", await ErrorForAsync(new RequestId(2)), StringComparison.Ordinal);
+
+        _first.SendFailure = null;
+        await _session.FromClientAsync(Request(new RequestId(3), RequestMethods.Ping));
+        Assert.Equal(RequestMethods.Ping, ((JsonRpcRequest)await _first.NextSentAsync(Token)).Method);
+        Assert.Equal(0, _connections);
+    }
 }
