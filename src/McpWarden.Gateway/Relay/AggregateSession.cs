@@ -23,9 +23,9 @@ internal sealed class AggregateSession : IRelaySession
     private readonly IReadOnlyList<AggregateMember> _members;
     private readonly Func<JsonRpcMessage, Task> _sendToClient;
     private readonly ILogger _logger;
+    private readonly SessionWork _work;
     private readonly ConcurrentDictionary<RequestId, AggregateCall> _calls = new();
     private readonly ConcurrentDictionary<RequestId, RelayedServerRequest> _serverRequests = new();
-    private readonly ConcurrentDictionary<Task, byte> _work = new();
     private readonly CancellationTokenSource _closing = new();
     private readonly AggregateRequestHandlers _handlers;
 
@@ -38,6 +38,7 @@ internal sealed class AggregateSession : IRelaySession
         _members = members;
         _sendToClient = sendToClient;
         _logger = logger;
+        _work = new SessionWork(e => RelayLog.AggregateRelayFailed(_logger, "the gateway's own work", e.Message));
         _handlers = new AggregateRequestHandlers(members, AskAsync, logger);
     }
 
@@ -164,7 +165,7 @@ internal sealed class AggregateSession : IRelaySession
         }
 
         await _closing.CancelAsync().ConfigureAwait(false);
-        await Task.WhenAll(_work.Keys).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await Task.WhenAll(_work.Running).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         await Task.WhenAll(_members.Where(m => m.IsOpen).Select(m => m.Session.DisposeAsync().AsTask())).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         _closing.Dispose();
     }
@@ -413,20 +414,5 @@ internal sealed class AggregateSession : IRelaySession
         return true;
     }
 
-    private void Track(Task task)
-    {
-        _work[task] = 0;
-        _ = task.ContinueWith(
-            t =>
-            {
-                _work.TryRemove(t, out _);
-                if (t.Exception is { } failure)
-                {
-                    RelayLog.AggregateRelayFailed(_logger, "the gateway's own work", failure.GetBaseException().Message);
-                }
-            },
-            CancellationToken.None,
-            TaskContinuationOptions.ExecuteSynchronously,
-            TaskScheduler.Default);
-    }
+    private void Track(Task task) => _work.Track(task);
 }

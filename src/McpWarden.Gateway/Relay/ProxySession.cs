@@ -38,12 +38,12 @@ internal sealed class ProxySession : IRelaySession
     private readonly ToolCallEnforcer _enforcer;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly SessionWork _work;
 
     private readonly ConcurrentDictionary<RequestId, ClientRequest> _byClientId = new();
     private readonly ConcurrentDictionary<RequestId, ClientRequest> _byUpstreamId = new();
     private readonly ConcurrentDictionary<RequestId, RequestId> _serverRequests = new();
     private readonly ConcurrentDictionary<RequestId, (ITransport Through, TaskCompletionSource<JsonRpcMessage> Answer)> _ownRequests = new();
-    private readonly ConcurrentDictionary<Task, byte> _work = new();
     private readonly SemaphoreSlim _catalogGate = new(1, 1);
     private readonly Lock _catalogInstall = new();
     private readonly CancellationTokenSource _closing = new();
@@ -83,6 +83,7 @@ internal sealed class ProxySession : IRelaySession
         _enforcer = enforcer;
         _time = time;
         _logger = logger;
+        _work = new SessionWork(e => RelayLog.WorkFailed(_logger, _server.Name, e.Message));
     }
 
     /// <summary>Starts relaying the server's messages to the client; the session owns that work until disposed.</summary>
@@ -144,7 +145,7 @@ internal sealed class ProxySession : IRelaySession
         }
 
         await _closing.CancelAsync().ConfigureAwait(false);
-        await Task.WhenAll(_work.Keys.Append(_relay)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await Task.WhenAll(_work.Running.Append(_relay)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         foreach (var request in _byClientId.Values)
         {
             request.Dispose();
@@ -1011,22 +1012,7 @@ internal sealed class ProxySession : IRelaySession
             : upstream.Transport.SendMessageAsync(message, cancellationToken);
     }
 
-    private void Track(Task task)
-    {
-        _work[task] = 0;
-        _ = task.ContinueWith(
-            t =>
-            {
-                _work.TryRemove(t, out _);
-                if (t.Exception is { } failure)
-                {
-                    RelayLog.WorkFailed(_logger, _server.Name, failure.GetBaseException().Message);
-                }
-            },
-            CancellationToken.None,
-            TaskContinuationOptions.ExecuteSynchronously,
-            TaskScheduler.Default);
-    }
+    private void Track(Task task) => _work.Track(task);
 
     private static string Seconds(TimeSpan span) => span.TotalSeconds.ToString(CultureInfo.InvariantCulture) + "s";
 
