@@ -12,11 +12,12 @@ namespace McpWarden.Gateway.Configuration;
 /// <summary>Reads one configuration document into definitions, reporting every problem to one sink.</summary>
 internal sealed partial class ConfigurationReader
 {
-    private static readonly string[] DocumentFields = ["$schema", "mcpServers", "grants", "admin", "store", "mode", "maxMessageBytes"];
+    private static readonly string[] DocumentFields = ["$schema", "mcpServers", "grants", "admin", "store", "mode", "maxMessageBytes", "audit"];
     private static readonly string[] ServerFields = ["type", "command", "args", "env", "cwd", "url", "headers", "policy", "mode", "timeout"];
     private static readonly string[] GrantFields = ["keySha256", "servers"];
     private static readonly string[] AdminFields = ["tokenSha256"];
     private static readonly string[] StoreFields = ["path", "redis"];
+    private static readonly string[] AuditFields = ["recordArguments", "redact"];
 
     /// <summary>How long one upstream request may take unless <c>timeout</c> says otherwise.</summary>
     public static TimeSpan DefaultRequestTimeout { get; } = TimeSpan.FromSeconds(60);
@@ -55,7 +56,8 @@ internal sealed partial class ConfigurationReader
             ? ReadStore(storeElement)
             : new StoreDefinition(Path.Combine(_directory, ConfigurationLoader.DefaultStoreFile), null);
         var maxMessageBytes = root.TryGetProperty("maxMessageBytes", out var limitElement) ? ReadMessageLimit(limitElement) : Fronts.MessageScreening.DefaultMaxMessageBytes;
-        return new GatewayConfiguration(fullPath, servers, grants, adminToken, store ?? new StoreDefinition(null, null)) { MaxMessageBytes = maxMessageBytes };
+        var audit = root.TryGetProperty("audit", out var auditElement) ? ReadAudit(auditElement) : Audit.AuditSettings.Default;
+        return new GatewayConfiguration(fullPath, servers, grants, adminToken, store ?? new StoreDefinition(null, null)) { MaxMessageBytes = maxMessageBytes, Audit = audit };
     }
 
     private List<ServerDefinition> ReadServers(JsonElement root, EnforcementMode defaultMode)
@@ -290,6 +292,46 @@ internal sealed partial class ConfigurationReader
 
         StrictJson.CheckFields(element, "/admin", AdminFields, _sink);
         return ReadHash(element, "tokenSha256", "/admin");
+    }
+
+    private Audit.AuditSettings ReadAudit(JsonElement element)
+    {
+        if (!ExpectObject(element, "/audit", "\"audit\" must be an object such as {\"recordArguments\": true}"))
+        {
+            return Audit.AuditSettings.Default;
+        }
+
+        StrictJson.CheckFields(element, "/audit", AuditFields, _sink);
+        var record = false;
+        if (element.TryGetProperty("recordArguments", out var recordElement))
+        {
+            if (recordElement.ValueKind is JsonValueKind.True or JsonValueKind.False)
+            {
+                record = recordElement.GetBoolean();
+            }
+            else
+            {
+                _sink.Error(DiagnosticCodes.InvalidAudit, "/audit/recordArguments", $"\"recordArguments\" must be true or false, got {JsonText.Describe(recordElement)}");
+            }
+        }
+
+        var redactor = Audit.ArgumentRedactor.Default;
+        if (element.TryGetProperty("redact", out var redactElement))
+        {
+            var terms = redactElement.ValueKind == JsonValueKind.Array
+                ? redactElement.EnumerateArray().Select(t => t.ValueKind == JsonValueKind.String ? t.GetString() : null).ToList()
+                : null;
+            if (terms is null || terms.Any(t => string.IsNullOrWhiteSpace(t) || !t.Any(char.IsLetterOrDigit)))
+            {
+                _sink.Error(DiagnosticCodes.InvalidAudit, "/audit/redact", $"\"redact\" must be an array of member names such as [\"password\", \"api_key\"], got {JsonText.Describe(redactElement)}");
+            }
+            else
+            {
+                redactor = new Audit.ArgumentRedactor(terms!);
+            }
+        }
+
+        return new Audit.AuditSettings(record, redactor);
     }
 
     private StoreDefinition? ReadStore(JsonElement element)

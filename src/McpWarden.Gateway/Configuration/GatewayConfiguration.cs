@@ -12,4 +12,7 @@ public sealed record GatewayConfiguration(
 {
     /// <summary>The largest message a client may send, in bytes.</summary>
     public int MaxMessageBytes { get; init; } = Fronts.MessageScreening.DefaultMaxMessageBytes;
+
+    /// <summary>What the audit log keeps of arguments, and which member names are secrets.</summary>
+    public Audit.AuditSettings Audit { get; init; } = McpWarden.Gateway.Audit.AuditSettings.Default;
 }

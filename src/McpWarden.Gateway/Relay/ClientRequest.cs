@@ -48,6 +48,9 @@ internal sealed class ClientRequest : IDisposable
     /// <summary>When the request was forwarded: progress never extends it past the session's maximum.</summary>
     public long ForwardedAt { get; set; }
 
+    /// <summary>For a forwarded <c>tools/call</c>: the audit record the server's answer completes.</summary>
+    public long? AuditId { get; set; }
+
     public void Dispose()
     {
         Deadline?.Dispose();

@@ -2,6 +2,8 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using McpWarden.Gateway.Approvals;
+using McpWarden.Gateway.Audit;
 using McpWarden.Gateway.Configuration;
 using McpWarden.Gateway.Enforcement;
 using McpWarden.Policy.Evaluation;
@@ -35,7 +37,7 @@ internal sealed class ProxySession : IRelaySession
     private readonly Func<CancellationToken, Task<ITransport>>? _reconnect;
     private readonly RestartBackoff _backoff;
     private readonly Func<JsonRpcMessage, Task> _sendToClient;
-    private readonly ToolCallEnforcer _enforcer;
+    private readonly ToolCallGate _gate;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly SessionWork _work;
@@ -44,6 +46,7 @@ internal sealed class ProxySession : IRelaySession
     private readonly ConcurrentDictionary<RequestId, ClientRequest> _byUpstreamId = new();
     private readonly ConcurrentDictionary<RequestId, RequestId> _serverRequests = new();
     private readonly ConcurrentDictionary<RequestId, (ITransport Through, TaskCompletionSource<JsonRpcMessage> Answer)> _ownRequests = new();
+    private readonly ConcurrentDictionary<RequestId, TaskCompletionSource<JsonRpcMessage>> _ownClientRequests = new();
     private readonly SemaphoreSlim _catalogGate = new(1, 1);
     private readonly Lock _catalogInstall = new();
     private readonly CancellationTokenSource _closing = new();
@@ -67,7 +70,7 @@ internal sealed class ProxySession : IRelaySession
         string sessionId,
         ITransport upstream,
         Func<JsonRpcMessage, Task> sendToClient,
-        ToolCallEnforcer enforcer,
+        ToolCallGate gate,
         TimeProvider time,
         ILogger logger,
         Func<CancellationToken, Task<ITransport>>? reconnect = null,
@@ -80,7 +83,7 @@ internal sealed class ProxySession : IRelaySession
         _reconnect = reconnect;
         _backoff = backoff ?? RestartBackoff.Default;
         _sendToClient = sendToClient;
-        _enforcer = enforcer;
+        _gate = gate;
         _time = time;
         _logger = logger;
         _work = new SessionWork(e => RelayLog.WorkFailed(_logger, _server.Name, e.Message));
@@ -120,6 +123,10 @@ internal sealed class ProxySession : IRelaySession
                     RelayLog.DroppedIdlessRequest(_logger, _server.Name, new Untrusted(notification.Method));
                     break;
 
+                case JsonRpcMessageWithId answer and (JsonRpcResponse or JsonRpcError) when _ownClientRequests.TryRemove(answer.Id, out var own):
+                    own.TrySetResult(answer);
+                    break;
+
                 case JsonRpcMessageWithId answer when _serverRequests.TryRemove(answer.Id, out var upstreamId):
                     await SendUpstreamAsync(RelayMessages.WithId(answer, upstreamId), CancellationToken.None).ConfigureAwait(false);
                     break;
@@ -148,8 +155,12 @@ internal sealed class ProxySession : IRelaySession
         await Task.WhenAll(_work.Running.Append(_relay)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         foreach (var request in _byClientId.Values)
         {
+            // A call still with the server when its session closes ends unanswered; its audit record says so.
+            Finish(request, AuditOutcomes.Cancelled);
             request.Dispose();
         }
+
+        await Task.WhenAll(_work.Running).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
 
         try
         {
@@ -219,7 +230,7 @@ internal sealed class ProxySession : IRelaySession
         catch (Exception e)
 #pragma warning restore CA1031
         {
-            if (Finish(tracked))
+            if (Finish(tracked, AuditOutcomes.Error))
             {
                 await AnswerAsync(RelayMessages.Error(request.Id, McpErrorCode.InternalError, $"the gateway could not handle {request.Method}: {e.Message}")).ConfigureAwait(false);
             }
@@ -236,41 +247,77 @@ internal sealed class ProxySession : IRelaySession
     {
         var (tool, arguments) = ReadCall(call.Params);
 
-        // Deciding (fetching the tool list, consulting the counters) gets the server's timeout too, whatever the server does.
-        using var deadline = new CancellationTokenSource(_server.RequestTimeout, _time);
-        using var deciding = CancellationTokenSource.CreateLinkedTokenSource(tracked.Cancellation.Token, deadline.Token);
-        Decision decision;
-        try
+        // Fetching the tool list gets the server's timeout, whatever the server does; a wait for a person has its own.
+        ToolCatalog catalog;
+        using (var deadline = new CancellationTokenSource(_server.RequestTimeout, _time))
+        using (var fetching = CancellationTokenSource.CreateLinkedTokenSource(tracked.Cancellation.Token, deadline.Token))
         {
-            var catalog = await CatalogAsync(deciding.Token).ConfigureAwait(false);
-            decision = await _enforcer.DecideAsync(_server.Policy, new ToolCall(_server.Name, tool, arguments, _grant, _sessionId), catalog.Snapshot, deciding.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !tracked.Cancellation.IsCancellationRequested)
-        {
-            if (Finish(tracked))
+            try
             {
-                await AnswerAsync(RelayMessages.Error(call.Id, RelayMessages.RequestTimedOut, $"the gateway could not decide this call within {Seconds(_server.RequestTimeout)}, so it was not forwarded")).ConfigureAwait(false);
+                catalog = await CatalogAsync(fetching.Token).ConfigureAwait(false);
             }
+            catch (OperationCanceledException) when (deadline.IsCancellationRequested && !tracked.Cancellation.IsCancellationRequested)
+            {
+                if (Finish(tracked))
+                {
+                    await AnswerAsync(RelayMessages.Error(call.Id, RelayMessages.RequestTimedOut, $"the gateway could not decide this call within {Seconds(_server.RequestTimeout)}, so it was not forwarded")).ConfigureAwait(false);
+                }
 
-            return false;
+                return false;
+            }
         }
 
-        if (decision.Kind == DecisionKind.Approve)
+        var server = _server;
+        var gateCall = new GateCall(server, new ToolCall(server.Name, tool, arguments, _grant, _sessionId), catalog.Snapshot, _sessionId, () => _server.Policy, ClientCanBeAsked() ? AskClientAsync : null);
+        var result = await _gate.AdmitAsync(gateCall, tracked.Cancellation.Token).ConfigureAwait(false);
+        RelayLog.Decided(_logger, server.Name, new Untrusted(tool), result.Decision);
+        if (result.Forward)
         {
-            // Fail closed until an approval queue can hold the call for a person.
-            decision = Decision.Deny(ReasonCodes.ApprovalRequired, decision.RulePath, "this call needs a person's approval, and this gateway has no approval queue to hold it", decision.Rule);
-        }
-
-        RelayLog.Decided(_logger, _server.Name, new Untrusted(tool), decision);
-        if (decision.Kind != DecisionKind.Deny || _server.Mode == EnforcementMode.Observe)
-        {
+            tracked.AuditId = result.AuditId;
             return true;
         }
 
+        var decision = result.Decision;
         await AnswerAsync(DenialResponses.IsProtocolError(decision)
             ? new JsonRpcError { Id = call.Id, Error = DenialResponses.UnknownToolError(decision) }
             : new JsonRpcResponse { Id = call.Id, Result = DenialResponses.ToolResult(decision) }).ConfigureAwait(false);
         return false;
+    }
+
+    /// <summary>Whether the client declared, in its handshake, that its user can be asked questions (MCP elicitation).</summary>
+    private bool ClientCanBeAsked() =>
+        Volatile.Read(ref _initialize) is { Params: JsonObject parameters } && parameters["capabilities"]?["elicitation"] is JsonObject;
+
+    /// <summary>
+    /// Asks the client's user to approve a held call, through elicitation: accepted with <c>approve: true</c>
+    /// approves, accepted otherwise or declined refuses, dismissed leaves it to the queue.
+    /// </summary>
+    private async Task<bool?> AskClientAsync(Approval approval, CancellationToken cancellationToken)
+    {
+        var id = new RequestId(Interlocked.Increment(ref _nextClientId));
+        var answer = new TaskCompletionSource<JsonRpcMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _ownClientRequests[id] = answer;
+        try
+        {
+            await _sendToClient(new JsonRpcRequest { Id = id, Method = RequestMethods.ElicitationCreate, Params = ApprovalQuestion.For(approval) }).ConfigureAwait(false);
+            JsonRpcMessage reply;
+            try
+            {
+                reply = await answer.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // Decided elsewhere or withdrawn: the client stops asking its user.
+                await _sendToClient(RelayMessages.CancellationOf(id, new JsonObject { ["reason"] = "the approval was decided elsewhere or the call withdrawn" })).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                throw;
+            }
+
+            return ApprovalQuestion.Read(reply);
+        }
+        finally
+        {
+            _ownClientRequests.TryRemove(id, out _);
+        }
     }
 
     private static (string Tool, JsonElement Arguments) ReadCall(JsonNode? parameters)
@@ -320,7 +367,7 @@ internal sealed class ProxySession : IRelaySession
         {
             if (Unavailable(upstream) is { } unavailable)
             {
-                if (Finish(tracked))
+                if (Finish(tracked, AuditOutcomes.Unavailable))
                 {
                     await AnswerAsync(RelayMessages.Error(request.Id, McpErrorCode.InternalError, unavailable)).ConfigureAwait(false);
                 }
@@ -338,7 +385,7 @@ internal sealed class ProxySession : IRelaySession
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            if (Finish(tracked))
+            if (Finish(tracked, AuditOutcomes.Unavailable))
             {
                 await AnswerAsync(RelayMessages.Error(request.Id, McpErrorCode.InternalError, $"the request could not be sent to {_server.Name}: {e.Message}")).ConfigureAwait(false);
             }
@@ -444,7 +491,7 @@ internal sealed class ProxySession : IRelaySession
                     await tracked.Written.Task.ConfigureAwait(false);
                 }
 
-                if (Finish(tracked))
+                if (Finish(tracked, OutcomeOf(answer)))
                 {
                     var toClient = ToClientOrError(answer, tracked);
                     if (tracked.Method == RequestMethods.Initialize && toClient is JsonRpcResponse)
@@ -733,7 +780,7 @@ internal sealed class ProxySession : IRelaySession
     /// </summary>
     private async Task TimeOutAsync(RequestId upstreamId)
     {
-        if (!_byUpstreamId.TryGetValue(upstreamId, out var tracked) || !Finish(tracked))
+        if (!_byUpstreamId.TryGetValue(upstreamId, out var tracked) || !Finish(tracked, AuditOutcomes.Timeout))
         {
             return;
         }
@@ -781,7 +828,7 @@ internal sealed class ProxySession : IRelaySession
         var inFlight = 0;
         foreach (var tracked in _byUpstreamId.Values)
         {
-            if (Finish(tracked))
+            if (Finish(tracked, AuditOutcomes.Unavailable))
             {
                 inFlight++;
                 await AnswerAsync(RelayMessages.Error(tracked.ClientId, McpErrorCode.InternalError, $"the server {_server.Name} closed its connection before answering")).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
@@ -978,8 +1025,11 @@ internal sealed class ProxySession : IRelaySession
         }
     }
 
-    /// <summary>Forgets a request; true for exactly one caller, the one that may answer it.</summary>
-    private bool Finish(ClientRequest tracked)
+    /// <summary>
+    /// Forgets a request; true for exactly one caller, the one that may answer it. A forwarded tool call's audit
+    /// record then learns how it ended (<paramref name="outcome"/>, one of <see cref="AuditOutcomes"/>).
+    /// </summary>
+    private bool Finish(ClientRequest tracked, string outcome = AuditOutcomes.Cancelled)
     {
         lock (tracked.Gate)
         {
@@ -998,7 +1048,35 @@ internal sealed class ProxySession : IRelaySession
             tracked.Deadline?.Dispose();
         }
 
+        if (tracked.AuditId is { } auditId)
+        {
+            var latency = tracked.UpstreamId is null ? TimeSpan.Zero : _time.GetElapsedTime(tracked.ForwardedAt);
+            Track(_gate.CompleteAsync(auditId, outcome, latency));
+        }
+
         return true;
+    }
+
+    /// <summary>How a server's answer to a request ended, for the audit; an answer that cannot be read is an error (the client gets one).</summary>
+    private static string OutcomeOf(JsonRpcMessageWithId answer)
+    {
+        try
+        {
+            return answer switch
+            {
+                JsonRpcError => AuditOutcomes.Error,
+                JsonRpcResponse { Result: JsonObject result } when result["isError"] is JsonValue isError && isError.TryGetValue<bool>(out var failed) && failed => AuditOutcomes.ToolError,
+                _ => AuditOutcomes.Ok,
+            };
+        }
+        catch (InvalidOperationException)
+        {
+            return AuditOutcomes.Error;
+        }
+        catch (ArgumentException)
+        {
+            return AuditOutcomes.Error;
+        }
     }
 
     private Task AnswerAsync(JsonRpcMessage answer) => _sendToClient(answer);

@@ -13,14 +13,14 @@ namespace McpWarden.Gateway.Relay;
 public sealed class RelaySessionFactory
 {
     private readonly UpstreamTransportFactory _upstreams;
-    private readonly ToolCallEnforcer _enforcer;
+    private readonly ToolCallGate _gate;
     private readonly TimeProvider _time;
     private readonly ILoggerFactory _loggers;
 
-    public RelaySessionFactory(UpstreamTransportFactory upstreams, ToolCallEnforcer enforcer, TimeProvider time, ILoggerFactory loggers)
+    public RelaySessionFactory(UpstreamTransportFactory upstreams, ToolCallGate gate, TimeProvider time, ILoggerFactory loggers)
     {
         _upstreams = upstreams;
-        _enforcer = enforcer;
+        _gate = gate;
         _time = time;
         _loggers = loggers;
     }
@@ -37,7 +37,7 @@ public sealed class RelaySessionFactory
             sessionId,
             upstream,
             toClient,
-            _enforcer,
+            _gate,
             _time,
             _loggers.CreateLogger<ProxySession>(),
             reconnect: cancellation => _upstreams.ConnectAsync(server, cancellation));

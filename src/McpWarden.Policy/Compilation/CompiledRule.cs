@@ -7,7 +7,7 @@ namespace McpWarden.Policy.Compilation;
 /// <summary>A rule ready for evaluation, with the decisions that need no per-call data built once.</summary>
 public sealed class CompiledRule
 {
-    internal CompiledRule(string path, string key, PolicyAction action, string? reason, IReadOnlyList<CompiledLimit> limits, CompiledSchema? arguments, TimeSpan approvalTimeout, bool isDefault)
+    internal CompiledRule(string path, string key, PolicyAction action, string? reason, IReadOnlyList<CompiledLimit> limits, CompiledSchema? arguments, ApprovalDefinition approval, bool isDefault)
     {
         Path = path;
         Key = key;
@@ -15,7 +15,8 @@ public sealed class CompiledRule
         Reason = reason;
         Limits = limits;
         Arguments = arguments;
-        ApprovalTimeout = approvalTimeout;
+        ApprovalTimeout = approval.Timeout;
+        ApprovalVia = approval.Via;
         IsDefault = isDefault;
 
         // INVARIANT: a rule's fixed outcomes are built here once, so deciding them allocates nothing.
@@ -45,7 +46,11 @@ public sealed class CompiledRule
     /// <summary>The rule's own argument constraints, if any.</summary>
     public CompiledSchema? Arguments { get; }
 
+    /// <summary>How long a held call waits for a decision.</summary>
     public TimeSpan ApprovalTimeout { get; }
+
+    /// <summary>Who is asked to decide a held call.</summary>
+    public ApprovalChannel ApprovalVia { get; }
 
     /// <summary>True for the rule that stands for the policy's <c>default</c>.</summary>
     public bool IsDefault { get; }

@@ -17,10 +17,10 @@ public static class PolicyCompiler
                 .DistinctBy(l => l.Counter, StringComparer.Ordinal)
                 .Select(l => new CompiledLimit(l))
                 .ToArray();
-            rules.Add(new CompiledRule(rule.Path, rule.Key, rule.Action, rule.Reason, limits, arguments, rule.ApprovalTimeout, isDefault: false));
+            rules.Add(new CompiledRule(rule.Path, rule.Key, rule.Action, rule.Reason, limits, arguments, rule.Approval, isDefault: false));
         }
 
-        var defaultRule = new CompiledRule("/default", "*", definition.Default, reason: null, [], arguments: null, RuleDefinition.DefaultApprovalTimeout, isDefault: true);
+        var defaultRule = new CompiledRule("/default", "*", definition.Default, reason: null, [], arguments: null, ApprovalDefinition.Default, isDefault: true);
         return new CompiledPolicy(revision, defaultRule, rules);
     }
 

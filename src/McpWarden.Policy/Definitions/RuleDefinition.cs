@@ -9,7 +9,7 @@ namespace McpWarden.Policy.Definitions;
 /// <param name="Reason">Returned to the agent when this rule denies a call.</param>
 /// <param name="Limits">Every limit, the <c>rate_limit</c> shorthand included, in document order.</param>
 /// <param name="Arguments">The rule's JSON Schema for the call's arguments, if any.</param>
-/// <param name="ApprovalTimeout">How long an <c>approve</c> call waits for a person.</param>
+/// <param name="Approval">For an <c>approve</c> rule: how long a call waits for a person, and who is asked.</param>
 public sealed record RuleDefinition(
     string Path,
     string Key,
@@ -17,8 +17,4 @@ public sealed record RuleDefinition(
     string? Reason,
     IReadOnlyList<LimitDefinition> Limits,
     JsonElement? Arguments,
-    TimeSpan ApprovalTimeout)
-{
-    /// <summary>The default wait for a person: five minutes.</summary>
-    public static TimeSpan DefaultApprovalTimeout { get; } = TimeSpan.FromSeconds(300);
-}
+    ApprovalDefinition Approval);

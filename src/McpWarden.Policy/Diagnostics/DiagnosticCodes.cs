@@ -30,6 +30,7 @@ public static class DiagnosticCodes
     public const string ApprovalWithoutApprove = "MW2005";
     public const string InvalidApprovalTimeout = "MW2006";
     public const string UnusedOnDeny = "MW2007";
+    public const string InvalidApprovalVia = "MW2008";
 
     public const string InvalidWindow = "MW3001";
     public const string InvalidMax = "MW3002";
@@ -58,6 +59,7 @@ public static class DiagnosticCodes
     public const string InvalidGrantName = "MW5011";
     public const string InvalidTimeout = "MW5012";
     public const string InvalidMessageLimit = "MW5013";
+    public const string InvalidAudit = "MW5014";
 
     /// <summary>Every code with the one-line meaning printed in the docs.</summary>
     public static IReadOnlyList<(string Code, string Meaning)> All { get; } =
@@ -83,6 +85,7 @@ public static class DiagnosticCodes
         (ApprovalWithoutApprove, "an `approval` block on a rule whose action is not approve"),
         (InvalidApprovalTimeout, "an approval timeout that is not a number of seconds in 1..86400"),
         (UnusedOnDeny, "warning: limits or arguments on a deny rule are never consulted"),
+        (InvalidApprovalVia, "an approval `via` other than queue or client"),
         (InvalidWindow, "a window that is not second, minute, hour, day or a whole number of seconds in 1..31622400"),
         (InvalidMax, "a max that is not a positive number"),
         (InvalidScope, "a scope other than grant, session or global"),
@@ -108,5 +111,6 @@ public static class DiagnosticCodes
         (InvalidGrantName, "a grant name that is not 1 to 64 of A-Z a-z 0-9 . _ -"),
         (InvalidTimeout, "a `timeout` that is not a number of seconds in 1..3600"),
         (InvalidMessageLimit, "a `maxMessageBytes` that is not a whole number from 1024 to 67108864"),
+        (InvalidAudit, "an `audit` whose `recordArguments` is not a boolean or whose `redact` is not an array of names"),
     ];
 }

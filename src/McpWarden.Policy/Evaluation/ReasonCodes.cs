@@ -24,6 +24,12 @@ public static class ReasonCodes
     /// <summary>The tool name is not NFC or contains control or invisible characters.</summary>
     public const string InvalidToolName = "invalid_tool_name";
 
+    /// <summary>The held call went away (cancelled, session closed, gateway stopped) before a person decided.</summary>
+    public const string ApprovalAbandoned = "approval_abandoned";
+
+    /// <summary>The decision could not be written to the audit log, so the call is refused (fail closed).</summary>
+    public const string AuditFailed = "audit_failed";
+
     /// <summary>Something went wrong while deciding; the call is refused (fail closed).</summary>
     public const string EvaluationError = "evaluation_error";
 }

@@ -18,7 +18,7 @@ public static class PolicyParser
     private static readonly string[] RuleFields = ["action", "reason", "limits", "rate_limit", "arguments", "approval"];
     private static readonly string[] LimitFields = ["counter", "window", "max", "scope", "by", "cost"];
     private static readonly string[] RateLimitFields = ["max", "window", "scope"];
-    private static readonly string[] ApprovalFields = ["timeout"];
+    private static readonly string[] ApprovalFields = ["timeout", "via"];
 
     /// <summary>The longest window: a leap year, enough for any yearly budget.</summary>
     public const long MaxWindowSeconds = 366L * 24 * 3600;
@@ -189,7 +189,7 @@ public static class PolicyParser
             }
         }
 
-        var approvalTimeout = RuleDefinition.DefaultApprovalTimeout;
+        var approval = ApprovalDefinition.Default;
         if (element.TryGetProperty("approval", out var approvalElement))
         {
             if (action != PolicyAction.Approve)
@@ -197,7 +197,7 @@ public static class PolicyParser
                 sink.ErrorAtName(DiagnosticCodes.ApprovalWithoutApprove, path + "/approval", $"\"approval\" only applies to a rule whose action is \"approve\"; this rule's action is \"{ActionName(action)}\"");
             }
 
-            approvalTimeout = ReadApproval(approvalElement, path + "/approval", sink) ?? approvalTimeout;
+            approval = ReadApproval(approvalElement, path + "/approval", sink) ?? approval;
         }
 
         if (action == PolicyAction.Deny && (limits.Count > 0 || arguments is not null))
@@ -205,7 +205,7 @@ public static class PolicyParser
             sink.Warning(DiagnosticCodes.UnusedOnDeny, path, $"the rule for {JsonText.Quote(key)} denies every call, so its limits and arguments are never consulted");
         }
 
-        return new RuleDefinition(path, key, action, reason, limits, arguments, approvalTimeout);
+        return new RuleDefinition(path, key, action, reason, limits, arguments, approval);
     }
 
     private static void ReadLimits(JsonElement element, string path, DiagnosticSink sink, List<LimitDefinition> limits)
@@ -386,7 +386,7 @@ public static class PolicyParser
         return reference;
     }
 
-    private static TimeSpan? ReadApproval(JsonElement element, string path, DiagnosticSink sink)
+    private static ApprovalDefinition? ReadApproval(JsonElement element, string path, DiagnosticSink sink)
     {
         if (element.ValueKind != JsonValueKind.Object)
         {
@@ -395,18 +395,35 @@ public static class PolicyParser
         }
 
         StrictJson.CheckFields(element, path, ApprovalFields, sink);
-        if (!element.TryGetProperty("timeout", out var timeout))
+        var approval = ApprovalDefinition.Default;
+        if (element.TryGetProperty("timeout", out var timeout))
         {
-            return null;
+            if (timeout.ValueKind == JsonValueKind.Number && timeout.TryGetDouble(out var seconds) && seconds is >= 1 and <= MaxApprovalTimeoutSeconds)
+            {
+                approval = approval with { Timeout = TimeSpan.FromSeconds(seconds) };
+            }
+            else
+            {
+                sink.Error(DiagnosticCodes.InvalidApprovalTimeout, path + "/timeout", $"approval timeout must be a number of seconds from 1 to {MaxApprovalTimeoutSeconds}, got {JsonText.Describe(timeout)}");
+            }
         }
 
-        if (timeout.ValueKind == JsonValueKind.Number && timeout.TryGetDouble(out var seconds) && seconds is >= 1 and <= MaxApprovalTimeoutSeconds)
+        if (element.TryGetProperty("via", out var via))
         {
-            return TimeSpan.FromSeconds(seconds);
+            switch (via.ValueKind == JsonValueKind.String ? via.GetString() : null)
+            {
+                case "queue":
+                    break;
+                case "client":
+                    approval = approval with { Via = ApprovalChannel.Client };
+                    break;
+                default:
+                    sink.Error(DiagnosticCodes.InvalidApprovalVia, path + "/via", $"\"via\" must be \"queue\" (a person at the gateway) or \"client\" (the calling client's user, through elicitation), got {JsonText.Describe(via)}");
+                    break;
+            }
         }
 
-        sink.Error(DiagnosticCodes.InvalidApprovalTimeout, path + "/timeout", $"approval timeout must be a number of seconds from 1 to {MaxApprovalTimeoutSeconds}, got {JsonText.Describe(timeout)}");
-        return null;
+        return approval;
     }
 
     private static PolicyAction? ReadAction(JsonElement element, string path, DiagnosticSink sink)

@@ -2,8 +2,8 @@ using System.Net;
 using McpWarden.Gateway.Configuration;
 using McpWarden.Gateway.Enforcement;
 using McpWarden.Gateway.Fronts.Http;
-using McpWarden.Gateway.Limits;
 using McpWarden.Gateway.Relay;
+using McpWarden.Gateway.Storage;
 using McpWarden.Gateway.Upstreams;
 using McpWarden.Http;
 using Microsoft.AspNetCore.Builder;
@@ -65,9 +65,9 @@ internal static class ServeCommand
         await using var app = builder.Build();
 
         var loggers = app.Services.GetRequiredService<ILoggerFactory>();
-        // State is in memory until the durable store arrives; counters start afresh with each run.
-        var enforcer = new ToolCallEnforcer(new InMemoryCounterStore(TimeProvider.System));
-        var relays = new RelaySessionFactory(new UpstreamTransportFactory(Environment.GetEnvironmentVariable, loggers), enforcer, TimeProvider.System, loggers);
+        await using var stores = GatewayStores.InMemory(TimeProvider.System);
+        var gate = new ToolCallGate(stores, configuration.Audit, TimeProvider.System, loggers.CreateLogger<ToolCallGate>());
+        var relays = new RelaySessionFactory(new UpstreamTransportFactory(Environment.GetEnvironmentVariable, loggers), gate, TimeProvider.System, loggers);
         await using var registry = new HttpSessionRegistry(TimeProvider.System, loggers, IdleTimeout, MaxSessions);
         var loopbackOnly = addresses.All(IsLoopbackUrl);
         var origins = new OriginCheck(loopbackOnly);

@@ -2,9 +2,10 @@ using McpWarden.Gateway.Configuration;
 using McpWarden.Gateway.Enforcement;
 using McpWarden.Gateway.Fronts;
 using McpWarden.Gateway.Fronts.Http;
-using McpWarden.Gateway.Limits;
 using McpWarden.Gateway.Relay;
+using McpWarden.Gateway.Storage;
 using McpWarden.Gateway.Upstreams;
+using Microsoft.Extensions.Logging;
 
 namespace McpWarden.Cli;
 
@@ -52,10 +53,10 @@ internal static class StdioCommand
             return ExitCodes.BadConfiguration;
         }
 
-        // State is in memory until the durable store arrives; every stdio conversation starts with fresh budgets.
-        var enforcer = new ToolCallEnforcer(new InMemoryCounterStore(TimeProvider.System));
         using var loggers = GatewayLogging.Create();
-        var sessions = new RelaySessionFactory(new UpstreamTransportFactory(Environment.GetEnvironmentVariable, loggers), enforcer, TimeProvider.System, loggers);
+        await using var stores = GatewayStores.InMemory(TimeProvider.System);
+        var gate = new ToolCallGate(stores, configuration.Audit, TimeProvider.System, loggers.CreateLogger<ToolCallGate>());
+        var sessions = new RelaySessionFactory(new UpstreamTransportFactory(Environment.GetEnvironmentVariable, loggers), gate, TimeProvider.System, loggers);
         using var front = new StdioFront(
             (sessionId, toClient, cancellation) => server is null
                 ? sessions.OpenAggregateAsync(servers, grant, sessionId, toClient, cancellation)

@@ -2,7 +2,8 @@ using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using McpWarden.Gateway.Configuration;
 using McpWarden.Gateway.Enforcement;
-using McpWarden.Gateway.Limits;
+using McpWarden.Gateway.Audit;
+using McpWarden.Gateway.Storage;
 using McpWarden.Gateway.Relay;
 using McpWarden.Gateway.Time;
 using McpWarden.Testing;
@@ -35,7 +36,7 @@ public sealed class AggregateOverProxySessionsTests : IAsyncDisposable
 
     private async Task OpenAsync()
     {
-        var enforcer = new ToolCallEnforcer(new InMemoryCounterStore(_clock));
+        var gate = new ToolCallGate(GatewayStores.InMemory(_clock), AuditSettings.Default, _clock, NullLogger<ToolCallGate>.Instance);
         var policy = Policies.Load("""{"version":"1","default":"deny","tools":{"ok":{}}}""");
         _session = await AggregateSession.OpenAsync(
             ["alive", "dead"],
@@ -45,7 +46,7 @@ public sealed class AggregateOverProxySessionsTests : IAsyncDisposable
                 "s",
                 _servers[name],
                 toAggregate,
-                enforcer,
+                gate,
                 _clock,
                 NullLogger.Instance)),
             message => _toClient.Writer.WriteAsync(message).AsTask(),

@@ -2,7 +2,8 @@ using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using McpWarden.Gateway.Configuration;
 using McpWarden.Gateway.Enforcement;
-using McpWarden.Gateway.Limits;
+using McpWarden.Gateway.Audit;
+using McpWarden.Gateway.Storage;
 using McpWarden.Gateway.Relay;
 using McpWarden.Gateway.Time;
 using McpWarden.Testing;
@@ -45,7 +46,7 @@ public sealed class ProxySessionRestartTests : IAsyncDisposable
             "s",
             _first,
             message => _toClient.Writer.WriteAsync(message).AsTask(),
-            new ToolCallEnforcer(new InMemoryCounterStore(_manual)),
+            new ToolCallGate(GatewayStores.InMemory(_manual), AuditSettings.Default, _manual, NullLogger<ToolCallGate>.Instance),
             _clock,
             NullLogger.Instance,
             reconnect: ConnectAsync);

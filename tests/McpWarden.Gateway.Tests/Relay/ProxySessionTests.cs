@@ -2,10 +2,12 @@ using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using McpWarden.Gateway.Configuration;
 using McpWarden.Gateway.Enforcement;
-using McpWarden.Gateway.Limits;
+using McpWarden.Gateway.Audit;
+using McpWarden.Gateway.Storage;
 using McpWarden.Gateway.Relay;
 using McpWarden.Gateway.Time;
 using McpWarden.Testing;
+using Microsoft.Extensions.Logging.Abstractions;
 using ModelContextProtocol.Protocol;
 using Xunit;
 
@@ -28,7 +30,7 @@ public sealed class ProxySessionTests : IAsyncDisposable
             "inline",
             EnforcementMode.Enforce,
             TimeSpan.FromSeconds(30));
-        _session = new ProxySession(definition, "g", "s", _server, message => _toClient.Writer.WriteAsync(message).AsTask(), new ToolCallEnforcer(new InMemoryCounterStore(_clock)), _clock, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        _session = new ProxySession(definition, "g", "s", _server, message => _toClient.Writer.WriteAsync(message).AsTask(), new ToolCallGate(GatewayStores.InMemory(_clock), AuditSettings.Default, _clock, NullLogger<ToolCallGate>.Instance), _clock, NullLogger.Instance);
         _session.Start();
     }
 

@@ -1,0 +1,35 @@
+using McpWarden.Gateway.Approvals;
+using McpWarden.Gateway.Audit;
+using McpWarden.Gateway.Limits;
+
+namespace McpWarden.Gateway.Storage;
+
+/// <summary>
+/// The gateway's state, behind its ports: budgets, held calls, the audit log. One implementation of each,
+/// chosen by the configuration's <c>store</c> (or in memory, for <c>--ephemeral</c> and tests).
+/// </summary>
+public sealed class GatewayStores : IAsyncDisposable
+{
+    private readonly IAsyncDisposable? _owner;
+
+    /// <param name="owner">What to dispose with the stores (the database they share), if anything.</param>
+    public GatewayStores(ICounterStore counters, IApprovalQueue approvals, IAuditSink audit, IAsyncDisposable? owner = null)
+    {
+        Counters = counters;
+        Approvals = approvals;
+        Audit = audit;
+        _owner = owner;
+    }
+
+    public ICounterStore Counters { get; }
+
+    public IApprovalQueue Approvals { get; }
+
+    public IAuditSink Audit { get; }
+
+    /// <summary>Everything in process memory, forgotten when the process ends.</summary>
+    public static GatewayStores InMemory(TimeProvider time) =>
+        new(new InMemoryCounterStore(time), new InMemoryApprovalQueue(time), new InMemoryAuditSink());
+
+    public ValueTask DisposeAsync() => _owner?.DisposeAsync() ?? ValueTask.CompletedTask;
+}
