@@ -31,6 +31,9 @@ public sealed class ArgumentRedactor
 
     public static ArgumentRedactor Default { get; } = new(DefaultTerms);
 
+    /// <summary>The terms as the redactor compares them (lower-case words joined by <c>_</c>): two redactors with the same terms redact alike.</summary>
+    public IReadOnlyList<string> Terms => [.. _terms.Select(words => string.Join('_', words))];
+
     /// <summary>Whether a member of this name holds a secret.</summary>
     public bool IsSecret(string name)
     {

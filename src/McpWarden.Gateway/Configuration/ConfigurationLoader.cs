@@ -35,7 +35,7 @@ public static class ConfigurationLoader
         ArgumentNullException.ThrowIfNull(document);
         if (document.Root is not { } root)
         {
-            return new ConfigurationLoadResult(null, document.Diagnostics);
+            return new ConfigurationLoadResult(null, document.Diagnostics) { Files = [fullPath] };
         }
 
         var diagnostics = new List<Diagnostic>();
@@ -49,7 +49,10 @@ public static class ConfigurationLoader
             diagnostics.Add(diagnostic);
         }
 
-        return new ConfigurationLoadResult(diagnostics.Exists(d => d.IsError) ? null : configuration, diagnostics);
+        return new ConfigurationLoadResult(diagnostics.Exists(d => d.IsError) ? null : configuration, diagnostics)
+        {
+            Files = [fullPath, .. reader.PolicyFiles.Distinct(StringComparer.Ordinal)],
+        };
     }
 
     internal static PolicyLoadResult LoadDefaultPolicy() => PolicyLoader.LoadText("(default policy)", DefaultPolicy);

@@ -27,6 +27,7 @@ internal sealed partial class ConfigurationReader
     private readonly DiagnosticSink _sink;
     private readonly string _directory;
     private readonly Func<string, string?> _environment;
+    private readonly List<string> _policyFiles = [];
 
     public ConfigurationReader(DiagnosticSink sink, string directory, Func<string, string?> environment)
     {
@@ -36,6 +37,9 @@ internal sealed partial class ConfigurationReader
     }
 
     // Names appear in URLs and, on /mcp, before "__" in tool names: "__" inside one would make those ambiguous.
+    /// <summary>The policy files the document names (absolute), whether or not they could be read: a reload watches them.</summary>
+    public IReadOnlyList<string> PolicyFiles => _policyFiles;
+
     [GeneratedRegex("^[A-Za-z0-9._-]{1,64}$")]
     private static partial Regex NameSyntax();
 
@@ -197,6 +201,7 @@ internal sealed partial class ConfigurationReader
 
             case JsonValueKind.String when ExpandedString(policy, policyPath, nonEmpty: true) is { } relative:
                 var file = Path.GetFullPath(Path.Combine(_directory, relative));
+                _policyFiles.Add(file);
                 var loaded = PolicyLoader.LoadFile(file, DisplayPath.Of(file));
                 foreach (var diagnostic in loaded.Diagnostics)
                 {

@@ -60,6 +60,7 @@ public static class DiagnosticCodes
     public const string InvalidTimeout = "MW5012";
     public const string InvalidMessageLimit = "MW5013";
     public const string InvalidAudit = "MW5014";
+    public const string GrantsRequired = "MW5015";
 
     /// <summary>Every code with the one-line meaning printed in the docs.</summary>
     public static IReadOnlyList<(string Code, string Meaning)> All { get; } =
@@ -112,5 +113,6 @@ public static class DiagnosticCodes
         (InvalidTimeout, "a `timeout` that is not a number of seconds in 1..3600"),
         (InvalidMessageLimit, "a `maxMessageBytes` that is not a whole number from 1024 to 67108864"),
         (InvalidAudit, "an `audit` whose `recordArguments` is not a boolean or whose `redact` is not an array of names"),
+        (GrantsRequired, "a reload that removes every grant while the gateway listens beyond loopback (every caller would be trusted)"),
     ];
 }
