@@ -31,7 +31,7 @@ internal sealed class ProxySession : IRelaySession
     /// <summary>How often a tool list is fetched again when the server changes it during the fetch.</summary>
     private const int MaxCatalogAttempts = 5;
 
-    private readonly ServerDefinition _server;
+    private readonly Func<ServerDefinition> _server;
     private readonly string _grant;
     private readonly string _sessionId;
     private readonly Func<CancellationToken, Task<ITransport>>? _reconnect;
@@ -74,9 +74,11 @@ internal sealed class ProxySession : IRelaySession
         TimeProvider time,
         ILogger logger,
         Func<CancellationToken, Task<ITransport>>? reconnect = null,
-        RestartBackoff? backoff = null)
+        RestartBackoff? backoff = null,
+        Func<ServerDefinition>? current = null)
     {
-        _server = server;
+        // Policy, mode and timeout are read per use, so a reloaded configuration applies from its swap on.
+        _server = current ?? (() => server);
         _grant = grant;
         _sessionId = sessionId;
         _upstream = new UpstreamState(upstream, UpstreamPhase.Running);
@@ -86,8 +88,11 @@ internal sealed class ProxySession : IRelaySession
         _gate = gate;
         _time = time;
         _logger = logger;
-        _work = new SessionWork(e => RelayLog.WorkFailed(_logger, _server.Name, e.Message));
+        _work = new SessionWork(e => RelayLog.WorkFailed(_logger, Server.Name, e.Message));
     }
+
+    /// <summary>The server's definition now: the one it was opened with, or what a reload made of it since.</summary>
+    private ServerDefinition Server => _server();
 
     /// <summary>Starts relaying the server's messages to the client; the session owns that work until disposed.</summary>
     public void Start() => _relay = RelayUpstreamAsync(_upstream.Transport, _closing.Token);
@@ -120,7 +125,7 @@ internal sealed class ProxySession : IRelaySession
 
                 case JsonRpcNotification notification:
                     // A request sent without an id (tools/call, say) must not reach a server that might run it undecided.
-                    RelayLog.DroppedIdlessRequest(_logger, _server.Name, new Untrusted(notification.Method));
+                    RelayLog.DroppedIdlessRequest(_logger, Server.Name, new Untrusted(notification.Method));
                     break;
 
                 case JsonRpcMessageWithId answer and (JsonRpcResponse or JsonRpcError) when _ownClientRequests.TryRemove(answer.Id, out var own):
@@ -132,7 +137,7 @@ internal sealed class ProxySession : IRelaySession
                     break;
 
                 case JsonRpcMessageWithId stray:
-                    RelayLog.DroppedStrayAnswer(_logger, _server.Name, stray.Id, "client");
+                    RelayLog.DroppedStrayAnswer(_logger, Server.Name, stray.Id, "client");
                     break;
             }
         }
@@ -140,7 +145,7 @@ internal sealed class ProxySession : IRelaySession
         catch (Exception e)
 #pragma warning restore CA1031
         {
-            RelayLog.RelayFailed(_logger, _server.Name, "client", e.Message);
+            RelayLog.RelayFailed(_logger, Server.Name, "client", e.Message);
         }
     }
 
@@ -171,7 +176,7 @@ internal sealed class ProxySession : IRelaySession
         catch (Exception e)
 #pragma warning restore CA1031
         {
-            RelayLog.CloseFailed(_logger, _server.Name, e.Message);
+            RelayLog.CloseFailed(_logger, Server.Name, e.Message);
         }
 
         _closing.Dispose();
@@ -185,7 +190,7 @@ internal sealed class ProxySession : IRelaySession
         {
             // An answer under that id would look, to the client, like the answer to the request already in flight.
             tracked.Dispose();
-            RelayLog.DroppedDuplicateId(_logger, _server.Name, request.Id);
+            RelayLog.DroppedDuplicateId(_logger, Server.Name, request.Id);
             return;
         }
 
@@ -249,7 +254,7 @@ internal sealed class ProxySession : IRelaySession
 
         // Fetching the tool list gets the server's timeout, whatever the server does; a wait for a person has its own.
         ToolCatalog catalog;
-        using (var deadline = new CancellationTokenSource(_server.RequestTimeout, _time))
+        using (var deadline = new CancellationTokenSource(Server.RequestTimeout, _time))
         using (var fetching = CancellationTokenSource.CreateLinkedTokenSource(tracked.Cancellation.Token, deadline.Token))
         {
             try
@@ -260,15 +265,15 @@ internal sealed class ProxySession : IRelaySession
             {
                 if (Finish(tracked))
                 {
-                    await AnswerAsync(RelayMessages.Error(call.Id, RelayMessages.RequestTimedOut, $"the gateway could not decide this call within {Seconds(_server.RequestTimeout)}, so it was not forwarded")).ConfigureAwait(false);
+                    await AnswerAsync(RelayMessages.Error(call.Id, RelayMessages.RequestTimedOut, $"the gateway could not decide this call within {Seconds(Server.RequestTimeout)}, so it was not forwarded")).ConfigureAwait(false);
                 }
 
                 return false;
             }
         }
 
-        var server = _server;
-        var gateCall = new GateCall(server, new ToolCall(server.Name, tool, arguments, _grant, _sessionId), catalog.Snapshot, _sessionId, () => _server.Policy, ClientCanBeAsked() ? AskClientAsync : null);
+        var server = Server;
+        var gateCall = new GateCall(server, new ToolCall(server.Name, tool, arguments, _grant, _sessionId), catalog.Snapshot, _sessionId, () => Server.Policy, ClientCanBeAsked() ? AskClientAsync : null);
         var result = await _gate.AdmitAsync(gateCall, tracked.Cancellation.Token).ConfigureAwait(false);
         RelayLog.Decided(_logger, server.Name, new Untrusted(tool), result.Decision);
         if (result.Forward)
@@ -350,7 +355,7 @@ internal sealed class ProxySession : IRelaySession
                 tracked.UpstreamId = upstreamId;
                 tracked.ProgressToken = (request.Params as JsonObject)?["_meta"]?["progressToken"]?.ToJsonString();
                 tracked.ForwardedAt = _time.GetTimestamp();
-                tracked.Deadline = _time.CreateTimer(_ => Track(TimeOutAsync(upstreamId)), null, _server.RequestTimeout, Timeout.InfiniteTimeSpan);
+                tracked.Deadline = _time.CreateTimer(_ => Track(TimeOutAsync(upstreamId)), null, Server.RequestTimeout, Timeout.InfiniteTimeSpan);
                 _byUpstreamId[upstreamId] = tracked;
             }
         }
@@ -387,7 +392,7 @@ internal sealed class ProxySession : IRelaySession
         {
             if (Finish(tracked, AuditOutcomes.Unavailable))
             {
-                await AnswerAsync(RelayMessages.Error(request.Id, McpErrorCode.InternalError, $"the request could not be sent to {_server.Name}: {e.Message}")).ConfigureAwait(false);
+                await AnswerAsync(RelayMessages.Error(request.Id, McpErrorCode.InternalError, $"the request could not be sent to {Server.Name}: {e.Message}")).ConfigureAwait(false);
             }
 
             if (ConnectionLost(e))
@@ -462,7 +467,7 @@ internal sealed class ProxySession : IRelaySession
                 catch (Exception e)
 #pragma warning restore CA1031
                 {
-                    RelayLog.RelayFailed(_logger, _server.Name, "server", e.Message);
+                    RelayLog.RelayFailed(_logger, Server.Name, "server", e.Message);
                 }
             }
         }
@@ -542,7 +547,7 @@ internal sealed class ProxySession : IRelaySession
                 break;
 
             case JsonRpcMessageWithId stray:
-                RelayLog.DroppedStrayAnswer(_logger, _server.Name, stray.Id, "server");
+                RelayLog.DroppedStrayAnswer(_logger, Server.Name, stray.Id, "server");
                 break;
         }
     }
@@ -558,7 +563,7 @@ internal sealed class ProxySession : IRelaySession
         catch (Exception e)
 #pragma warning restore CA1031
         {
-            return RelayMessages.Error(tracked.ClientId, McpErrorCode.InternalError, $"the server {_server.Name} answered {tracked.Method} with something the gateway cannot read: {e.Message}");
+            return RelayMessages.Error(tracked.ClientId, McpErrorCode.InternalError, $"the server {Server.Name} answered {tracked.Method} with something the gateway cannot read: {e.Message}");
         }
     }
 
@@ -583,15 +588,16 @@ internal sealed class ProxySession : IRelaySession
             && !(initialized["protocolVersion"] is JsonValue chosen && chosen.TryGetValue<string>(out var version) && ProtocolVersions.Relayed.Contains(version)))
         {
             // Fail closed: a revision the gateway cannot read is one whose calls it could not decide.
-            return RelayMessages.Error(tracked.ClientId, McpErrorCode.InternalError, $"the server {_server.Name} chose protocol version {initialized["protocolVersion"]?.ToJsonString() ?? "(none)"}, which this gateway does not relay");
+            return RelayMessages.Error(tracked.ClientId, McpErrorCode.InternalError, $"the server {Server.Name} chose protocol version {initialized["protocolVersion"]?.ToJsonString() ?? "(none)"}, which this gateway does not relay");
         }
 
-        if (answer is JsonRpcResponse response && tracked.Method == RequestMethods.ToolsList && _server.Mode == EnforcementMode.Enforce)
+        var server = Server;
+        if (answer is JsonRpcResponse response && tracked.Method == RequestMethods.ToolsList && server.Mode == EnforcementMode.Enforce)
         {
             // Observe mode refuses nothing, so it hides nothing either.
-            return ToolListFilter.Filter(response.Result, _server.Policy) is { } filtered
+            return ToolListFilter.Filter(response.Result, server.Policy) is { } filtered
                 ? new JsonRpcResponse { Id = tracked.ClientId, Result = filtered }
-                : RelayMessages.Error(tracked.ClientId, McpErrorCode.InternalError, $"the server {_server.Name} answered tools/list with something that is not a tool list");
+                : RelayMessages.Error(tracked.ClientId, McpErrorCode.InternalError, $"the server {Server.Name} answered tools/list with something that is not a tool list");
         }
 
         return RelayMessages.WithId(answer, tracked.ClientId);
@@ -615,7 +621,7 @@ internal sealed class ProxySession : IRelaySession
         catch (Exception e)
 #pragma warning restore CA1031
         {
-            RelayLog.RefreshFailed(_logger, _server.Name, e.Message);
+            RelayLog.RefreshFailed(_logger, Server.Name, e.Message);
         }
 
         await _sendToClient(changed).ConfigureAwait(false);
@@ -662,13 +668,13 @@ internal sealed class ProxySession : IRelaySession
 
                 foreach (var finding in catalog.Findings)
                 {
-                    RelayLog.CatalogFinding(_logger, _server.Name, finding);
+                    RelayLog.CatalogFinding(_logger, Server.Name, finding);
                 }
 
                 return catalog;
             }
 
-            throw new InvalidOperationException($"{_server.Name} kept changing its tools while the gateway read them");
+            throw new InvalidOperationException($"{Server.Name} kept changing its tools while the gateway read them");
         }
         finally
         {
@@ -687,7 +693,7 @@ internal sealed class ProxySession : IRelaySession
             var answer = await RequestUpstreamAsync(RequestMethods.ToolsList, parameters, cancellationToken).ConfigureAwait(false);
             if (answer is not JsonRpcResponse { Result: JsonObject result })
             {
-                throw new InvalidOperationException($"{_server.Name} answered tools/list with {(answer as JsonRpcError)?.Error.Message ?? "something that is not a result object"}");
+                throw new InvalidOperationException($"{Server.Name} answered tools/list with {(answer as JsonRpcError)?.Error.Message ?? "something that is not a result object"}");
             }
 
             pages.Add(result);
@@ -697,7 +703,7 @@ internal sealed class ProxySession : IRelaySession
 
         if (cursor is not null)
         {
-            RelayLog.CatalogTruncated(_logger, _server.Name, MaxPages);
+            RelayLog.CatalogTruncated(_logger, Server.Name, MaxPages);
         }
 
         return pages;
@@ -720,7 +726,7 @@ internal sealed class ProxySession : IRelaySession
         var id = new RequestId(Interlocked.Increment(ref _nextUpstreamId));
         var answer = new TaskCompletionSource<JsonRpcMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
         _ownRequests[id] = (upstream, answer);
-        using var deadline = new CancellationTokenSource(_server.RequestTimeout, _time);
+        using var deadline = new CancellationTokenSource(Server.RequestTimeout, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
         try
         {
@@ -733,7 +739,7 @@ internal sealed class ProxySession : IRelaySession
             await upstream.SendMessageAsync(RelayMessages.CancellationOf(id, null), CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             if (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
             {
-                throw new TimeoutException($"{_server.Name} did not answer {method} within {Seconds(_server.RequestTimeout)}");
+                throw new TimeoutException($"{Server.Name} did not answer {method} within {Seconds(Server.RequestTimeout)}");
             }
 
             throw;
@@ -768,8 +774,9 @@ internal sealed class ProxySession : IRelaySession
                 return;
             }
 
-            var remaining = (_server.RequestTimeout * MaxTimeoutsWithProgress) - _time.GetElapsedTime(tracked.ForwardedAt);
-            var next = remaining <= TimeSpan.Zero ? TimeSpan.Zero : remaining < _server.RequestTimeout ? remaining : _server.RequestTimeout;
+            var timeout = Server.RequestTimeout;
+            var remaining = (timeout * MaxTimeoutsWithProgress) - _time.GetElapsedTime(tracked.ForwardedAt);
+            var next = remaining <= TimeSpan.Zero ? TimeSpan.Zero : remaining < timeout ? remaining : timeout;
             deadline.Change(next, Timeout.InfiniteTimeSpan);
         }
     }
@@ -785,9 +792,9 @@ internal sealed class ProxySession : IRelaySession
             return;
         }
 
-        var after = Seconds(_server.RequestTimeout);
-        RelayLog.TimedOut(_logger, _server.Name, tracked.Method, after);
-        await AnswerAsync(RelayMessages.Error(tracked.ClientId, RelayMessages.RequestTimedOut, $"the server {_server.Name} did not answer {tracked.Method} within {after}")).ConfigureAwait(false);
+        var after = Seconds(Server.RequestTimeout);
+        RelayLog.TimedOut(_logger, Server.Name, tracked.Method, after);
+        await AnswerAsync(RelayMessages.Error(tracked.ClientId, RelayMessages.RequestTimedOut, $"the server {Server.Name} did not answer {tracked.Method} within {after}")).ConfigureAwait(false);
         if (_upstream.Phase == UpstreamPhase.Running)
         {
             await SendUpstreamAsync(RelayMessages.CancellationOf(upstreamId, new JsonObject { ["reason"] = $"timed out at the gateway after {after}" }), CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
@@ -803,7 +810,7 @@ internal sealed class ProxySession : IRelaySession
     {
         foreach (var own in _ownRequests.Values.Where(o => ReferenceEquals(o.Through, gone)))
         {
-            own.Answer.TrySetException(new InvalidOperationException($"the server {_server.Name} closed its connection"));
+            own.Answer.TrySetException(new InvalidOperationException($"the server {Server.Name} closed its connection"));
         }
 
         var current = _upstream;
@@ -831,7 +838,7 @@ internal sealed class ProxySession : IRelaySession
             if (Finish(tracked, AuditOutcomes.Unavailable))
             {
                 inFlight++;
-                await AnswerAsync(RelayMessages.Error(tracked.ClientId, McpErrorCode.InternalError, $"the server {_server.Name} closed its connection before answering")).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                await AnswerAsync(RelayMessages.Error(tracked.ClientId, McpErrorCode.InternalError, $"the server {Server.Name} closed its connection before answering")).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
         }
 
@@ -840,7 +847,7 @@ internal sealed class ProxySession : IRelaySession
         {
             if (_serverRequests.TryRemove(clientId, out _))
             {
-                await _sendToClient(RelayMessages.CancellationOf(clientId, new JsonObject { ["reason"] = $"the server {_server.Name} closed its connection" })).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                await _sendToClient(RelayMessages.CancellationOf(clientId, new JsonObject { ["reason"] = $"the server {Server.Name} closed its connection" })).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
         }
 
@@ -849,7 +856,7 @@ internal sealed class ProxySession : IRelaySession
             return;
         }
 
-        RelayLog.UpstreamClosed(_logger, _server.Name, inFlight);
+        RelayLog.UpstreamClosed(_logger, Server.Name, inFlight);
         if (restart)
         {
             Track(RestartAsync(gone));
@@ -878,12 +885,12 @@ internal sealed class ProxySession : IRelaySession
             var attempt = _restartAttempts;
             var delay = _backoff.DelayBefore(attempt);
             _upstream = new UpstreamState(dead, UpstreamPhase.Restarting, _time.GetUtcNow() + delay);
-            RelayLog.RestartScheduled(_logger, _server.Name, attempt, _backoff.MaxAttempts, delay.TotalSeconds);
+            RelayLog.RestartScheduled(_logger, Server.Name, attempt, _backoff.MaxAttempts, delay.TotalSeconds);
             ITransport? fresh = null;
             try
             {
                 await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
-                using (var deadline = new CancellationTokenSource(_server.RequestTimeout, _time))
+                using (var deadline = new CancellationTokenSource(Server.RequestTimeout, _time))
                 using (var connecting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token))
                 {
                     fresh = await _reconnect!(connecting.Token).ConfigureAwait(false);
@@ -902,7 +909,7 @@ internal sealed class ProxySession : IRelaySession
                 var running = new UpstreamState(fresh, UpstreamPhase.Running);
                 _upstream = running;
                 _restartedAt = _time.GetTimestamp();
-                RelayLog.Restarted(_logger, _server.Name, attempt);
+                RelayLog.Restarted(_logger, Server.Name, attempt);
                 if (relay.IsCompleted)
                 {
                     // It closed between its handshake and being installed: its relay loop saw it before it counted.
@@ -927,7 +934,7 @@ internal sealed class ProxySession : IRelaySession
 #pragma warning restore CA1031
             {
                 lastFailure = e.Message;
-                RelayLog.RestartFailed(_logger, _server.Name, attempt, new Untrusted(e.Message));
+                RelayLog.RestartFailed(_logger, Server.Name, attempt, new Untrusted(e.Message));
                 if (fresh is not null)
                 {
                     await DisposeQuietlyAsync(fresh).ConfigureAwait(false);
@@ -936,8 +943,8 @@ internal sealed class ProxySession : IRelaySession
         }
 
         var attempts = _backoff.MaxAttempts;
-        _upstream = new UpstreamState(dead, UpstreamPhase.Failed, Reason: $"the server {_server.Name} is not running: the gateway gave up restarting it after {attempts} attempts (last: {lastFailure}); open a new session to try again");
-        RelayLog.RestartGaveUp(_logger, _server.Name, attempts);
+        _upstream = new UpstreamState(dead, UpstreamPhase.Failed, Reason: $"the server {Server.Name} is not running: the gateway gave up restarting it after {attempts} attempts (last: {lastFailure}); open a new session to try again");
+        RelayLog.RestartGaveUp(_logger, Server.Name, attempts);
     }
 
     /// <summary>
@@ -1001,8 +1008,8 @@ internal sealed class ProxySession : IRelaySession
     private string? Unavailable(UpstreamState upstream) => upstream.Phase switch
     {
         UpstreamPhase.Running => null,
-        UpstreamPhase.Restarting => $"the server {_server.Name} is restarting; retry in {RetryIn(upstream.RetryAt)}",
-        _ => upstream.Reason ?? $"the server {_server.Name} is not running",
+        UpstreamPhase.Restarting => $"the server {Server.Name} is restarting; retry in {RetryIn(upstream.RetryAt)}",
+        _ => upstream.Reason ?? $"the server {Server.Name} is not running",
     };
 
     private string RetryIn(DateTimeOffset retryAt)
@@ -1021,7 +1028,7 @@ internal sealed class ProxySession : IRelaySession
         catch (Exception e)
 #pragma warning restore CA1031
         {
-            RelayLog.CloseFailed(_logger, _server.Name, e.Message);
+            RelayLog.CloseFailed(_logger, Server.Name, e.Message);
         }
     }
 

@@ -8,7 +8,9 @@ namespace McpWarden.Gateway.Relay;
 
 /// <summary>
 /// Opens client sessions: each one gets its own connection to the server (or to each server, for an aggregated
-/// session), under that server's policy, and opens it again the same way when it ends.
+/// session), under that server's policy, and opens it again the same way when it ends. Given the live
+/// configuration, a session follows its server's policy, mode and timeout through reloads for as long as the
+/// server is reached the same way.
 /// </summary>
 public sealed class RelaySessionFactory
 {
@@ -16,9 +18,12 @@ public sealed class RelaySessionFactory
     private readonly ToolCallGate _gate;
     private readonly TimeProvider _time;
     private readonly ILoggerFactory _loggers;
+    private readonly LiveConfiguration? _live;
 
-    public RelaySessionFactory(UpstreamTransportFactory upstreams, ToolCallGate gate, TimeProvider time, ILoggerFactory loggers)
+    /// <param name="live">The configuration reloads swap; without it, a session keeps the definition it was opened with.</param>
+    public RelaySessionFactory(UpstreamTransportFactory upstreams, ToolCallGate gate, TimeProvider time, ILoggerFactory loggers, LiveConfiguration? live = null)
     {
+        _live = live;
         _upstreams = upstreams;
         _gate = gate;
         _time = time;
@@ -40,7 +45,24 @@ public sealed class RelaySessionFactory
             _gate,
             _time,
             _loggers.CreateLogger<ProxySession>(),
-            reconnect: cancellation => _upstreams.ConnectAsync(server, cancellation));
+            reconnect: cancellation => _upstreams.ConnectAsync(server, cancellation),
+            current: Following(server));
+    }
+
+    /// <summary>
+    /// The server's definition now, while it is still reached through the same upstream; a server removed or
+    /// reached differently keeps the definition the session was opened with until the host closes the session.
+    /// </summary>
+    private Func<ServerDefinition>? Following(ServerDefinition opened)
+    {
+        if (_live is not { } live)
+        {
+            return null;
+        }
+
+        var name = opened.Name;
+        var upstream = opened.Upstream;
+        return () => live.Server(name) is { } now && ReferenceEquals(now.Upstream, upstream) ? now : opened;
     }
 
     /// <summary>

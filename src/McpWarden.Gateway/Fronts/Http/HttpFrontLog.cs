@@ -21,4 +21,7 @@ internal static partial class HttpFrontLog
 
     [LoggerMessage(EventId = 204, Level = LogLevel.Information, Message = "{Session}: closed after {IdleTimeout} unused")]
     public static partial void SessionExpired(ILogger logger, string session, TimeSpan idleTimeout);
+
+    [LoggerMessage(EventId = 205, Level = LogLevel.Information, Message = "{Session}: closed: the reloaded configuration removed {Servers} or reaches it differently")]
+    public static partial void SessionClosedByReload(ILogger logger, string session, string servers);
 }

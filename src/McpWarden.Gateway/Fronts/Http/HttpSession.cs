@@ -23,6 +23,7 @@ public sealed class HttpSession : IAsyncDisposable
     private readonly Lock _standaloneGate = new();
     private ClientFeed? _standalone;
     private IRelaySession? _relay;
+    private IReadOnlyCollection<string>? _servers;
     private long _lastActive;
     private int _disposed;
 
@@ -49,7 +50,17 @@ public sealed class HttpSession : IAsyncDisposable
     /// <summary>What the session fronts: a server's name, or the aggregate endpoint.</summary>
     public string Target { get; }
 
-    /// <summary>True once the session was closed (by the client, by expiry or at shutdown).</summary>
+    /// <summary>
+    /// The configured servers the session reaches: its target, or for the aggregate endpoint the servers it was
+    /// opened with. A reload that removes one of them, or reaches it differently, closes the session.
+    /// </summary>
+    public IReadOnlyCollection<string> Servers
+    {
+        get => Volatile.Read(ref _servers) ?? [Target];
+        set => Volatile.Write(ref _servers, value);
+    }
+
+    /// <summary>True once the session was closed (by the client, by expiry, by a reload or at shutdown).</summary>
     public bool IsClosed => Volatile.Read(ref _disposed) != 0;
 
     /// <summary>The messages the relay sends the client come here; to be passed to the relay when it is opened.</summary>
@@ -59,7 +70,14 @@ public sealed class HttpSession : IAsyncDisposable
     public void Attach(IRelaySession relay)
     {
         ArgumentNullException.ThrowIfNull(relay);
-        _relay = relay;
+        Volatile.Write(ref _relay, relay);
+        if (IsClosed)
+        {
+            // Closed while the relay was being opened (a reload removed its server, say): the relay goes too.
+            _ = relay.DisposeAsync().AsTask();
+            return;
+        }
+
         relay.Start();
     }
 
@@ -144,7 +162,7 @@ public sealed class HttpSession : IAsyncDisposable
         }
 
         await _closing.CancelAsync().ConfigureAwait(false);
-        if (_relay is { } relay)
+        if (Volatile.Read(ref _relay) is { } relay)
         {
             await relay.DisposeAsync().ConfigureAwait(false);
         }

@@ -79,6 +79,24 @@ public sealed class HttpSessionRegistry : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Closes every session that reaches one of <paramref name="servers"/>, aggregated sessions included: those
+    /// servers were removed from the configuration, or are reached differently now. Returns how many closed.
+    /// </summary>
+    public async Task<int> CloseServingAsync(IReadOnlyCollection<string> servers)
+    {
+        ArgumentNullException.ThrowIfNull(servers);
+        var closing = _sessions.Values.Where(s => s.Servers.Any(servers.Contains)).ToList();
+        foreach (var session in closing)
+        {
+            var affected = string.Join(", ", session.Servers.Where(servers.Contains));
+            HttpFrontLog.SessionClosedByReload(_logger, session.Label, affected);
+        }
+
+        await Task.WhenAll(closing.Select(CloseAsync)).ConfigureAwait(false);
+        return closing.Count;
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _sweep.DisposeAsync().ConfigureAwait(false);
