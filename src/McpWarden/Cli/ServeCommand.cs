@@ -5,7 +5,10 @@ using McpWarden.Gateway.Fronts.Http;
 using McpWarden.Gateway.Relay;
 using McpWarden.Gateway.Storage;
 using McpWarden.Gateway.Upstreams;
+using McpWarden.Gateway;
 using McpWarden.Http;
+using McpWarden.Policy.Diagnostics;
+using McpWarden.Reload;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -65,14 +68,34 @@ internal static class ServeCommand
         await using var app = builder.Build();
 
         var loggers = app.Services.GetRequiredService<ILoggerFactory>();
+        var live = new LiveConfiguration(loaded, TimeProvider.System);
+        // INVARIANT: the counter store lives as long as the process, so budgets carry over every reload.
         await using var stores = GatewayStores.InMemory(TimeProvider.System);
         var gate = new ToolCallGate(stores, configuration.Audit, TimeProvider.System, loggers.CreateLogger<ToolCallGate>());
-        var relays = new RelaySessionFactory(new UpstreamTransportFactory(Environment.GetEnvironmentVariable, loggers), gate, TimeProvider.System, loggers);
+        var relays = new RelaySessionFactory(new UpstreamTransportFactory(Environment.GetEnvironmentVariable, loggers), gate, TimeProvider.System, loggers, live);
         await using var registry = new HttpSessionRegistry(TimeProvider.System, loggers, IdleTimeout, MaxSessions);
         var loopbackOnly = addresses.All(IsLoopbackUrl);
         var origins = new OriginCheck(loopbackOnly);
-        var handler = new McpHttpHandler(configuration, registry, relays, new GrantAuthenticator(configuration.Grants), origins, app.Lifetime.ApplicationStopping);
-        McpEndpoints.Map(app, handler, configuration, registry, origins);
+        var handler = new McpHttpHandler(live, registry, relays, new GrantAuthenticator(live), origins, app.Lifetime.ApplicationStopping);
+        McpEndpoints.Map(app, handler, live, registry, origins);
+
+        var reloadLogger = loggers.CreateLogger<ConfigurationWatcher>();
+        await using var watcher = new ConfigurationWatcher(
+            configPath,
+            live,
+            reloaded => loopbackOnly ? reloaded : RequireGrants(reloaded),
+            async change =>
+            {
+                // Sessions of a server that is gone, or reached differently, end; clients reconnect to what is configured now.
+                if (change.Closed.Count > 0 && await registry.CloseServingAsync(change.Closed).ConfigureAwait(false) is > 0 and var closed)
+                {
+                    ReloadLog.SessionsClosed(reloadLogger, closed);
+                }
+            },
+            Environment.GetEnvironmentVariable,
+            TimeProvider.System,
+            reloadLogger);
+        watcher.Start(loaded.Files);
 
         // Sessions close (their streams end, their server processes are stopped) as soon as shutdown begins,
         // so open streams do not hold the host up for its whole drain timeout.
@@ -96,6 +119,21 @@ internal static class ServeCommand
         await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
         return ExitCodes.Success;
     }
+
+    /// <summary>
+    /// Listening beyond loopback, a reload may not take every grant away: every caller would then be trusted.
+    /// Such a configuration is refused like an invalid one.
+    /// </summary>
+    private static ConfigurationLoadResult RequireGrants(ConfigurationLoadResult loaded) =>
+        loaded.Configuration is { Grants.Count: 0 } configuration
+            ? new ConfigurationLoadResult(null, [.. loaded.Diagnostics, new Diagnostic(
+                DiagnosticCodes.GrantsRequired,
+                DiagnosticSeverity.Error,
+                DisplayPath.Of(configuration.Path),
+                "/grants",
+                SourcePosition.Start,
+                "the gateway listens beyond loopback, so the configuration must keep at least one grant: without grants every caller would be trusted")]) { Files = loaded.Files }
+            : loaded;
 
     /// <summary>Why the gateway may not listen where it was asked to, if it may not.</summary>
     private static string? ListenProblem(string[] addresses, GatewayConfiguration configuration)

@@ -5,6 +5,7 @@ using McpWarden.Gateway.Fronts.Http;
 using McpWarden.Gateway.Relay;
 using McpWarden.Gateway.Storage;
 using McpWarden.Gateway.Upstreams;
+using McpWarden.Reload;
 using Microsoft.Extensions.Logging;
 
 namespace McpWarden.Cli;
@@ -54,9 +55,38 @@ internal static class StdioCommand
         }
 
         using var loggers = GatewayLogging.Create();
+        var live = new LiveConfiguration(loaded, TimeProvider.System);
         await using var stores = GatewayStores.InMemory(TimeProvider.System);
         var gate = new ToolCallGate(stores, configuration.Audit, TimeProvider.System, loggers.CreateLogger<ToolCallGate>());
-        var sessions = new RelaySessionFactory(new UpstreamTransportFactory(Environment.GetEnvironmentVariable, loggers), gate, TimeProvider.System, loggers);
+        var sessions = new RelaySessionFactory(new UpstreamTransportFactory(Environment.GetEnvironmentVariable, loggers), gate, TimeProvider.System, loggers, live);
+
+        // One conversation, one process: policies, modes and timeouts follow the files; the servers served and how
+        // they are reached stay as they started, and a change to them says so in the log.
+        var served = servers.Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
+        var reloadLogger = loggers.CreateLogger<ConfigurationWatcher>();
+        await using var watcher = new ConfigurationWatcher(
+            configPath,
+            live,
+            reloaded => reloaded,
+            change =>
+            {
+                var kept = change.Closed.Where(served.Contains).ToList();
+                if (kept.Count > 0)
+                {
+                    ReloadLog.Kept(reloadLogger, $"{string.Join(", ", kept)} removed or reached differently in the file; this stdio gateway keeps serving it as it started until it is restarted");
+                }
+
+                if (server is null && change.Added.Count > 0)
+                {
+                    ReloadLog.Kept(reloadLogger, $"{string.Join(", ", change.Added)} added in the file; this stdio gateway serves it after a restart");
+                }
+
+                return Task.CompletedTask;
+            },
+            Environment.GetEnvironmentVariable,
+            TimeProvider.System,
+            reloadLogger);
+        watcher.Start(loaded.Files);
         using var front = new StdioFront(
             (sessionId, toClient, cancellation) => server is null
                 ? sessions.OpenAggregateAsync(servers, grant, sessionId, toClient, cancellation)

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json.Nodes;
 using McpWarden.Gateway.Configuration;
 using McpWarden.Gateway.Fronts.Http;
@@ -12,7 +13,7 @@ internal static class McpEndpoints
     /// <summary>The target of sessions on the aggregated <c>/mcp</c> endpoint (no server is named <c>*</c>).</summary>
     public const string AggregateTarget = "*";
 
-    public static void Map(WebApplication app, McpHttpHandler handler, GatewayConfiguration configuration, HttpSessionRegistry registry, OriginCheck origins)
+    public static void Map(WebApplication app, McpHttpHandler handler, LiveConfiguration configuration, HttpSessionRegistry registry, OriginCheck origins)
     {
         app.MapPost("/mcp/{server}", handler.PostAsync);
         app.MapGet("/mcp/{server}", handler.GetAsync);
@@ -23,8 +24,11 @@ internal static class McpEndpoints
         app.MapGet("/healthz", context => HealthAsync(context, configuration, registry, origins));
     }
 
-    /// <summary>200 while the gateway serves, with each server's transport and open sessions.</summary>
-    private static Task HealthAsync(HttpContext context, GatewayConfiguration configuration, HttpSessionRegistry registry, OriginCheck origins)
+    /// <summary>
+    /// 200 while the gateway serves, with each server's transport, open sessions and policy revision, and under
+    /// <c>config</c> what is in force and how the last reload went (a refused one still serves, on the last good configuration).
+    /// </summary>
+    private static Task HealthAsync(HttpContext context, LiveConfiguration live, HttpSessionRegistry registry, OriginCheck origins)
     {
         // It names the servers: a page reaching the gateway through a rebound name must not read it.
         if (origins.Refusal(context.Request.Headers.Host, context.Request.Headers.Origin) is { } refusal)
@@ -33,10 +37,13 @@ internal static class McpEndpoints
             return context.Response.WriteAsync(refusal, context.RequestAborted);
         }
 
+        var configuration = live.Current;
+        var status = live.Status;
         var sessions = registry.CountByTarget();
         var servers = new JsonObject();
         foreach (var server in configuration.Servers)
         {
+            var policy = status.Servers.FirstOrDefault(p => p.Name == server.Name);
             servers[server.Name] = new JsonObject
             {
                 ["transport"] = server.Upstream switch
@@ -48,6 +55,8 @@ internal static class McpEndpoints
                 },
                 ["mode"] = server.Mode == EnforcementMode.Observe ? "observe" : "enforce",
                 ["sessions"] = sessions.GetValueOrDefault(server.Name),
+                ["policyRevision"] = server.Policy.Revision,
+                ["policySince"] = policy?.Since.ToString("O", CultureInfo.InvariantCulture),
             };
         }
 
@@ -56,8 +65,39 @@ internal static class McpEndpoints
             ["status"] = "serving",
             ["sessions"] = registry.Count,
             ["servers"] = servers,
+            ["config"] = ConfigSection(status),
         };
         context.Response.ContentType = "application/json";
         return context.Response.WriteAsync(body.ToJsonString(), context.RequestAborted);
+    }
+
+    /// <summary>The configuration in force and the last load: <c>status</c> is <c>ok</c> or <c>refused</c>, with that load's diagnostics.</summary>
+    private static JsonObject ConfigSection(ConfigurationStatus status)
+    {
+        var diagnostics = new JsonArray();
+        foreach (var diagnostic in status.Diagnostics)
+        {
+            diagnostics.Add(new JsonObject
+            {
+                ["code"] = diagnostic.Code,
+                ["severity"] = diagnostic.IsError ? "error" : "warning",
+                ["source"] = diagnostic.Source,
+                ["path"] = diagnostic.Path,
+                ["line"] = diagnostic.Position.Line,
+                ["column"] = diagnostic.Position.Column,
+                ["message"] = diagnostic.Message,
+                ["text"] = diagnostic.ToString(),
+            });
+        }
+
+        return new JsonObject
+        {
+            ["status"] = status.Refused ? "refused" : "ok",
+            ["revision"] = status.Revision,
+            ["loadedAt"] = status.LoadedAt.ToString("O", CultureInfo.InvariantCulture),
+            ["checkedAt"] = status.CheckedAt.ToString("O", CultureInfo.InvariantCulture),
+            ["diagnostics"] = diagnostics,
+            ["notApplied"] = new JsonArray([.. status.NotApplied.Select(name => (JsonNode)name)]),
+        };
     }
 }

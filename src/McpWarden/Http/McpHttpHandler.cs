@@ -38,16 +38,16 @@ internal sealed class McpHttpHandler
     private static readonly byte[] EventPrefix = "event: message\ndata: "u8.ToArray();
     private static readonly byte[] EventSuffix = "\n\n"u8.ToArray();
 
-    private readonly GatewayConfiguration _configuration;
+    private readonly LiveConfiguration _live;
     private readonly HttpSessionRegistry _registry;
     private readonly RelaySessionFactory _relays;
     private readonly GrantAuthenticator _grants;
     private readonly OriginCheck _origins;
     private readonly CancellationToken _stopping;
 
-    public McpHttpHandler(GatewayConfiguration configuration, HttpSessionRegistry registry, RelaySessionFactory relays, GrantAuthenticator grants, OriginCheck origins, CancellationToken stopping)
+    public McpHttpHandler(LiveConfiguration live, HttpSessionRegistry registry, RelaySessionFactory relays, GrantAuthenticator grants, OriginCheck origins, CancellationToken stopping)
     {
-        _configuration = configuration;
+        _live = live;
         _registry = registry;
         _relays = relays;
         _grants = grants;
@@ -80,14 +80,16 @@ internal sealed class McpHttpHandler
             return;
         }
 
-        var body = await ReadBodyAsync(request, _configuration.MaxMessageBytes, context.RequestAborted).ConfigureAwait(false);
+        // The limit is the one the gateway started with: a reload does not change it.
+        var limit = _live.Current.MaxMessageBytes;
+        var body = await ReadBodyAsync(request, limit, context.RequestAborted).ConfigureAwait(false);
         if (body is null)
         {
-            await RefuseAsync(context, StatusCodes.Status413PayloadTooLarge, McpErrorCode.InvalidRequest, $"the message is larger than the limit of {_configuration.MaxMessageBytes} bytes").ConfigureAwait(false);
+            await RefuseAsync(context, StatusCodes.Status413PayloadTooLarge, McpErrorCode.InvalidRequest, $"the message is larger than the limit of {limit} bytes").ConfigureAwait(false);
             return;
         }
 
-        var (message, error) = MessageScreening.Screen(body, _configuration.MaxMessageBytes);
+        var (message, error) = MessageScreening.Screen(body, limit);
         if (error is not null)
         {
             await WriteJsonAsync(context, StatusCodes.Status400BadRequest, error).ConfigureAwait(false);
@@ -179,7 +181,7 @@ internal sealed class McpHttpHandler
             return null;
         }
 
-        if (server is not null && !_configuration.Servers.Any(s => s.Name == server))
+        if (server is not null && _live.Server(server) is null)
         {
             await RefuseAsync(context, StatusCodes.Status404NotFound, BadRequest, $"this gateway has no server {Policy.Json.JsonText.Quote(server)}").ConfigureAwait(false);
             return null;
@@ -293,13 +295,18 @@ internal sealed class McpHttpHandler
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(_stopping);
         deadline.CancelAfter(ConnectTimeout);
+        // One configuration throughout: a reload meanwhile closes the session if it removed or moved one of its servers.
+        var configuration = _live.Current;
         if (session.Target == McpEndpoints.AggregateTarget)
         {
-            var servers = GrantAuthenticator.ServersOf(session.Grant, _configuration);
+            // An aggregated session keeps the servers it opened with; servers added later appear in new sessions.
+            var servers = GrantAuthenticator.ServersOf(session.Grant, configuration);
+            session.Servers = [.. servers.Select(s => s.Name)];
             return await _relays.OpenAggregateAsync(servers, session.Grant, session.Label, session.ToClient, deadline.Token).ConfigureAwait(false);
         }
 
-        var server = _configuration.Servers.First(s => s.Name == session.Target);
+        var server = configuration.Servers.FirstOrDefault(s => s.Name == session.Target)
+            ?? throw new InvalidOperationException("it was removed from the configuration");
         return await _relays.OpenAsync(server, session.Grant, session.Label, session.ToClient, deadline.Token).ConfigureAwait(false);
     }
 
