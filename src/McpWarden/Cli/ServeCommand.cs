@@ -87,7 +87,15 @@ internal static class ServeCommand
             async change =>
             {
                 // Sessions of a server that is gone, or reached differently, end; clients reconnect to what is configured now.
-                if (change.Closed.Count > 0 && await registry.CloseServingAsync(change.Closed).ConfigureAwait(false) is > 0 and var closed)
+                var closed = change.Closed.Count > 0 ? await registry.CloseServingAsync(change.Closed).ConfigureAwait(false) : 0;
+                if (change.GrantsChanged)
+                {
+                    // Requests are authenticated afresh anyway; a session its grant may no longer use ends too.
+                    var configuration = live.Current;
+                    closed += await registry.CloseWhereAsync(session => GrantLost(session, configuration)).ConfigureAwait(false);
+                }
+
+                if (closed > 0)
                 {
                     ReloadLog.SessionsClosed(reloadLogger, closed);
                 }
@@ -118,6 +126,24 @@ internal static class ServeCommand
         await output.FlushAsync(cancellationToken).ConfigureAwait(false);
         await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
         return ExitCodes.Success;
+    }
+
+    /// <summary>Why a session's grant may no longer use it after a reload, or null when it still may.</summary>
+    private static string? GrantLost(HttpSession session, GatewayConfiguration configuration)
+    {
+        if (configuration.Grants.Count == 0)
+        {
+            return session.Grant == GrantAuthenticator.LocalGrant ? null : $"the grant {session.Grant} is no longer configured";
+        }
+
+        if (!configuration.Grants.Any(g => g.Name == session.Grant))
+        {
+            return $"the grant {session.Grant} is no longer configured";
+        }
+
+        // A server gone from the configuration is another reason, already dealt with.
+        var reachable = GrantAuthenticator.ServersOf(session.Grant, configuration).Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
+        return session.Servers.FirstOrDefault(s => !reachable.Contains(s) && configuration.Servers.Any(c => c.Name == s)) is { } lost ? $"the grant {session.Grant} may no longer reach {lost}" : null;
     }
 
     /// <summary>

@@ -17,7 +17,7 @@ internal static partial class ReloadLog
     [LoggerMessage(EventId = 403, Level = LogLevel.Warning, Message = "reload: {Settings} changed in the file but take effect only after a restart; the values the gateway started with stay in force")]
     public static partial void NotApplied(ILogger logger, string settings);
 
-    [LoggerMessage(EventId = 404, Level = LogLevel.Information, Message = "reload: {Closed} sessions closed because their server was removed or is reached differently")]
+    [LoggerMessage(EventId = 404, Level = LogLevel.Information, Message = "reload: {Closed} sessions closed: their server was removed or is reached differently, or their grant may no longer use them")]
     public static partial void SessionsClosed(ILogger logger, int closed);
 
     [LoggerMessage(EventId = 405, Level = LogLevel.Warning, Message = "reload: {What}")]

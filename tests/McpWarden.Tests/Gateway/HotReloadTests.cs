@@ -297,6 +297,30 @@ public sealed class HotReloadTests : IDisposable
     }
 
     [Fact]
+    public async Task GrantNarrowed_ItsSessionOnTheServerItLostIsClosed_AndNewRequestsAreRefused()
+    {
+        ReplacePolicy("""{ "version": "1", "default": "deny", "tools": { "get_balance": {} } }""");
+        var key = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData("alice-key"u8));
+        var second = """, "second": """ + FixtureServer("""{ "version": "1", "default": "deny" }""");
+        WriteConfiguration(second);
+        File.WriteAllText(ConfigurationPath, File.ReadAllText(ConfigurationPath).TrimEnd()[..^1] + $$""", "grants": { "alice": { "keySha256": "{{key}}" } } }""");
+        await using var gateway = await ServeGatewayProcess.StartAsync(ConfigurationPath);
+        var alice = new Dictionary<string, string> { ["Authorization"] = "Bearer alice-key" };
+        var fixture = gateway.Endpoint("fixture");
+        var session = await _mcp.InitializeAsync(fixture, alice);
+        Assert.Equal(HttpStatusCode.OK, (await _mcp.PostAsync(fixture, McpHttpExchange.Call("1", "get_balance"), session, alice)).Status);
+
+        WriteConfiguration(second);
+        File.WriteAllText(ConfigurationPath, File.ReadAllText(ConfigurationPath).TrimEnd()[..^1] + $$""", "grants": { "alice": { "keySha256": "{{key}}", "servers": ["second"] } } }""");
+        await WaitForRevisionAsync(gateway, 2);
+
+        await WaitForLogAsync(gateway, "the grant alice may no longer reach fixture");
+        Assert.Equal(0, (await HealthAsync(gateway)).GetProperty("servers").GetProperty("fixture").GetProperty("sessions").GetInt32());
+        Assert.Equal(HttpStatusCode.Unauthorized, (await _mcp.PostAsync(fixture, McpHttpExchange.Call("2", "get_balance"), session, alice)).Status);
+        Assert.Equal(HttpStatusCode.OK, (await _mcp.PostAsync(gateway.Endpoint("second"), McpHttpExchange.Initialize, headers: alice)).Status);
+    }
+
+    [Fact]
     public async Task Hangup_ReloadsEvenWhenNoFileChanged()
     {
         ReplacePolicy("""{ "version": "1", "default": "deny", "tools": { "get_balance": {} } }""");

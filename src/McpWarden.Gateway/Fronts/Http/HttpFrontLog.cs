@@ -22,6 +22,6 @@ internal static partial class HttpFrontLog
     [LoggerMessage(EventId = 204, Level = LogLevel.Information, Message = "{Session}: closed after {IdleTimeout} unused")]
     public static partial void SessionExpired(ILogger logger, string session, TimeSpan idleTimeout);
 
-    [LoggerMessage(EventId = 205, Level = LogLevel.Information, Message = "{Session}: closed: the reloaded configuration removed {Servers} or reaches it differently")]
-    public static partial void SessionClosedByReload(ILogger logger, string session, string servers);
+    [LoggerMessage(EventId = 205, Level = LogLevel.Information, Message = "{Session}: closed by a reload: {Reason}")]
+    public static partial void SessionClosedByReload(ILogger logger, string session, string reason);
 }

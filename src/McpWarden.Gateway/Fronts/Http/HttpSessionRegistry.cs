@@ -83,14 +83,26 @@ public sealed class HttpSessionRegistry : IAsyncDisposable
     /// Closes every session that reaches one of <paramref name="servers"/>, aggregated sessions included: those
     /// servers were removed from the configuration, or are reached differently now. Returns how many closed.
     /// </summary>
-    public async Task<int> CloseServingAsync(IReadOnlyCollection<string> servers)
+    public Task<int> CloseServingAsync(IReadOnlyCollection<string> servers)
     {
         ArgumentNullException.ThrowIfNull(servers);
-        var closing = _sessions.Values.Where(s => s.Servers.Any(servers.Contains)).ToList();
-        foreach (var session in closing)
+        return CloseWhereAsync(session => session.Servers.Where(servers.Contains).ToList() is { Count: > 0 } affected
+            ? $"the configuration removed {string.Join(", ", affected)} or reaches it differently"
+            : null);
+    }
+
+    /// <summary>Closes the sessions for which <paramref name="reasonToClose"/> gives a reason (logged); returns how many closed.</summary>
+    public async Task<int> CloseWhereAsync(Func<HttpSession, string?> reasonToClose)
+    {
+        ArgumentNullException.ThrowIfNull(reasonToClose);
+        var closing = new List<HttpSession>();
+        foreach (var session in _sessions.Values)
         {
-            var affected = string.Join(", ", session.Servers.Where(servers.Contains));
-            HttpFrontLog.SessionClosedByReload(_logger, session.Label, affected);
+            if (reasonToClose(session) is { } reason)
+            {
+                HttpFrontLog.SessionClosedByReload(_logger, session.Label, reason);
+                closing.Add(session);
+            }
         }
 
         await Task.WhenAll(closing.Select(CloseAsync)).ConfigureAwait(false);
