@@ -1,10 +1,11 @@
 using System.Net;
+using McpWarden.Gateway.Approvals;
 using McpWarden.Gateway.Configuration;
 using McpWarden.Gateway.Enforcement;
 using McpWarden.Gateway.Fronts.Http;
 using McpWarden.Gateway.Relay;
-using McpWarden.Gateway.Storage;
 using McpWarden.Gateway.Upstreams;
+using McpWarden.Admin;
 using McpWarden.Http;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -30,7 +31,7 @@ internal static class ServeCommand
 
     private const int MaxSessions = 1000;
 
-    public static async Task<int> RunAsync(string configPath, string urls, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(string configPath, string urls, bool ephemeral, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
         var loaded = ConfigurationLoader.LoadFile(configPath, Environment.GetEnvironmentVariable);
         foreach (var diagnostic in loaded.Diagnostics)
@@ -65,7 +66,9 @@ internal static class ServeCommand
         await using var app = builder.Build();
 
         var loggers = app.Services.GetRequiredService<ILoggerFactory>();
-        await using var stores = GatewayStores.InMemory(TimeProvider.System);
+        await using var stores = await StoreOpener.OpenAsync(configuration, ephemeral, TimeProvider.System, cancellationToken).ConfigureAwait(false);
+        // Calls held by an earlier run died with it: their approvals are abandoned, never left to be approved.
+        await stores.Approvals.AbandonOrphansAsync(GatewayInstance.IsAlive, cancellationToken).ConfigureAwait(false);
         var gate = new ToolCallGate(stores, configuration.Audit, TimeProvider.System, loggers.CreateLogger<ToolCallGate>());
         var relays = new RelaySessionFactory(new UpstreamTransportFactory(Environment.GetEnvironmentVariable, loggers), gate, TimeProvider.System, loggers);
         await using var registry = new HttpSessionRegistry(TimeProvider.System, loggers, IdleTimeout, MaxSessions);
@@ -73,6 +76,7 @@ internal static class ServeCommand
         var origins = new OriginCheck(loopbackOnly);
         var handler = new McpHttpHandler(configuration, registry, relays, new GrantAuthenticator(configuration.Grants), origins, app.Lifetime.ApplicationStopping);
         McpEndpoints.Map(app, handler, configuration, registry, origins);
+        new AdminApi(stores, () => configuration, new AdminAuthenticator(() => configuration.AdminTokenSha256), origins, TimeProvider.System).Map(app);
 
         // Sessions close (their streams end, their server processes are stopped) as soon as shutdown begins,
         // so open streams do not hold the host up for its whole drain timeout.

@@ -1,9 +1,9 @@
+using McpWarden.Gateway.Approvals;
 using McpWarden.Gateway.Configuration;
 using McpWarden.Gateway.Enforcement;
 using McpWarden.Gateway.Fronts;
 using McpWarden.Gateway.Fronts.Http;
 using McpWarden.Gateway.Relay;
-using McpWarden.Gateway.Storage;
 using McpWarden.Gateway.Upstreams;
 using Microsoft.Extensions.Logging;
 
@@ -15,7 +15,7 @@ namespace McpWarden.Cli;
 /// </summary>
 internal static class StdioCommand
 {
-    public static async Task<int> RunAsync(string configPath, string? serverName, string grant, TextWriter error, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(string configPath, string? serverName, string grant, bool ephemeral, TextWriter error, CancellationToken cancellationToken)
     {
         var loaded = ConfigurationLoader.LoadFile(configPath, Environment.GetEnvironmentVariable);
         foreach (var diagnostic in loaded.Diagnostics)
@@ -54,7 +54,8 @@ internal static class StdioCommand
         }
 
         using var loggers = GatewayLogging.Create();
-        await using var stores = GatewayStores.InMemory(TimeProvider.System);
+        await using var stores = await StoreOpener.OpenAsync(configuration, ephemeral, TimeProvider.System, cancellationToken).ConfigureAwait(false);
+        await stores.Approvals.AbandonOrphansAsync(GatewayInstance.IsAlive, cancellationToken).ConfigureAwait(false);
         var gate = new ToolCallGate(stores, configuration.Audit, TimeProvider.System, loggers.CreateLogger<ToolCallGate>());
         var sessions = new RelaySessionFactory(new UpstreamTransportFactory(Environment.GetEnvironmentVariable, loggers), gate, TimeProvider.System, loggers);
         using var front = new StdioFront(

@@ -37,6 +37,10 @@ internal sealed class McpHttpHandler
 
     private static readonly byte[] EventPrefix = "event: message\ndata: "u8.ToArray();
     private static readonly byte[] EventSuffix = "\n\n"u8.ToArray();
+    private static readonly byte[] KeepAlive = ": keep-alive\n\n"u8.ToArray();
+
+    /// <summary>How long a stream may stay silent before the gateway writes a comment to keep it open.</summary>
+    private static readonly TimeSpan KeepAliveInterval = TimeSpan.FromSeconds(15);
 
     private readonly GatewayConfiguration _configuration;
     private readonly HttpSessionRegistry _registry;
@@ -316,11 +320,15 @@ internal sealed class McpHttpHandler
             await response.StartAsync(context.RequestAborted).ConfigureAwait(false);
             // The client learns the stream is open now, not with the first message (which may never come on GET).
             await response.Body.FlushAsync(context.RequestAborted).ConfigureAwait(false);
-            await foreach (var message in feed.Messages.ReadAllAsync(context.RequestAborted).ConfigureAwait(false))
+            while (await NextOrKeepAliveAsync(feed.Messages, response, context.RequestAborted).ConfigureAwait(false))
             {
-                await response.Body.WriteAsync(EventPrefix, context.RequestAborted).ConfigureAwait(false);
-                await response.Body.WriteAsync(JsonSerializer.SerializeToUtf8Bytes(message, McpJson.Message), context.RequestAborted).ConfigureAwait(false);
-                await response.Body.WriteAsync(EventSuffix, context.RequestAborted).ConfigureAwait(false);
+                while (feed.Messages.TryRead(out var message))
+                {
+                    await response.Body.WriteAsync(EventPrefix, context.RequestAborted).ConfigureAwait(false);
+                    await response.Body.WriteAsync(JsonSerializer.SerializeToUtf8Bytes(message, McpJson.Message), context.RequestAborted).ConfigureAwait(false);
+                    await response.Body.WriteAsync(EventSuffix, context.RequestAborted).ConfigureAwait(false);
+                }
+
                 await response.Body.FlushAsync(context.RequestAborted).ConfigureAwait(false);
             }
         }
@@ -331,6 +339,29 @@ internal sealed class McpHttpHandler
         finally
         {
             feed.Abandon();
+        }
+    }
+
+    /// <summary>
+    /// Waits for the next message; while none comes, writes an SSE comment every <see cref="KeepAliveInterval"/>,
+    /// so that a call held for a person (or a slow tool) keeps its stream open through proxies and client
+    /// idle timeouts. False when the feed has ended.
+    /// </summary>
+    private static async Task<bool> NextOrKeepAliveAsync(System.Threading.Channels.ChannelReader<JsonRpcMessage> messages, HttpResponse response, CancellationToken aborted)
+    {
+        while (true)
+        {
+            using var quiet = CancellationTokenSource.CreateLinkedTokenSource(aborted);
+            quiet.CancelAfter(KeepAliveInterval);
+            try
+            {
+                return await messages.WaitToReadAsync(quiet.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!aborted.IsCancellationRequested)
+            {
+                await response.Body.WriteAsync(KeepAlive, aborted).ConfigureAwait(false);
+                await response.Body.FlushAsync(aborted).ConfigureAwait(false);
+            }
         }
     }
 
