@@ -67,6 +67,9 @@ public sealed class SqliteStore : IDisposable
         }
     }
 
+    /// <summary>A pragma as this store's connections see it (tests check the settings took).</summary>
+    internal string Pragma(string name) => _readers.Read(connection => connection.Scalar<string>("PRAGMA " + name));
+
     /// <summary>Finishes the writes already queued, then closes the file.</summary>
     public void Dispose()
     {

@@ -18,7 +18,11 @@ public sealed class TempStores : IDisposable
     public SqliteStore Open(TimeProvider time, string? path = null, SqliteStoreOptions? options = null)
     {
         var store = SqliteStore.Open(path ?? DefaultPath, time, options);
-        _open.Add(store);
+        lock (_open)
+        {
+            _open.Add(store);
+        }
+
         return store;
     }
 
@@ -26,7 +30,10 @@ public sealed class TempStores : IDisposable
     public void Close(SqliteStore store)
     {
         store.Dispose();
-        _open.Remove(store);
+        lock (_open)
+        {
+            _open.Remove(store);
+        }
     }
 
     /// <summary>A plain connection to the file, for what a test must see or break behind the store's back.</summary>

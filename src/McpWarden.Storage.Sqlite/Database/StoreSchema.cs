@@ -30,6 +30,16 @@ internal static class StoreSchema
         CREATE INDEX counter_units_key_at ON counter_units (key, at);
         CREATE INDEX counter_units_expires ON counter_units (expires);
 
+        -- What a budget's rows add up to, kept so that a call reads only the rows that left the window
+        -- since the last call, not all of them. A summary is a shortcut, never the truth: one that cannot
+        -- be trusted (another window, a clock that went back, rows swept) is recomputed from the rows.
+        CREATE TABLE counter_budgets (
+            key     TEXT    NOT NULL PRIMARY KEY,
+            window  INTEGER NOT NULL, -- ticks: the window the summary was computed for
+            horizon INTEGER NOT NULL, -- ticks (UTC): used is the exact sum of the key's rows with at > horizon
+            used    TEXT    NOT NULL  -- exact decimal, invariant culture
+        ) WITHOUT ROWID;
+
         CREATE TABLE audit (
             id               INTEGER PRIMARY KEY AUTOINCREMENT, -- never reused, so paging by id is stable
             time             INTEGER NOT NULL, -- ticks (UTC)

@@ -140,9 +140,11 @@ internal sealed class WriteQueue : IDisposable
         {
             transaction.Rollback();
         }
-        catch (Exception exception) when (exception is SqliteException or InvalidOperationException)
+#pragma warning disable CA1031 // The writer thread never dies; a rollback that fails leaves nothing to undo.
+        catch (Exception)
+#pragma warning restore CA1031
         {
-            // SQLite may already have rolled back on its own (a full disk, an I/O error); nothing is left to undo.
+            // SQLite may already have rolled back on its own (a full disk, an I/O error).
         }
     }
 

@@ -17,7 +17,13 @@ public sealed class SqliteCounterStore : ICounterStore
     /// <summary>How many consumes pass between sweeps of rows that have left every window.</summary>
     private const int SweepEvery = 4096;
 
-    private const string SelectWindow = "SELECT at, units FROM counter_units WHERE key = $key AND at > $from ORDER BY at, id";
+    private const string SelectBudget = "SELECT window, horizon, used FROM counter_budgets WHERE key = $key";
+    private const string SelectUnits = "SELECT at, units FROM counter_units WHERE key = $key AND at > $from AND at <= $to ORDER BY at, id";
+    private const string SaveBudget = """
+        INSERT INTO counter_budgets (key, window, horizon, used) VALUES ($key, $window, $horizon, $used)
+        ON CONFLICT (key) DO UPDATE SET window = excluded.window, horizon = excluded.horizon, used = excluded.used
+        """;
+
     private const string SelectNewest = "SELECT id, opened, at, units FROM counter_units WHERE key = $key ORDER BY at DESC, id DESC LIMIT 1";
     private const string Merge = "UPDATE counter_units SET at = $at, units = $units, expires = max(expires, $expires) WHERE id = $id";
     private const string Insert = "INSERT INTO counter_units (key, opened, at, units, expires) VALUES ($key, $at, $at, $units, $expires)";
@@ -49,15 +55,26 @@ public sealed class SqliteCounterStore : ICounterStore
             return ValueTask.FromResult(CounterOutcome.Admit);
         }
 
-        return ValueTask.FromResult(_readers.Read(connection => Check(connection, obligations, _time.GetUtcNow().UtcTicks)));
+        return ValueTask.FromResult(_readers.Read(connection =>
+        {
+            var now = _time.GetUtcNow().UtcTicks;
+            return Check(connection, obligations, now, Used(connection, obligations, now));
+        }));
     }
 
-    /// <summary>Deletes the rows that have left the longest window they were taken under.</summary>
-    internal static int Sweep(StoreConnection connection, long nowTicks)
+    /// <summary>
+    /// Deletes the rows that have left the longest window they were taken under, and forgets the summaries
+    /// of their budgets (the next call recomputes them from the rows that are left).
+    /// </summary>
+    internal static void Sweep(StoreConnection connection, long nowTicks)
     {
-        var command = connection.Command("DELETE FROM counter_units WHERE expires <= $now");
-        command.Bind("$now", nowTicks);
-        return command.ExecuteNonQuery();
+        var forget = connection.Command("DELETE FROM counter_budgets WHERE key IN (SELECT key FROM counter_units WHERE expires <= $now)");
+        forget.Bind("$now", nowTicks);
+        forget.ExecuteNonQuery();
+        var delete = connection.Command("DELETE FROM counter_units WHERE expires <= $now");
+        delete.Bind("$now", nowTicks);
+        delete.ExecuteNonQuery();
+        connection.Command("DELETE FROM counter_budgets WHERE NOT EXISTS (SELECT 1 FROM counter_units u WHERE u.key = counter_budgets.key)").ExecuteNonQuery();
     }
 
     /// <summary>On the writer thread, inside its transaction.</summary>
@@ -69,57 +86,135 @@ public sealed class SqliteCounterStore : ICounterStore
             Sweep(connection, now);
         }
 
-        var outcome = Check(connection, obligations, now);
+        var used = Used(connection, obligations, now);
+        var outcome = Check(connection, obligations, now, used);
         if (!outcome.Admitted)
         {
             return outcome;
         }
 
-        foreach (var obligation in obligations)
+        for (var i = 0; i < obligations.Count; i++)
         {
+            var obligation = obligations[i];
             Add(connection, obligation, now);
+            if (KeyAppearsOnce(obligations, i))
+            {
+                // INVARIANT: admitted, so used + units <= max: the sum cannot overflow.
+                Save(connection, obligation, now, used[i] + Math.Max(0, obligation.Units));
+            }
+            else
+            {
+                // One budget twice in a call: its units went in twice, so its summary is recomputed next time.
+                var forget = connection.Command("DELETE FROM counter_budgets WHERE key = $key");
+                forget.Bind("$key", obligation.Key);
+                forget.ExecuteNonQuery();
+            }
         }
 
         return outcome;
     }
 
-    /// <summary>Checked in the policy's order, so the limit reported is the first one written that has no room.</summary>
-    private static CounterOutcome Check(StoreConnection connection, IReadOnlyList<LimitObligation> obligations, long now)
+    private static bool KeyAppearsOnce(IReadOnlyList<LimitObligation> obligations, int index)
     {
-        foreach (var obligation in obligations)
+        for (var i = 0; i < obligations.Count; i++)
         {
-            var window = obligation.Window.Ticks;
-            var rows = ReadWindow(connection, obligation.Key, now - window);
-            var used = 0m;
-            foreach (var (_, units) in rows)
+            if (i != index && string.Equals(obligations[i].Key, obligations[index].Key, StringComparison.Ordinal))
             {
-                used = SaturatingAdd(used, units);
+                return false;
             }
+        }
 
+        return true;
+    }
+
+    /// <summary>Checked in the policy's order, so the limit reported is the first one written that has no room.</summary>
+    private static CounterOutcome Check(StoreConnection connection, IReadOnlyList<LimitObligation> obligations, long now, decimal[] used)
+    {
+        for (var i = 0; i < obligations.Count; i++)
+        {
+            var obligation = obligations[i];
             // Written as in SlidingWindowLog.HasRoom, so that no sum can overflow.
-            if (!(obligation.Units <= obligation.Max - used))
+            if (!(obligation.Units <= obligation.Max - used[i]))
             {
-                return CounterOutcome.Refuse(obligation, RetryAfter(rows, used, now, window, obligation.Units, obligation.Max));
+                return CounterOutcome.Refuse(obligation, RetryAfter(connection, obligation, used[i], now));
             }
         }
 
         return CounterOutcome.Admit;
     }
 
-    /// <summary>The budget's rows still in the window, oldest first.</summary>
-    private static List<(long At, decimal Units)> ReadWindow(StoreConnection connection, string key, long from)
+    /// <summary>Each obligation's units in its window as of <paramref name="now"/>.</summary>
+    private static decimal[] Used(StoreConnection connection, IReadOnlyList<LimitObligation> obligations, long now)
     {
-        var command = connection.Command(SelectWindow);
+        var used = new decimal[obligations.Count];
+        for (var i = 0; i < obligations.Count; i++)
+        {
+            used[i] = Used(connection, obligations[i].Key, obligations[i].Window.Ticks, now);
+        }
+
+        return used;
+    }
+
+    /// <summary>
+    /// The units of the budget's rows still in the window (stamped after now − window): from its summary
+    /// less the rows that left since, or, when the summary cannot be trusted, from all its rows.
+    /// </summary>
+    private static decimal Used(StoreConnection connection, string key, long window, long now)
+    {
+        var horizon = now - window;
+        var select = connection.Command(SelectBudget);
+        select.Bind("$key", key);
+        using (var reader = select.ExecuteReader())
+        {
+            if (reader.Read() && reader.GetInt64(0) == window && reader.GetInt64(1) <= horizon)
+            {
+                var used = Columns.Exact(reader.GetString(2)) - Sum(connection, key, reader.GetInt64(1), horizon);
+                if (used >= 0)
+                {
+                    return used;
+                }
+            }
+        }
+
+        return Sum(connection, key, horizon, long.MaxValue);
+    }
+
+    /// <summary>The units of the budget's rows stamped in (<paramref name="from"/>, <paramref name="to"/>].</summary>
+    private static decimal Sum(StoreConnection connection, string key, long from, long to)
+    {
+        if (from >= to)
+        {
+            return 0;
+        }
+
+        var command = connection.Command(SelectUnits);
         command.Bind("$key", key);
         command.Bind("$from", from);
-        var rows = new List<(long, decimal)>();
+        command.Bind("$to", to);
+        var sum = 0m;
         using var reader = command.ExecuteReader();
         while (reader.Read())
         {
-            rows.Add((reader.GetInt64(0), Columns.Exact(reader.GetString(1))));
+            sum = SaturatingAdd(sum, Columns.Exact(reader.GetString(1)));
         }
 
-        return rows;
+        return sum;
+    }
+
+    /// <summary>Keeps the budget's summary for the next call; one that saturated is not kept, so it is recomputed.</summary>
+    private static void Save(StoreConnection connection, LimitObligation obligation, long now, decimal used)
+    {
+        if (used >= decimal.MaxValue)
+        {
+            return;
+        }
+
+        var command = connection.Command(SaveBudget);
+        command.Bind("$key", obligation.Key);
+        command.Bind("$window", obligation.Window.Ticks);
+        command.Bind("$horizon", now - obligation.Window.Ticks);
+        command.Bind("$used", Columns.Exact(used));
+        command.ExecuteNonQuery();
     }
 
     /// <summary>
@@ -151,10 +246,11 @@ public sealed class SqliteCounterStore : ICounterStore
 
         if (id is { } newestId && latest - opened < granularity)
         {
+            // INVARIANT: the row opened within the window, so its units and these were both admitted under the
+            // max: the sum cannot overflow, and it stays counted (its stamp only moves later).
             var merge = connection.Command(Merge);
             merge.Bind("$id", newestId);
             merge.Bind("$at", latest);
-            // INVARIANT: both are within the window's max (the check admitted them), so the sum cannot overflow.
             merge.Bind("$units", Columns.Exact(units + obligation.Units));
             merge.Bind("$expires", latest + window);
             merge.ExecuteNonQuery();
@@ -170,9 +266,13 @@ public sealed class SqliteCounterStore : ICounterStore
         }
     }
 
-    /// <summary>As <see cref="SlidingWindowLog.RetryAfter"/>: when enough of the oldest units will have left the window.</summary>
-    private static TimeSpan? RetryAfter(List<(long At, decimal Units)> rows, decimal used, long now, long window, decimal units, decimal max)
+    /// <summary>
+    /// As <see cref="SlidingWindowLog.RetryAfter"/>: when enough of the oldest units will have left the window.
+    /// Reads the rows oldest first and stops as soon as enough would be freed.
+    /// </summary>
+    private static TimeSpan? RetryAfter(StoreConnection connection, LimitObligation obligation, decimal used, long now)
     {
+        var (units, max, window) = (obligation.Units, obligation.Max, obligation.Window.Ticks);
         if (units > max)
         {
             return null;
@@ -185,13 +285,18 @@ public sealed class SqliteCounterStore : ICounterStore
             return TimeSpan.Zero;
         }
 
+        var command = connection.Command(SelectUnits);
+        command.Bind("$key", obligation.Key);
+        command.Bind("$from", now - window);
+        command.Bind("$to", long.MaxValue);
         var freed = 0m;
-        foreach (var (at, rowUnits) in rows)
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
         {
-            freed = SaturatingAdd(freed, rowUnits);
+            freed = SaturatingAdd(freed, Columns.Exact(reader.GetString(1)));
             if (freed >= excess)
             {
-                return TimeSpan.FromTicks(Math.Max(0, at + window - now));
+                return TimeSpan.FromTicks(Math.Max(0, reader.GetInt64(0) + window - now));
             }
         }
 
