@@ -16,7 +16,7 @@ internal sealed partial class ConfigurationReader
     private static readonly string[] ServerFields = ["type", "command", "args", "env", "cwd", "url", "headers", "policy", "mode", "timeout"];
     private static readonly string[] GrantFields = ["keySha256", "servers"];
     private static readonly string[] AdminFields = ["tokenSha256"];
-    private static readonly string[] StoreFields = ["path", "redis"];
+    private static readonly string[] StoreFields = ["path", "redis", "synchronous"];
     private static readonly string[] AuditFields = ["recordArguments", "redact"];
 
     /// <summary>How long one upstream request may take unless <c>timeout</c> says otherwise.</summary>
@@ -350,10 +350,26 @@ internal sealed partial class ConfigurationReader
             return null;
         }
 
+        var fullSync = false;
+        if (element.TryGetProperty("synchronous", out var synchronous))
+        {
+            switch (synchronous.ValueKind == JsonValueKind.String ? synchronous.GetString() : null)
+            {
+                case "normal" when hasPath:
+                    break;
+                case "full" when hasPath:
+                    fullSync = true;
+                    break;
+                default:
+                    _sink.Error(DiagnosticCodes.InvalidStore, "/store/synchronous", $"\"synchronous\" is \"normal\" (a commit survives the process being killed) or \"full\" (it survives a power loss too), and applies to an embedded \"path\" only; got {JsonText.Describe(synchronous)}");
+                    break;
+            }
+        }
+
         if (hasPath)
         {
             return ExpandedString(path, "/store/path", nonEmpty: true) is { } file
-                ? new StoreDefinition(Path.GetFullPath(Path.Combine(_directory, file)), null)
+                ? new StoreDefinition(Path.GetFullPath(Path.Combine(_directory, file)), null) { FullSync = fullSync }
                 : null;
         }
 

@@ -36,7 +36,14 @@ internal static class AuditCommand
             return ExitCodes.Invalid;
         }
 
-        await using var stores = await StoreOpener.OpenAsync(configuration, ephemeral: false, TimeProvider.System, cancellationToken).ConfigureAwait(false);
+        var (opened, storeProblem) = StoreOpener.Open(configuration, ephemeral: false, TimeProvider.System);
+        if (opened is null)
+        {
+            await error.WriteLineAsync("audit: " + storeProblem).ConfigureAwait(false);
+            return ExitCodes.Invalid;
+        }
+
+        await using var stores = opened;
         var records = await stores.Audit.QueryAsync(query, cancellationToken).ConfigureAwait(false);
         foreach (var record in records)
         {

@@ -66,7 +66,14 @@ internal static class ServeCommand
         await using var app = builder.Build();
 
         var loggers = app.Services.GetRequiredService<ILoggerFactory>();
-        await using var stores = await StoreOpener.OpenAsync(configuration, ephemeral, TimeProvider.System, cancellationToken).ConfigureAwait(false);
+        var (opened, storeProblem) = StoreOpener.Open(configuration, ephemeral, TimeProvider.System);
+        if (opened is null)
+        {
+            await error.WriteLineAsync("serve: " + storeProblem).ConfigureAwait(false);
+            return ExitCodes.BadConfiguration;
+        }
+
+        await using var stores = opened;
         // Calls held by an earlier run died with it: their approvals are abandoned, never left to be approved.
         await stores.Approvals.AbandonOrphansAsync(GatewayInstance.IsAlive, cancellationToken).ConfigureAwait(false);
         var gate = new ToolCallGate(stores, configuration.Audit, TimeProvider.System, loggers.CreateLogger<ToolCallGate>());

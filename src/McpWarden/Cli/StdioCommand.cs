@@ -54,7 +54,14 @@ internal static class StdioCommand
         }
 
         using var loggers = GatewayLogging.Create();
-        await using var stores = await StoreOpener.OpenAsync(configuration, ephemeral, TimeProvider.System, cancellationToken).ConfigureAwait(false);
+        var (opened, storeProblem) = StoreOpener.Open(configuration, ephemeral, TimeProvider.System);
+        if (opened is null)
+        {
+            await error.WriteLineAsync("stdio: " + storeProblem).ConfigureAwait(false);
+            return ExitCodes.BadConfiguration;
+        }
+
+        await using var stores = opened;
         await stores.Approvals.AbandonOrphansAsync(GatewayInstance.IsAlive, cancellationToken).ConfigureAwait(false);
         var gate = new ToolCallGate(stores, configuration.Audit, TimeProvider.System, loggers.CreateLogger<ToolCallGate>());
         var sessions = new RelaySessionFactory(new UpstreamTransportFactory(Environment.GetEnvironmentVariable, loggers), gate, TimeProvider.System, loggers);
