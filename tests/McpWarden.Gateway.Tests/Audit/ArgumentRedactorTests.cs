@@ -46,6 +46,13 @@ public sealed class ArgumentRedactorTests
     public void IsSecret_WordsThatOnlyContainATerm_AreNotSecrets(string name) =>
         Assert.False(ArgumentRedactor.Default.IsSecret(name));
 
+    [Theory]
+    [InlineData("apikey")]
+    [InlineData("APIKEY")]
+    [InlineData("privatekey")]
+    public void IsSecret_MultiWordTermWrittenAsOneWord_IsASecret(string name) =>
+        Assert.True(ArgumentRedactor.Default.IsSecret(name));
+
     [Fact]
     public void Redact_SecretsAtEveryDepth_AreReplacedAndTheRestIsCanonical()
     {
