@@ -1,14 +1,11 @@
-using System.Diagnostics.Metrics;
 using System.Security.Cryptography;
 using System.Text;
-using System.Threading.Channels;
 using McpWarden.Gateway.Approvals;
 using McpWarden.Gateway.Audit;
 using McpWarden.Gateway.Configuration;
 using McpWarden.Gateway.Enforcement;
 using McpWarden.Gateway.Limits;
 using McpWarden.Gateway.Storage;
-using McpWarden.Gateway.Telemetry;
 using McpWarden.Gateway.Time;
 using McpWarden.Policy.Compilation;
 using McpWarden.Policy.Evaluation;
@@ -469,34 +466,6 @@ public sealed class ToolCallGateTests : IAsyncDisposable
         Assert.True((await admitted).Forward);
     }
 
-    /// <summary>Isolation only: the in-memory queue, telling the test when a held call starts waiting on its approval.</summary>
-    private sealed class WatchedApprovalQueue(IApprovalQueue inner) : IApprovalQueue
-    {
-        public Channel<string> Waiting { get; } = Channel.CreateUnbounded<string>();
-
-        public ValueTask<Approval> SubmitAsync(ApprovalRequest request, CancellationToken cancellationToken = default) => inner.SubmitAsync(request, cancellationToken);
-
-        public ValueTask<Approval?> GetAsync(string id, CancellationToken cancellationToken = default) => inner.GetAsync(id, cancellationToken);
-
-        public ValueTask<IReadOnlyList<Approval>> ListAsync(ApprovalState state, CancellationToken cancellationToken = default) => inner.ListAsync(state, cancellationToken);
-
-        public ValueTask<ApprovalDecisionResult> DecideAsync(string id, bool approve, string? reason, string decidedBy, CancellationToken cancellationToken = default) =>
-            inner.DecideAsync(id, approve, reason, decidedBy, cancellationToken);
-
-        public ValueTask<Approval> WaitAsync(string id, CancellationToken cancellationToken = default)
-        {
-            var waiting = inner.WaitAsync(id, cancellationToken);
-            Waiting.Writer.TryWrite(id);
-            return waiting;
-        }
-
-        public ValueTask<bool> TryUseAsync(string id, ApprovalBinding binding, CancellationToken cancellationToken = default) => inner.TryUseAsync(id, binding, cancellationToken);
-
-        public ValueTask<bool> AbandonAsync(string id, string reason, CancellationToken cancellationToken = default) => inner.AbandonAsync(id, reason, cancellationToken);
-
-        public ValueTask<int> AbandonOrphansAsync(Func<string, bool> ownerIsAlive, CancellationToken cancellationToken = default) => inner.AbandonOrphansAsync(ownerIsAlive, cancellationToken);
-    }
-
     /// <summary>Isolation only: counters that take a while, on the fake clock, as a remote store does.</summary>
     private sealed class SlowCounterStore(ICounterStore inner, ManualTimeProvider clock, TimeSpan delay) : ICounterStore
     {
@@ -512,54 +481,4 @@ public sealed class ToolCallGateTests : IAsyncDisposable
             return inner.CheckAsync(obligations, cancellationToken);
         }
     }
-}
-
-/// <summary>Isolation only: an audit log that cannot be written (after <see cref="FailAfter"/> records), as a full disk would refuse.</summary>
-internal sealed class FailingAuditSink : IAuditSink
-{
-    private readonly InMemoryAuditSink _inner = new();
-    private int _appended;
-
-    public int FailAfter { get; init; }
-
-    public ValueTask<AuditRecord> AppendAsync(AuditRecord record, CancellationToken cancellationToken = default) =>
-        Interlocked.Increment(ref _appended) > FailAfter
-            ? throw new IOException("disk full")
-            : _inner.AppendAsync(record, cancellationToken);
-
-    public ValueTask CompleteAsync(long id, string outcome, TimeSpan upstreamLatency, CancellationToken cancellationToken = default) =>
-        throw new IOException("disk full");
-
-    public ValueTask<IReadOnlyList<AuditRecord>> QueryAsync(AuditQuery query, CancellationToken cancellationToken = default) => _inner.QueryAsync(query, cancellationToken);
-}
-
-/// <summary>Counts <c>mcpwarden.audit.failures</c> while it lives.</summary>
-internal sealed class AuditFailureCounter : IDisposable
-{
-    private readonly MeterListener _listener = new();
-    private long _count;
-
-    public AuditFailureCounter()
-    {
-        _listener.InstrumentPublished = (instrument, listener) =>
-        {
-            if (instrument.Meter.Name == GatewayMetrics.MeterName && instrument.Name == "mcpwarden.audit.failures")
-            {
-                listener.EnableMeasurementEvents(instrument);
-            }
-        };
-        _listener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref _count, value));
-        _listener.Start();
-    }
-
-    public long Count => Interlocked.Read(ref _count);
-
-    public void Dispose() => _listener.Dispose();
-}
-
-/// <summary>Tests that count the process-wide audit-failure counter run one at a time.</summary>
-[CollectionDefinition(Name)]
-public sealed class AuditMetricsGroup
-{
-    public const string Name = "audit metrics";
 }
