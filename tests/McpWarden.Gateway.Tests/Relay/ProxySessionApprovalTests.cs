@@ -190,6 +190,19 @@ public sealed class ProxySessionApprovalTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task ForwardedCall_SessionClosesBeforeTheAnswer_IsAuditedCancelled()
+    {
+        var session = Open();
+        await session.FromClientAsync(CallRequest(1, "ok"));
+        await AnswerToolListAsync();
+        await ForwardedCallAsync("ok");
+
+        await session.DisposeAsync();
+
+        Assert.Equal(AuditOutcomes.Cancelled, Assert.Single(await RecordsAsync()).Outcome);
+    }
+
+    [Fact]
     public async Task DeniedCall_IsRefusedAuditedAndNeverForwarded()
     {
         var session = Open();
