@@ -75,6 +75,11 @@ public sealed class PolicyParserTests
     [InlineData("""{"version":"1","default":"deny","tools":{"t":{"action":"approve","approval":{"timeout":0}}}}""", DiagnosticCodes.InvalidApprovalTimeout, "/tools/t/approval/timeout")]
     [InlineData("""{"version":"1","default":"deny","tools":{"t":{"action":"approve","approval":{"timeout":86401}}}}""", DiagnosticCodes.InvalidApprovalTimeout, "/tools/t/approval/timeout")]
     [InlineData("""{"version":"1","default":"deny","tools":{"t":{"action":"approve","approval":{"timeout":0.5}}}}""", DiagnosticCodes.InvalidApprovalTimeout, "/tools/t/approval/timeout")]
+    [InlineData("""{"version":"1","default":"deny","tools":{"t":{"action":"approve","approval":{"via":"Client"}}}}""", DiagnosticCodes.InvalidApprovalVia, "/tools/t/approval/via")]
+    [InlineData("""{"version":"1","default":"deny","tools":{"t":{"action":"approve","approval":{"via":"admin"}}}}""", DiagnosticCodes.InvalidApprovalVia, "/tools/t/approval/via")]
+    [InlineData("""{"version":"1","default":"deny","tools":{"t":{"action":"approve","approval":{"via":true}}}}""", DiagnosticCodes.InvalidApprovalVia, "/tools/t/approval/via")]
+    [InlineData("""{"version":"1","default":"deny","tools":{"t":{"action":"approve","approval":{"via":null}}}}""", DiagnosticCodes.InvalidApprovalVia, "/tools/t/approval/via")]
+    [InlineData("""{"version":"1","default":"deny","tools":{"t":{"action":"allow","approval":{"via":"client"}}}}""", DiagnosticCodes.ApprovalWithoutApprove, "/tools/t/approval")]
     [InlineData("""{"version":"1","default":"deny","tools":{"t":{"limits":[{"counter":"c","window":60,"max":1e30}]}}}""", DiagnosticCodes.InvalidMax, "/tools/t/limits/0/max")]
     [InlineData("""{"version":"1","default":"deny","tools":{"t":{"arguments":true}}}""", DiagnosticCodes.ArgumentsNotObjectSchema, "/tools/t/arguments")]
     [InlineData("""{"version":"1","default":"deny","tools":{"":{}}}""", DiagnosticCodes.InvalidToolPattern, "/tools/")]
@@ -155,8 +160,8 @@ public sealed class PolicyParserTests
     [Fact]
     public void Load_UnknownFieldsAtEveryLevel_AreEachReported()
     {
-        var diagnostics = Errors("""{"version":"1","default":"deny","extra":1,"tools":{"t":{"action":"approve","colour":1,"approval":{"timeout":5,"via":"x"},"limits":[{"counter":"c","window":60,"max":1,"per":"x"}]}}}""");
-        Assert.Equal(["/extra", "/tools/t/colour", "/tools/t/limits/0/per", "/tools/t/approval/via"], diagnostics.Select(d => d.Path).ToArray());
+        var diagnostics = Errors("""{"version":"1","default":"deny","extra":1,"tools":{"t":{"action":"approve","colour":1,"approval":{"timeout":5,"who":"x"},"limits":[{"counter":"c","window":60,"max":1,"per":"x"}]}}}""");
+        Assert.Equal(["/extra", "/tools/t/colour", "/tools/t/limits/0/per", "/tools/t/approval/who"], diagnostics.Select(d => d.Path).ToArray());
         Assert.All(diagnostics, d => Assert.Equal(DiagnosticCodes.UnknownField, d.Code));
     }
 
@@ -206,5 +211,43 @@ public sealed class PolicyParserTests
     {
         var policy = Policies.Load("""{"version":"1","default":"deny","tools":{"t":{"limits":[{"counter":"c","window":60.0,"max":1}]}}}""");
         Assert.Equal(TimeSpan.FromSeconds(60), Assert.Single(policy.Resolve("t").Limits).Window);
+    }
+
+    [Theory]
+    [InlineData("""{"action":"approve"}""", 300, ApprovalChannel.Queue)]
+    [InlineData("""{"action":"approve","approval":{}}""", 300, ApprovalChannel.Queue)]
+    [InlineData("""{"action":"approve","approval":{"via":"queue"}}""", 300, ApprovalChannel.Queue)]
+    [InlineData("""{"action":"approve","approval":{"via":"client"}}""", 300, ApprovalChannel.Client)]
+    [InlineData("""{"action":"approve","approval":{"timeout":60,"via":"client"}}""", 60, ApprovalChannel.Client)]
+    [InlineData("""{"action":"approve","approval":{"via":"client","timeout":45}}""", 45, ApprovalChannel.Client)]
+    public void Load_ApprovalVia_IsReadWithItsTimeout(string rule, int seconds, ApprovalChannel via)
+    {
+        var policy = Policies.Load("""{"version":"1","default":"deny","tools":{"t":""" + rule + "}}");
+        var compiled = policy.Resolve("t");
+        Assert.Equal((TimeSpan.FromSeconds(seconds), via), (compiled.ApprovalTimeout, compiled.ApprovalVia));
+    }
+
+    [Fact]
+    public void Load_BadTimeoutBesideAGoodVia_ReportsOnlyTheTimeout()
+    {
+        var diagnostic = SingleError("""{"version":"1","default":"deny","tools":{"t":{"action":"approve","approval":{"timeout":"soon","via":"client"}}}}""");
+        Assert.Equal((DiagnosticCodes.InvalidApprovalTimeout, "/tools/t/approval/timeout"), (diagnostic.Code, diagnostic.Path));
+    }
+
+    [Fact]
+    public void Load_ApprovalViaChanged_ChangesTheRevision()
+    {
+        // A held call's approval is bound to the revision: who is asked is part of what was approved under.
+        var queue = Policies.Load("""{"version":"1","default":"deny","tools":{"t":{"action":"approve","approval":{"via":"queue"}}}}""");
+        var client = Policies.Load("""{"version":"1","default":"deny","tools":{"t":{"action":"approve","approval":{"via":"client"}}}}""");
+        Assert.NotEqual(queue.Revision, client.Revision);
+    }
+
+    [Fact]
+    public void Load_BadVia_NamesTheValueItGot()
+    {
+        var diagnostic = SingleError("""{"version":"1","default":"deny","tools":{"t":{"action":"approve","approval":{"via":"email"}}}}""");
+        Assert.Contains("\"email\"", diagnostic.Message, StringComparison.Ordinal);
+        Assert.Equal(new SourcePosition(1, 84), diagnostic.Position);
     }
 }
