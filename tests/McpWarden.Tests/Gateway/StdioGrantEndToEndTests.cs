@@ -58,7 +58,7 @@ public sealed class StdioGrantEndToEndTests : IDisposable
 
         var outside = await ProcessRunner.RunAsync("dotnet", [EndToEnd.Gateway, "stdio", "--config", _configuration, "--grant", "ops", "--server", "other"], _directory);
         Assert.Equal(2, outside.ExitCode);
-        Assert.Contains("no server \"other\" (it has: fixture)", outside.Error, StringComparison.Ordinal);
+        Assert.Contains("the grant \"ops\" may not reach the server \"other\" (it may reach: fixture)", outside.Error, StringComparison.Ordinal);
     }
 
     [Fact]
