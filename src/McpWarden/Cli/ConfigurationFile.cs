@@ -38,12 +38,14 @@ internal sealed class ConfigurationFile
     private readonly string _display;
     private readonly Func<string, string?> _environment;
     private readonly string _command;
+    private readonly byte[] _original;
 
-    private ConfigurationFile(string fullPath, string target, string display, JsonObject root, Func<string, string?> environment, string command)
+    private ConfigurationFile(string fullPath, string target, string display, byte[] original, JsonObject root, Func<string, string?> environment, string command)
     {
         _fullPath = fullPath;
         _target = target;
         _display = display;
+        _original = original;
         Root = root;
         _environment = environment;
         _command = command;
@@ -69,8 +71,21 @@ internal sealed class ConfigurationFile
         var fullPath = Path.GetFullPath(path);
         // Writing goes to what a symbolic link points at, so the link stays a link; relative paths inside
         // stay relative to where the gateway finds the file (the link's directory), as the loader reads them.
-        var target = new FileInfo(fullPath).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? fullPath;
-        using var document = SourceDocument.Load(target, display);
+        string target;
+        byte[] original;
+        try
+        {
+            target = new FileInfo(fullPath).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? fullPath;
+            original = File.ReadAllBytes(target);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            error.WriteLine($"{command}: cannot read {display}: {e.Message}");
+            return null;
+        }
+
+        // The bytes checked are the bytes edited: the file is read once.
+        using var document = SourceDocument.Parse(display, original);
         if (document.Root is { } root && !ConfigurationLoader.IsConfiguration(root))
         {
             error.WriteLine($"{command}: {display} is not a configuration file (it has no \"mcpServers\")");
@@ -97,15 +112,15 @@ internal sealed class ConfigurationFile
             return null;
         }
 
-        // The loader has just accepted the same bytes: no duplicate keys, no comments, nothing deeper than it allows.
-        var bytes = File.ReadAllBytes(target).AsSpan();
+        // The loader has just accepted these bytes: no duplicate keys, no comments, nothing deeper than it allows.
+        var bytes = original.AsSpan();
         if (bytes.StartsWith(Encoding.UTF8.Preamble))
         {
             bytes = bytes[Encoding.UTF8.Preamble.Length..];
         }
 
         var tree = JsonNode.Parse(bytes, documentOptions: new JsonDocumentOptions { MaxDepth = SourceDocument.MaxDepth + 1 })!.AsObject();
-        return new ConfigurationFile(fullPath, target, display, tree, environment, command);
+        return new ConfigurationFile(fullPath, target, display, original, tree, environment, command);
     }
 
     /// <summary>Sets a top-level field, where it is if it exists, else right after the first of <paramref name="after"/> present (else last).</summary>
@@ -167,6 +182,14 @@ internal sealed class ConfigurationFile
             if (!OperatingSystem.IsWindows())
             {
                 File.SetUnixFileMode(temporary, File.GetUnixFileMode(_target));
+            }
+
+            // Someone else's change since this command read the file would be lost: refuse it rather than overwrite.
+            if (!File.ReadAllBytes(_target).AsSpan().SequenceEqual(_original))
+            {
+                File.Delete(temporary);
+                error.WriteLine($"{_command}: {_display} changed while this command ran; it was not changed, run the command again");
+                return false;
             }
 
             File.Move(temporary, _target, overwrite: true);

@@ -135,6 +135,20 @@ public sealed class GrantCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Add_MissingFile_IsRefusedWithoutCreatingIt()
+    {
+        var missing = Path.Combine(_directory, "missing.json");
+
+        var result = await CliProcess.RunAsync("grant", "add", "ops", "--config", missing);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Empty(result.Output);
+        Assert.Contains("cannot read", result.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unhandled", result.Error, StringComparison.Ordinal);
+        Assert.False(File.Exists(missing));
+    }
+
+    [Fact]
     public async Task Add_Replace_GivesANewKeyAndKeepsTheServersUnlessToldOtherwise()
     {
         var first = (await CliProcess.RunAsync("grant", "add", "ops", "--config", _configuration, "--servers", "files")).OutputLines[0];
