@@ -115,6 +115,42 @@ audit.SetAction((parse, cancellationToken) => AuditCommand.RunAsync(
     cancellationToken));
 root.Subcommands.Add(audit);
 
+var grantAddName = new Argument<string>("name") { Description = "The grant's name: 1 to 64 of A-Z a-z 0-9 . _ -" };
+var grantAddConfig = new Option<string>("--config") { Description = "The configuration file to add the grant to", Required = true };
+var grantServersOption = new Option<string?>("--servers") { Description = "The servers the grant may reach, separated by commas; without it, every server (or, with --replace, the ones it had)" };
+var grantReplaceOption = new Option<bool>("--replace") { Description = "Give an existing grant a new key; the old key stops working" };
+var grantAdd = new Command("add", "Create a grant: print its key once, store only the key's SHA-256 in the configuration")
+{
+    grantAddName, grantAddConfig, grantServersOption, grantReplaceOption,
+};
+grantAdd.SetAction(parse => GrantCommand.Add(
+    parse.GetValue(grantAddConfig)!,
+    parse.GetValue(grantAddName)!,
+    parse.GetValue(grantServersOption),
+    parse.GetValue(grantReplaceOption),
+    Environment.GetEnvironmentVariable,
+    Console.Out,
+    Console.Error));
+
+var grantListConfig = new Option<string>("--config") { Description = "The configuration file", Required = true };
+var grantList = new Command("list", "List the grants and the servers each may reach (never their hashes)") { grantListConfig };
+grantList.SetAction(parse => GrantCommand.List(parse.GetValue(grantListConfig)!, Environment.GetEnvironmentVariable, Console.Out, Console.Error));
+
+var grantRemoveName = new Argument<string>("name") { Description = "The grant to remove" };
+var grantRemoveConfig = new Option<string>("--config") { Description = "The configuration file", Required = true };
+var grantRemove = new Command("remove", "Remove a grant: its key stops working when the gateway restarts") { grantRemoveName, grantRemoveConfig };
+grantRemove.SetAction(parse => GrantCommand.Remove(parse.GetValue(grantRemoveConfig)!, parse.GetValue(grantRemoveName)!, Environment.GetEnvironmentVariable, Console.Out, Console.Error));
+
+var grant = new Command("grant", "Manage the grants: the keys callers present to the gateway") { grantAdd, grantList, grantRemove };
+root.Subcommands.Add(grant);
+
+var adminTokenConfig = new Option<string>("--config") { Description = "The configuration file", Required = true };
+var adminTokenReplace = new Option<bool>("--replace") { Description = "Make a new token in place of the existing one; the old one stops working" };
+var adminToken = new Command("token", "Create the admin API token: print it once, store only its SHA-256 in the configuration") { adminTokenConfig, adminTokenReplace };
+adminToken.SetAction(parse => AdminCommand.Token(parse.GetValue(adminTokenConfig)!, parse.GetValue(adminTokenReplace), Environment.GetEnvironmentVariable, Console.Out, Console.Error));
+var admin = new Command("admin", "Manage the gateway's admin access") { adminToken };
+root.Subcommands.Add(admin);
+
 // The gateway shuts down in its own time on SIGTERM (closing sessions and their server processes); the
 // parser must not end the process two seconds in.
 return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null }).ConfigureAwait(false);

@@ -49,8 +49,9 @@ internal sealed partial class ConfigurationReader
 
         StrictJson.CheckFields(root, string.Empty, DocumentFields, _sink);
         var defaultMode = root.TryGetProperty("mode", out var modeElement) ? ReadMode(modeElement, "/mode") : EnforcementMode.Enforce;
-        var servers = ReadServers(root, defaultMode);
-        var grants = root.TryGetProperty("grants", out var grantsElement) ? ReadGrants(grantsElement, servers) : [];
+        var declared = new List<string>();
+        var servers = ReadServers(root, defaultMode, declared);
+        var grants = root.TryGetProperty("grants", out var grantsElement) ? ReadGrants(grantsElement, declared) : [];
         var adminToken = root.TryGetProperty("admin", out var adminElement) ? ReadAdmin(adminElement) : null;
         var store = root.TryGetProperty("store", out var storeElement)
             ? ReadStore(storeElement)
@@ -60,7 +61,8 @@ internal sealed partial class ConfigurationReader
         return new GatewayConfiguration(fullPath, servers, grants, adminToken, store ?? new StoreDefinition(null, null)) { MaxMessageBytes = maxMessageBytes, Audit = audit };
     }
 
-    private List<ServerDefinition> ReadServers(JsonElement root, EnforcementMode defaultMode)
+    /// <summary>The servers that read without error; <paramref name="declared"/> gets every well-named entry, read or not.</summary>
+    private List<ServerDefinition> ReadServers(JsonElement root, EnforcementMode defaultMode, List<string> declared)
     {
         var servers = new List<ServerDefinition>();
         if (!root.TryGetProperty("mcpServers", out var element))
@@ -83,6 +85,7 @@ internal sealed partial class ConfigurationReader
                 continue;
             }
 
+            declared.Add(property.Name);
             if (ReadServer(property.Name, property.Value, path, defaultMode) is { } server)
             {
                 servers.Add(server);
@@ -214,7 +217,11 @@ internal sealed partial class ConfigurationReader
         }
     }
 
-    private List<GrantDefinition> ReadGrants(JsonElement element, List<ServerDefinition> servers)
+    /// <summary>
+    /// Grants name servers as declared, not as read: a server whose entry has an error of its own (an unset
+    /// variable, say) is still a server, and a grant naming it is right. Only its own error is reported.
+    /// </summary>
+    private List<GrantDefinition> ReadGrants(JsonElement element, List<string> servers)
     {
         var grants = new List<GrantDefinition>();
         if (!ExpectObject(element, "/grants", "\"grants\" must be an object of grant name to grant"))
@@ -253,7 +260,7 @@ internal sealed partial class ConfigurationReader
         return grants;
     }
 
-    private List<string>? ReadGrantServers(JsonElement element, string path, List<ServerDefinition> servers)
+    private List<string>? ReadGrantServers(JsonElement element, string path, List<string> servers)
     {
         if (element.ValueKind != JsonValueKind.Array)
         {
@@ -271,7 +278,7 @@ internal sealed partial class ConfigurationReader
                 continue;
             }
 
-            if (!servers.Exists(s => s.Name == name))
+            if (!servers.Contains(name, StringComparer.Ordinal))
             {
                 _sink.Error(DiagnosticCodes.UnknownServer, itemPath, $"the configuration has no server {JsonText.Quote(name)}");
                 continue;

@@ -49,7 +49,10 @@ internal static class StdioCommand
             : servers.FirstOrDefault(s => s.Name == serverName);
         if (serverName is not null && server is null)
         {
-            await error.WriteLineAsync($"stdio: the configuration has no server \"{serverName}\" (it has: {names})").ConfigureAwait(false);
+            var why = configuration.Servers.Any(s => s.Name == serverName)
+                ? $"the grant \"{grant}\" may not reach the server \"{serverName}\" (it may reach: {names})"
+                : $"the configuration has no server \"{serverName}\" (it has: {string.Join(", ", configuration.Servers.Select(s => s.Name))})";
+            await error.WriteLineAsync("stdio: " + why).ConfigureAwait(false);
             return ExitCodes.BadConfiguration;
         }
 

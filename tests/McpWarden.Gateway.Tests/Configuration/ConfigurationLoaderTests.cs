@@ -82,6 +82,18 @@ public sealed class ConfigurationLoaderTests : IDisposable
     }
 
     [Fact]
+    public void Load_GrantNamingAServerWhoseEntryHasAnError_ReportsOnlyThatError()
+    {
+        var errors = Errors($$"""
+            { "mcpServers": { "remote": { "url": "${UNSET_URL}", "policy": { "version": "1" } } },
+              "grants": { "ops": { "keySha256": "{{new string('a', 64)}}", "servers": ["remote"] } } }
+            """);
+
+        var error = Assert.Single(errors);
+        Assert.Equal((DiagnosticCodes.MissingVariable, "/mcpServers/remote/url"), (error.Code, error.Path));
+    }
+
+    [Fact]
     public void Load_InlinePolicyError_IsLocatedInTheConfigurationFile()
     {
         var error = Assert.Single(Errors("""

@@ -1,4 +1,3 @@
-using System.Collections.Frozen;
 using System.Security.Cryptography;
 using System.Text;
 using McpWarden.Gateway.Configuration;
@@ -6,54 +5,75 @@ using McpWarden.Gateway.Configuration;
 namespace McpWarden.Gateway.Fronts.Http;
 
 /// <summary>
-/// Who is calling: the grant whose key the request carries as <c>Authorization: Bearer KEY</c>, found by the
-/// key's SHA-256 (the only form in which keys are kept). With no grants configured, every caller is the
-/// grant <c>local</c> (and the gateway listens on loopback only).
+/// Who is calling: the grant whose key the request carries as <c>Authorization: Bearer KEY</c>, recognised
+/// by the key's SHA-256 (the only form in which keys are kept). With no grants configured, every caller is
+/// the grant <c>local</c> (and the gateway listens on loopback only).
 /// </summary>
 public sealed class GrantAuthenticator
 {
     /// <summary>The caller when no grants are configured.</summary>
     public const string LocalGrant = "local";
 
-    private readonly FrozenDictionary<string, GrantDefinition> _byKeyHash;
+    /// <summary>Longer values are not keys (ours are 48 characters); they are refused before any hashing.</summary>
+    public const int MaxKeyLength = 4096;
+
+    private const string Scheme = "Bearer ";
+
+    private readonly GrantDefinition[] _grants;
 
     public GrantAuthenticator(IReadOnlyList<GrantDefinition> grants)
     {
         ArgumentNullException.ThrowIfNull(grants);
-        _byKeyHash = grants.ToFrozenDictionary(g => Convert.ToHexStringLower(g.KeySha256), StringComparer.Ordinal);
+        _grants = [.. grants];
     }
 
     /// <summary>True when callers must present a grant's key.</summary>
-    public bool RequiresKeys => _byKeyHash.Count > 0;
+    public bool RequiresKeys => _grants.Length > 0;
 
-    /// <summary>The calling grant's name, or null when the request may not reach <paramref name="server"/> (null: any server).</summary>
-    public string? Authenticate(string? authorization, string? server)
+    /// <summary>
+    /// The calling grant, and whether it may reach <paramref name="server"/> (null: the aggregated endpoint,
+    /// which any grant may use for the servers it may reach).
+    /// </summary>
+    public GrantAuthentication Authenticate(string? authorization, string? server)
     {
         if (!RequiresKeys)
         {
-            return LocalGrant;
+            return new GrantAuthentication(GrantAuthenticationOutcome.Authenticated, LocalGrant);
         }
 
-        const string Scheme = "Bearer ";
         if (authorization is null || !authorization.StartsWith(Scheme, StringComparison.OrdinalIgnoreCase))
         {
-            return null;
+            return new GrantAuthentication(GrantAuthenticationOutcome.MissingKey, null);
         }
 
         var key = authorization.AsSpan(Scheme.Length).Trim();
-        if (key.IsEmpty || key.Length > 4096)
+        if (key.IsEmpty || key.Length > MaxKeyLength)
         {
-            return null;
+            return new GrantAuthentication(GrantAuthenticationOutcome.MissingKey, null);
         }
 
         Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
         SHA256.HashData(Encoding.UTF8.GetBytes(key.ToString()), hash);
-        if (!_byKeyHash.TryGetValue(Convert.ToHexStringLower(hash), out var grant))
+
+        // INVARIANT: every grant's hash is compared, in constant time, whether or not an earlier one matched,
+        // and nothing is looked up by a value derived from the key: how long this takes says nothing about
+        // which grant, if any, the key belongs to, or how close a guess came.
+        var found = -1;
+        for (var i = 0; i < _grants.Length; i++)
         {
-            return null;
+            var equal = CryptographicOperations.FixedTimeEquals(hash, _grants[i].KeySha256);
+            found = equal && found < 0 ? i : found;
         }
 
-        return server is null || grant.Servers is null || grant.Servers.Contains(server, StringComparer.Ordinal) ? grant.Name : null;
+        if (found < 0)
+        {
+            return new GrantAuthentication(GrantAuthenticationOutcome.UnknownKey, null);
+        }
+
+        var grant = _grants[found];
+        return server is null || grant.Servers is null || grant.Servers.Contains(server, StringComparer.Ordinal)
+            ? new GrantAuthentication(GrantAuthenticationOutcome.Authenticated, grant.Name)
+            : new GrantAuthentication(GrantAuthenticationOutcome.ServerNotAllowed, grant.Name);
     }
 
     /// <summary>The servers a grant may reach, of those configured.</summary>
