@@ -115,7 +115,7 @@ public sealed class ArgumentRedactor
         }
     }
 
-    /// <summary>A name's words in lower case: <c>clientSecret</c>, <c>client_secret</c> and <c>CLIENT-SECRET</c> are all [client, secret].</summary>
+    /// <summary>A name's words in lower case and singular: <c>clientSecret</c>, <c>client_secrets</c> and <c>CLIENT-SECRET</c> are all [client, secret].</summary>
     private static string[] Words(string name)
     {
         var words = new List<string>();
@@ -147,6 +147,12 @@ public sealed class ArgumentRedactor
         {
             if (word.Length > 0)
             {
+                // Plurals count as their singular (tokens, api_keys, credentials); "pass" and short words stay as they are.
+                if (word.Length > 3 && word[^1] == 's' && word[^2] != 's')
+                {
+                    word.Length--;
+                }
+
                 words.Add(word.ToString());
                 word.Clear();
             }

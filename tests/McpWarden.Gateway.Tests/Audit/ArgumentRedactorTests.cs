@@ -30,11 +30,17 @@ public sealed class ArgumentRedactorTests
     [InlineData("Authorization")]
     [InlineData("private_key")]
     [InlineData("card cvv")]
+    [InlineData("tokens")]
+    [InlineData("api_keys")]
+    [InlineData("credentials")]
+    [InlineData("client_secrets")]
+    [InlineData("passwords")]
     public void IsSecret_DefaultTerms_MatchWholeWordsInAnySpelling(string name) =>
         Assert.True(ArgumentRedactor.Default.IsSecret(name));
 
     [Theory]
     [InlineData("shipping")]
+    [InlineData("pass")]
     [InlineData("spinner")]
     [InlineData("opinion")]
     [InlineData("tokenizer")]
