@@ -50,6 +50,7 @@ stdio.SetAction((parse, cancellationToken) => StdioCommand.RunAsync(
     parse.GetValue(configOption)!,
     parse.GetValue(stdioServerOption),
     parse.GetValue(stdioGrantOption)!,
+    parse.GetValue(ephemeralOption),
     Console.Error,
     cancellationToken));
 root.Subcommands.Add(stdio);
@@ -64,11 +65,103 @@ var serve = new Command("serve", "Run the gateway over Streamable HTTP: /mcp/{se
 serve.SetAction((parse, cancellationToken) => ServeCommand.RunAsync(
     parse.GetValue(serveConfigOption)!,
     parse.GetValue(urlsOption)!,
+    parse.GetValue(serveEphemeralOption),
     Console.Out,
     Console.Error,
     cancellationToken));
 root.Subcommands.Add(serve);
 
+var approvalsAction = new Argument<string>("action") { Description = "list, approve or deny" };
+approvalsAction.AcceptOnlyFromAmong("list", "approve", "deny");
+var approvalId = new Argument<string?>("id") { Description = "The approval to decide (approve, deny)", Arity = ArgumentArity.ZeroOrOne };
+var reasonOption = new Option<string?>("--reason") { Description = "Why (recorded with the decision, and told to the agent on a deny)" };
+var adminUrlOption = new Option<string>("--url") { Description = "The running gateway", DefaultValueFactory = _ => ServeCommand.DefaultUrl };
+var adminTokenOption = new Option<string?>("--token") { Description = $"The admin token (default: ${ApprovalsCommand.TokenVariable})" };
+var approvalsJsonOption = new Option<bool>("--json") { Description = "list: one JSON object per line" };
+var approvals = new Command("approvals", "List the calls held for a person, and approve or deny one, through a running gateway's admin API")
+{
+    approvalsAction, approvalId, reasonOption, adminUrlOption, adminTokenOption, approvalsJsonOption,
+};
+approvals.SetAction((parse, cancellationToken) => ApprovalsCommand.RunAsync(
+    new ApprovalsRequest(
+        parse.GetValue(approvalsAction)!,
+        parse.GetValue(approvalId),
+        parse.GetValue(reasonOption),
+        parse.GetValue(adminUrlOption)!,
+        parse.GetValue(adminTokenOption) ?? Environment.GetEnvironmentVariable(ApprovalsCommand.TokenVariable),
+        parse.GetValue(approvalsJsonOption)),
+    handler: null,
+    Console.Out,
+    Console.Error,
+    cancellationToken));
+root.Subcommands.Add(approvals);
+
+var auditConfigOption = new Option<string>("--config") { Description = "The configuration file (its store holds the audit log)", Required = true };
+string[] auditFilterNames = ["since", "until", "decision", "code", "grant", "server", "tool", "before", "limit"];
+var auditFilters = auditFilterNames.ToDictionary(name => name, name => new Option<string?>("--" + name) { Description = AuditOptionDescription(name) });
+var auditJsonOption = new Option<bool>("--json") { Description = "One JSON object per line (JSON Lines)" };
+var audit = new Command("audit", "Read the audit log, newest first") { auditConfigOption, auditJsonOption };
+foreach (var filter in auditFilters.Values)
+{
+    audit.Options.Add(filter);
+}
+
+audit.SetAction((parse, cancellationToken) => AuditCommand.RunAsync(
+    parse.GetValue(auditConfigOption)!,
+    name => auditFilters.TryGetValue(name, out var option) ? parse.GetValue(option) : null,
+    parse.GetValue(auditJsonOption),
+    Console.Out,
+    Console.Error,
+    cancellationToken));
+root.Subcommands.Add(audit);
+
+var grantAddName = new Argument<string>("name") { Description = "The grant's name: 1 to 64 of A-Z a-z 0-9 . _ -" };
+var grantAddConfig = new Option<string>("--config") { Description = "The configuration file to add the grant to", Required = true };
+var grantServersOption = new Option<string?>("--servers") { Description = "The servers the grant may reach, separated by commas; without it, every server (or, with --replace, the ones it had)" };
+var grantReplaceOption = new Option<bool>("--replace") { Description = "Give an existing grant a new key; the old key stops working" };
+var grantAdd = new Command("add", "Create a grant: print its key once, store only the key's SHA-256 in the configuration")
+{
+    grantAddName, grantAddConfig, grantServersOption, grantReplaceOption,
+};
+grantAdd.SetAction(parse => GrantCommand.Add(
+    parse.GetValue(grantAddConfig)!,
+    parse.GetValue(grantAddName)!,
+    parse.GetValue(grantServersOption),
+    parse.GetValue(grantReplaceOption),
+    Environment.GetEnvironmentVariable,
+    Console.Out,
+    Console.Error));
+
+var grantListConfig = new Option<string>("--config") { Description = "The configuration file", Required = true };
+var grantList = new Command("list", "List the grants and the servers each may reach (never their hashes)") { grantListConfig };
+grantList.SetAction(parse => GrantCommand.List(parse.GetValue(grantListConfig)!, Environment.GetEnvironmentVariable, Console.Out, Console.Error));
+
+var grantRemoveName = new Argument<string>("name") { Description = "The grant to remove" };
+var grantRemoveConfig = new Option<string>("--config") { Description = "The configuration file", Required = true };
+var grantRemove = new Command("remove", "Remove a grant: its key stops working when the gateway restarts") { grantRemoveName, grantRemoveConfig };
+grantRemove.SetAction(parse => GrantCommand.Remove(parse.GetValue(grantRemoveConfig)!, parse.GetValue(grantRemoveName)!, Environment.GetEnvironmentVariable, Console.Out, Console.Error));
+
+var grant = new Command("grant", "Manage the grants: the keys callers present to the gateway") { grantAdd, grantList, grantRemove };
+root.Subcommands.Add(grant);
+
+var adminTokenConfig = new Option<string>("--config") { Description = "The configuration file", Required = true };
+var adminTokenReplace = new Option<bool>("--replace") { Description = "Make a new token in place of the existing one; the old one stops working" };
+var adminToken = new Command("token", "Create the admin API token: print it once, store only its SHA-256 in the configuration") { adminTokenConfig, adminTokenReplace };
+adminToken.SetAction(parse => AdminCommand.Token(parse.GetValue(adminTokenConfig)!, parse.GetValue(adminTokenReplace), Environment.GetEnvironmentVariable, Console.Out, Console.Error));
+var admin = new Command("admin", "Manage the gateway's admin access") { adminToken };
+root.Subcommands.Add(admin);
+
 // The gateway shuts down in its own time on SIGTERM (closing sessions and their server processes); the
 // parser must not end the process two seconds in.
 return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null }).ConfigureAwait(false);
+
+static string AuditOptionDescription(string name) => name switch
+{
+    "since" => "Records at or after this time: ISO 8601 (2026-01-31T12:00:00Z) or a duration ago (15m, 2h, 7d)",
+    "until" => "Records before this time (same forms as --since)",
+    "decision" => "allow, deny or hold",
+    "code" => "A reason code, e.g. rate_limited",
+    "before" => "Records with a smaller id (paging)",
+    "limit" => "How many records at most (default 100)",
+    _ => $"Only this {name}",
+};

@@ -84,7 +84,11 @@ public sealed class InMemoryApprovalQueue : IApprovalQueue
         var remaining = entry.Approval.ExpiresAt - _time.GetUtcNow();
         if (remaining > TimeSpan.Zero)
         {
-            await Task.WhenAny(entry.Settled.Task, Task.Delay(remaining, _time, cancellationToken)).ConfigureAwait(false);
+            // The expiry timer is stopped as soon as a decision comes, so waits of up to a day do not pile up timers.
+            using var expiry = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var expired = Task.Delay(remaining, _time, expiry.Token);
+            await Task.WhenAny(entry.Settled.Task, expired).ConfigureAwait(false);
+            await expiry.CancelAsync().ConfigureAwait(false);
             cancellationToken.ThrowIfCancellationRequested();
         }
 

@@ -10,7 +10,8 @@ namespace McpWarden.Gateway.Audit;
 /// <c>"[redacted]"</c>, at any depth. A member name is secret when its words (split at <c>_</c>, <c>-</c>,
 /// <c>.</c>, spaces and camelCase humps, compared without case) contain one of the configured terms as a
 /// run of whole words: <c>api_key</c>, <c>apiKey</c> and <c>X-API-KEY</c> all match the term <c>api_key</c>,
-/// <c>client_secret</c> matches <c>secret</c>, while <c>shipping</c> does not match <c>pin</c>.
+/// <c>client_secret</c> matches <c>secret</c>, while <c>shipping</c> does not match <c>pin</c>. A term of several
+/// words also matches them written as one word: <c>apikey</c> and <c>APIKEY</c> match <c>api_key</c>.
 /// </summary>
 public sealed class ArgumentRedactor
 {
@@ -23,10 +24,14 @@ public sealed class ArgumentRedactor
 
     private readonly string[][] _terms;
 
+    /// <summary>Terms of several words also written as one (<c>apikey</c> for <c>api_key</c>), where no hump or separator splits them.</summary>
+    private readonly HashSet<string> _joinedTerms;
+
     public ArgumentRedactor(IEnumerable<string> terms)
     {
         ArgumentNullException.ThrowIfNull(terms);
         _terms = [.. terms.Select(Words).Where(w => w.Length > 0)];
+        _joinedTerms = new HashSet<string>(_terms.Where(t => t.Length > 1).Select(t => string.Concat(t)), StringComparer.Ordinal);
     }
 
     public static ArgumentRedactor Default { get; } = new(DefaultTerms);
@@ -38,6 +43,11 @@ public sealed class ArgumentRedactor
     public bool IsSecret(string name)
     {
         var words = Words(name);
+        if (_joinedTerms.Count > 0 && words.Any(_joinedTerms.Contains))
+        {
+            return true;
+        }
+
         foreach (var term in _terms)
         {
             for (var start = 0; start + term.Length <= words.Length; start++)
@@ -108,7 +118,7 @@ public sealed class ArgumentRedactor
         }
     }
 
-    /// <summary>A name's words in lower case: <c>clientSecret</c>, <c>client_secret</c> and <c>CLIENT-SECRET</c> are all [client, secret].</summary>
+    /// <summary>A name's words in lower case and singular: <c>clientSecret</c>, <c>client_secrets</c> and <c>CLIENT-SECRET</c> are all [client, secret].</summary>
     private static string[] Words(string name)
     {
         var words = new List<string>();
@@ -140,6 +150,12 @@ public sealed class ArgumentRedactor
         {
             if (word.Length > 0)
             {
+                // Plurals count as their singular (tokens, api_keys, credentials); "pass" and short words stay as they are.
+                if (word.Length > 3 && word[^1] == 's' && word[^2] != 's')
+                {
+                    word.Length--;
+                }
+
                 words.Add(word.ToString());
                 word.Clear();
             }

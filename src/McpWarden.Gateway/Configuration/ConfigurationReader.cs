@@ -16,7 +16,7 @@ internal sealed partial class ConfigurationReader
     private static readonly string[] ServerFields = ["type", "command", "args", "env", "cwd", "url", "headers", "policy", "mode", "timeout"];
     private static readonly string[] GrantFields = ["keySha256", "servers"];
     private static readonly string[] AdminFields = ["tokenSha256"];
-    private static readonly string[] StoreFields = ["path", "redis"];
+    private static readonly string[] StoreFields = ["path", "redis", "synchronous"];
     private static readonly string[] AuditFields = ["recordArguments", "redact"];
 
     /// <summary>How long one upstream request may take unless <c>timeout</c> says otherwise.</summary>
@@ -53,8 +53,9 @@ internal sealed partial class ConfigurationReader
 
         StrictJson.CheckFields(root, string.Empty, DocumentFields, _sink);
         var defaultMode = root.TryGetProperty("mode", out var modeElement) ? ReadMode(modeElement, "/mode") : EnforcementMode.Enforce;
-        var servers = ReadServers(root, defaultMode);
-        var grants = root.TryGetProperty("grants", out var grantsElement) ? ReadGrants(grantsElement, servers) : [];
+        var declared = new List<string>();
+        var servers = ReadServers(root, defaultMode, declared);
+        var grants = root.TryGetProperty("grants", out var grantsElement) ? ReadGrants(grantsElement, declared) : [];
         var adminToken = root.TryGetProperty("admin", out var adminElement) ? ReadAdmin(adminElement) : null;
         var store = root.TryGetProperty("store", out var storeElement)
             ? ReadStore(storeElement)
@@ -64,7 +65,8 @@ internal sealed partial class ConfigurationReader
         return new GatewayConfiguration(fullPath, servers, grants, adminToken, store ?? new StoreDefinition(null, null)) { MaxMessageBytes = maxMessageBytes, Audit = audit };
     }
 
-    private List<ServerDefinition> ReadServers(JsonElement root, EnforcementMode defaultMode)
+    /// <summary>The servers that read without error; <paramref name="declared"/> gets every well-named entry, read or not.</summary>
+    private List<ServerDefinition> ReadServers(JsonElement root, EnforcementMode defaultMode, List<string> declared)
     {
         var servers = new List<ServerDefinition>();
         if (!root.TryGetProperty("mcpServers", out var element))
@@ -87,6 +89,7 @@ internal sealed partial class ConfigurationReader
                 continue;
             }
 
+            declared.Add(property.Name);
             if (ReadServer(property.Name, property.Value, path, defaultMode) is { } server)
             {
                 servers.Add(server);
@@ -219,7 +222,11 @@ internal sealed partial class ConfigurationReader
         }
     }
 
-    private List<GrantDefinition> ReadGrants(JsonElement element, List<ServerDefinition> servers)
+    /// <summary>
+    /// Grants name servers as declared, not as read: a server whose entry has an error of its own (an unset
+    /// variable, say) is still a server, and a grant naming it is right. Only its own error is reported.
+    /// </summary>
+    private List<GrantDefinition> ReadGrants(JsonElement element, List<string> servers)
     {
         var grants = new List<GrantDefinition>();
         if (!ExpectObject(element, "/grants", "\"grants\" must be an object of grant name to grant"))
@@ -258,7 +265,7 @@ internal sealed partial class ConfigurationReader
         return grants;
     }
 
-    private List<string>? ReadGrantServers(JsonElement element, string path, List<ServerDefinition> servers)
+    private List<string>? ReadGrantServers(JsonElement element, string path, List<string> servers)
     {
         if (element.ValueKind != JsonValueKind.Array)
         {
@@ -276,7 +283,7 @@ internal sealed partial class ConfigurationReader
                 continue;
             }
 
-            if (!servers.Exists(s => s.Name == name))
+            if (!servers.Contains(name, StringComparer.Ordinal))
             {
                 _sink.Error(DiagnosticCodes.UnknownServer, itemPath, $"the configuration has no server {JsonText.Quote(name)}");
                 continue;
@@ -355,10 +362,26 @@ internal sealed partial class ConfigurationReader
             return null;
         }
 
+        var fullSync = false;
+        if (element.TryGetProperty("synchronous", out var synchronous))
+        {
+            switch (synchronous.ValueKind == JsonValueKind.String ? synchronous.GetString() : null)
+            {
+                case "normal" when hasPath:
+                    break;
+                case "full" when hasPath:
+                    fullSync = true;
+                    break;
+                default:
+                    _sink.Error(DiagnosticCodes.InvalidStore, "/store/synchronous", $"\"synchronous\" is \"normal\" (a commit survives the process being killed) or \"full\" (it survives a power loss too), and applies to an embedded \"path\" only; got {JsonText.Describe(synchronous)}");
+                    break;
+            }
+        }
+
         if (hasPath)
         {
             return ExpandedString(path, "/store/path", nonEmpty: true) is { } file
-                ? new StoreDefinition(Path.GetFullPath(Path.Combine(_directory, file)), null)
+                ? new StoreDefinition(Path.GetFullPath(Path.Combine(_directory, file)), null) { FullSync = fullSync }
                 : null;
         }
 

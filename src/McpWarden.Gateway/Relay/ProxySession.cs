@@ -832,10 +832,12 @@ internal sealed class ProxySession : IRelaySession
             return;
         }
 
+        // A session that is closing ends its own relay loop: its calls were cancelled, the server did not go away.
+        var outcome = _closing.IsCancellationRequested ? AuditOutcomes.Cancelled : AuditOutcomes.Unavailable;
         var inFlight = 0;
         foreach (var tracked in _byUpstreamId.Values)
         {
-            if (Finish(tracked, AuditOutcomes.Unavailable))
+            if (Finish(tracked, outcome))
             {
                 inFlight++;
                 await AnswerAsync(RelayMessages.Error(tracked.ClientId, McpErrorCode.InternalError, $"the server {Server.Name} closed its connection before answering")).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);

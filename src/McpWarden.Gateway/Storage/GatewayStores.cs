@@ -10,10 +10,10 @@ namespace McpWarden.Gateway.Storage;
 /// </summary>
 public sealed class GatewayStores : IAsyncDisposable
 {
-    private readonly IAsyncDisposable? _owner;
+    private readonly IDisposable? _owner;
 
     /// <param name="owner">What to dispose with the stores (the database they share), if anything.</param>
-    public GatewayStores(ICounterStore counters, IApprovalQueue approvals, IAuditSink audit, IAsyncDisposable? owner = null)
+    public GatewayStores(ICounterStore counters, IApprovalQueue approvals, IAuditSink audit, IDisposable? owner = null)
     {
         Counters = counters;
         Approvals = approvals;
@@ -31,5 +31,10 @@ public sealed class GatewayStores : IAsyncDisposable
     public static GatewayStores InMemory(TimeProvider time) =>
         new(new InMemoryCounterStore(time), new InMemoryApprovalQueue(time), new InMemoryAuditSink());
 
-    public ValueTask DisposeAsync() => _owner?.DisposeAsync() ?? ValueTask.CompletedTask;
+    public ValueTask DisposeAsync()
+    {
+        // The owner finishes the writes already queued before it closes: nothing admitted is lost on a clean stop.
+        _owner?.Dispose();
+        return ValueTask.CompletedTask;
+    }
 }

@@ -1,10 +1,11 @@
 using System.Net;
+using McpWarden.Gateway.Approvals;
 using McpWarden.Gateway.Configuration;
 using McpWarden.Gateway.Enforcement;
 using McpWarden.Gateway.Fronts.Http;
 using McpWarden.Gateway.Relay;
-using McpWarden.Gateway.Storage;
 using McpWarden.Gateway.Upstreams;
+using McpWarden.Admin;
 using McpWarden.Gateway;
 using McpWarden.Http;
 using McpWarden.Policy.Diagnostics;
@@ -33,7 +34,7 @@ internal static class ServeCommand
 
     private const int MaxSessions = 1000;
 
-    public static async Task<int> RunAsync(string configPath, string urls, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(string configPath, string urls, bool ephemeral, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
         var loaded = ConfigurationLoader.LoadFile(configPath, Environment.GetEnvironmentVariable);
         foreach (var diagnostic in loaded.Diagnostics)
@@ -69,8 +70,17 @@ internal static class ServeCommand
 
         var loggers = app.Services.GetRequiredService<ILoggerFactory>();
         var live = new LiveConfiguration(loaded, TimeProvider.System);
-        // INVARIANT: the counter store lives as long as the process, so budgets carry over every reload.
-        await using var stores = GatewayStores.InMemory(TimeProvider.System);
+        // INVARIANT: the stores live as long as the process, so budgets carry over every reload.
+        var (opened, storeProblem) = StoreOpener.Open(configuration, ephemeral, TimeProvider.System);
+        if (opened is null)
+        {
+            await error.WriteLineAsync("serve: " + storeProblem).ConfigureAwait(false);
+            return ExitCodes.BadConfiguration;
+        }
+
+        await using var stores = opened;
+        // Calls held by an earlier run died with it: their approvals are abandoned, never left to be approved.
+        await stores.Approvals.AbandonOrphansAsync(GatewayInstance.IsAlive, cancellationToken).ConfigureAwait(false);
         var gate = new ToolCallGate(stores, configuration.Audit, TimeProvider.System, loggers.CreateLogger<ToolCallGate>());
         var relays = new RelaySessionFactory(new UpstreamTransportFactory(Environment.GetEnvironmentVariable, loggers), gate, TimeProvider.System, loggers, live);
         await using var registry = new HttpSessionRegistry(TimeProvider.System, loggers, IdleTimeout, MaxSessions);
@@ -104,6 +114,7 @@ internal static class ServeCommand
             TimeProvider.System,
             reloadLogger);
         watcher.Start(loaded.Files);
+        new AdminApi(stores, live, new AdminAuthenticator(() => live.Current.AdminTokenSha256), origins, TimeProvider.System).Map(app);
 
         // Sessions close (their streams end, their server processes are stopped) as soon as shutdown begins,
         // so open streams do not hold the host up for its whole drain timeout.

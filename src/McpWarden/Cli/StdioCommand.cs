@@ -1,9 +1,9 @@
+using McpWarden.Gateway.Approvals;
 using McpWarden.Gateway.Configuration;
 using McpWarden.Gateway.Enforcement;
 using McpWarden.Gateway.Fronts;
 using McpWarden.Gateway.Fronts.Http;
 using McpWarden.Gateway.Relay;
-using McpWarden.Gateway.Storage;
 using McpWarden.Gateway.Upstreams;
 using McpWarden.Reload;
 using Microsoft.Extensions.Logging;
@@ -16,7 +16,7 @@ namespace McpWarden.Cli;
 /// </summary>
 internal static class StdioCommand
 {
-    public static async Task<int> RunAsync(string configPath, string? serverName, string grant, TextWriter error, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(string configPath, string? serverName, string grant, bool ephemeral, TextWriter error, CancellationToken cancellationToken)
     {
         var loaded = ConfigurationLoader.LoadFile(configPath, Environment.GetEnvironmentVariable);
         foreach (var diagnostic in loaded.Diagnostics)
@@ -50,13 +50,24 @@ internal static class StdioCommand
             : servers.FirstOrDefault(s => s.Name == serverName);
         if (serverName is not null && server is null)
         {
-            await error.WriteLineAsync($"stdio: the configuration has no server \"{serverName}\" (it has: {names})").ConfigureAwait(false);
+            var why = configuration.Servers.Any(s => s.Name == serverName)
+                ? $"the grant \"{grant}\" may not reach the server \"{serverName}\" (it may reach: {names})"
+                : $"the configuration has no server \"{serverName}\" (it has: {string.Join(", ", configuration.Servers.Select(s => s.Name))})";
+            await error.WriteLineAsync("stdio: " + why).ConfigureAwait(false);
             return ExitCodes.BadConfiguration;
         }
 
         using var loggers = GatewayLogging.Create();
         var live = new LiveConfiguration(loaded, TimeProvider.System);
-        await using var stores = GatewayStores.InMemory(TimeProvider.System);
+        var (opened, storeProblem) = StoreOpener.Open(configuration, ephemeral, TimeProvider.System);
+        if (opened is null)
+        {
+            await error.WriteLineAsync("stdio: " + storeProblem).ConfigureAwait(false);
+            return ExitCodes.BadConfiguration;
+        }
+
+        await using var stores = opened;
+        await stores.Approvals.AbandonOrphansAsync(GatewayInstance.IsAlive, cancellationToken).ConfigureAwait(false);
         var gate = new ToolCallGate(stores, configuration.Audit, TimeProvider.System, loggers.CreateLogger<ToolCallGate>());
         var sessions = new RelaySessionFactory(new UpstreamTransportFactory(Environment.GetEnvironmentVariable, loggers), gate, TimeProvider.System, loggers, live);
 

@@ -72,7 +72,7 @@ internal static class McpEndpoints
     }
 
     /// <summary>The configuration in force and the last load: <c>status</c> is <c>ok</c> or <c>refused</c>, with that load's diagnostics.</summary>
-    private static JsonObject ConfigSection(ConfigurationStatus status)
+    internal static JsonObject ConfigSection(ConfigurationStatus status)
     {
         var diagnostics = new JsonArray();
         foreach (var diagnostic in status.Diagnostics)

@@ -37,6 +37,10 @@ internal sealed class McpHttpHandler
 
     private static readonly byte[] EventPrefix = "event: message\ndata: "u8.ToArray();
     private static readonly byte[] EventSuffix = "\n\n"u8.ToArray();
+    private static readonly byte[] KeepAlive = ": keep-alive\n\n"u8.ToArray();
+
+    /// <summary>How long a stream may stay silent before the gateway writes a comment to keep it open.</summary>
+    private static readonly TimeSpan KeepAliveInterval = TimeSpan.FromSeconds(15);
 
     private readonly LiveConfiguration _live;
     private readonly HttpSessionRegistry _registry;
@@ -162,7 +166,15 @@ internal sealed class McpHttpHandler
         context.Response.StatusCode = StatusCodes.Status200OK;
     }
 
-    /// <summary>The checks before anything else: Host and Origin, the caller's grant, and the endpoint. Null when refused (and answered).</summary>
+    /// <summary>
+    /// The checks before anything else: Host and Origin, the caller's key, the server, and whether the
+    /// caller's grant may reach it. Null when refused (and answered).
+    /// </summary>
+    /// <remarks>
+    /// The key is checked before the server's name, so that only a grant's holder learns which servers exist;
+    /// a holder then learns it from a 404 (no such server) against a 403 (not yours), which /healthz tells
+    /// anyone on the machine anyway, and which a holder needs to tell a typo from a missing permission.
+    /// </remarks>
     private async Task<(string Grant, string Target)?> AdmitAsync(HttpContext context)
     {
         var request = context.Request;
@@ -173,28 +185,34 @@ internal sealed class McpHttpHandler
         }
 
         var server = context.Request.RouteValues["server"] as string;
-        var authorization = request.Headers.Authorization.ToString();
-        if (_grants.Authenticate(authorization, server: null) is null)
+        var authentication = _grants.Authenticate(request.Headers.Authorization.ToString(), server);
+        switch (authentication.Outcome)
         {
-            context.Response.Headers.WWWAuthenticate = "Bearer";
-            await RefuseAsync(context, StatusCodes.Status401Unauthorized, BadRequest, "this gateway needs a grant's key: send Authorization: Bearer KEY").ConfigureAwait(false);
-            return null;
+            case GrantAuthenticationOutcome.MissingKey:
+                context.Response.Headers.WWWAuthenticate = "Bearer";
+                await RefuseAsync(context, StatusCodes.Status401Unauthorized, BadRequest, "no key: this gateway needs a grant's key, sent as Authorization: Bearer KEY", reason: "missing_key").ConfigureAwait(false);
+                return null;
+
+            case GrantAuthenticationOutcome.UnknownKey:
+                context.Response.Headers.WWWAuthenticate = "Bearer error=\"invalid_token\"";
+                await RefuseAsync(context, StatusCodes.Status401Unauthorized, BadRequest, "the key is not one of this gateway's grants: check it, or ask for a new one", reason: "unknown_key").ConfigureAwait(false);
+                return null;
         }
 
         if (server is not null && _live.Server(server) is null)
         {
-            await RefuseAsync(context, StatusCodes.Status404NotFound, BadRequest, $"this gateway has no server {Policy.Json.JsonText.Quote(server)}").ConfigureAwait(false);
+            await RefuseAsync(context, StatusCodes.Status404NotFound, BadRequest, $"this gateway has no server {Policy.Json.JsonText.Quote(server)}", reason: "unknown_server").ConfigureAwait(false);
             return null;
         }
 
-        if (_grants.Authenticate(authorization, server) is not { } grant)
+        if (authentication.Outcome == GrantAuthenticationOutcome.ServerNotAllowed)
         {
-            context.Response.Headers.WWWAuthenticate = "Bearer";
-            await RefuseAsync(context, StatusCodes.Status401Unauthorized, BadRequest, $"this grant may not reach the server {Policy.Json.JsonText.Quote(server!)}").ConfigureAwait(false);
+            context.Response.Headers.WWWAuthenticate = "Bearer error=\"insufficient_scope\"";
+            await RefuseAsync(context, StatusCodes.Status403Forbidden, BadRequest, $"the grant {Policy.Json.JsonText.Quote(authentication.Grant!)} may not reach the server {Policy.Json.JsonText.Quote(server!)}", reason: "server_not_allowed", server: server).ConfigureAwait(false);
             return null;
         }
 
-        return (grant, server ?? McpEndpoints.AggregateTarget);
+        return (authentication.Grant!, server ?? McpEndpoints.AggregateTarget);
     }
 
     /// <summary>
@@ -323,11 +341,15 @@ internal sealed class McpHttpHandler
             await response.StartAsync(context.RequestAborted).ConfigureAwait(false);
             // The client learns the stream is open now, not with the first message (which may never come on GET).
             await response.Body.FlushAsync(context.RequestAborted).ConfigureAwait(false);
-            await foreach (var message in feed.Messages.ReadAllAsync(context.RequestAborted).ConfigureAwait(false))
+            while (await NextOrKeepAliveAsync(feed.Messages, response, context.RequestAborted).ConfigureAwait(false))
             {
-                await response.Body.WriteAsync(EventPrefix, context.RequestAborted).ConfigureAwait(false);
-                await response.Body.WriteAsync(JsonSerializer.SerializeToUtf8Bytes(message, McpJson.Message), context.RequestAborted).ConfigureAwait(false);
-                await response.Body.WriteAsync(EventSuffix, context.RequestAborted).ConfigureAwait(false);
+                while (feed.Messages.TryRead(out var message))
+                {
+                    await response.Body.WriteAsync(EventPrefix, context.RequestAborted).ConfigureAwait(false);
+                    await response.Body.WriteAsync(JsonSerializer.SerializeToUtf8Bytes(message, McpJson.Message), context.RequestAborted).ConfigureAwait(false);
+                    await response.Body.WriteAsync(EventSuffix, context.RequestAborted).ConfigureAwait(false);
+                }
+
                 await response.Body.FlushAsync(context.RequestAborted).ConfigureAwait(false);
             }
         }
@@ -338,6 +360,29 @@ internal sealed class McpHttpHandler
         finally
         {
             feed.Abandon();
+        }
+    }
+
+    /// <summary>
+    /// Waits for the next message; while none comes, writes an SSE comment every <see cref="KeepAliveInterval"/>,
+    /// so that a call held for a person (or a slow tool) keeps its stream open through proxies and client
+    /// idle timeouts. False when the feed has ended.
+    /// </summary>
+    private static async Task<bool> NextOrKeepAliveAsync(System.Threading.Channels.ChannelReader<JsonRpcMessage> messages, HttpResponse response, CancellationToken aborted)
+    {
+        while (true)
+        {
+            using var quiet = CancellationTokenSource.CreateLinkedTokenSource(aborted);
+            quiet.CancelAfter(KeepAliveInterval);
+            try
+            {
+                return await messages.WaitToReadAsync(quiet.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!aborted.IsCancellationRequested)
+            {
+                await response.Body.WriteAsync(KeepAlive, aborted).ConfigureAwait(false);
+                await response.Body.FlushAsync(aborted).ConfigureAwait(false);
+            }
         }
     }
 
@@ -390,8 +435,23 @@ internal sealed class McpHttpHandler
 
     private static JsonNode? IdOf(JsonRpcRequest request) => JsonSerializer.SerializeToNode(request.Id, McpJson.RequestId);
 
-    private static Task RefuseAsync(HttpContext context, int status, McpErrorCode code, string message, JsonNode? id = null) =>
-        WriteJsonAsync(context, status, MessageScreening.ErrorFrame(code, message, id));
+    /// <summary>A JSON-RPC error frame as the body; <paramref name="reason"/> (and the server it concerns) go in <c>error.data</c> for programs to read.</summary>
+    private static Task RefuseAsync(HttpContext context, int status, McpErrorCode code, string message, JsonNode? id = null, string? reason = null, string? server = null)
+    {
+        var frame = MessageScreening.ErrorFrame(code, message, id);
+        if (reason is not null)
+        {
+            var data = new JsonObject { ["code"] = reason };
+            if (server is not null)
+            {
+                data["server"] = server;
+            }
+
+            frame["error"]!["data"] = data;
+        }
+
+        return WriteJsonAsync(context, status, frame);
+    }
 
     private static async Task WriteJsonAsync(HttpContext context, int status, JsonNode frame)
     {

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using McpWarden.Fixture.Tools;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.WebUtilities;
 using ModelContextProtocol;
@@ -79,6 +80,11 @@ internal sealed partial class HttpFront(FixtureServer fixture, ISseEventStreamSt
             await ErrorAsync(context, StatusCodes.Status400BadRequest, "Bad Request: the body is not one JSON-RPC message", (int)McpErrorCode.InvalidRequest);
             return;
         }
+
+        // The call log shows what headers reached the server with each call (a gateway must not pass its callers' keys on).
+        var messageContext = message.Context ??= new JsonRpcMessageContext();
+        messageContext.Items ??= new Dictionary<string, object?>(StringComparer.Ordinal);
+        messageContext.Items[CallLog.HeadersItem] = context.Request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString(), StringComparer.Ordinal);
 
         var session = await SessionForPostAsync(context, message);
         if (session is null)

@@ -31,7 +31,8 @@ internal sealed class ToolCatalog
             throw new McpProtocolException($"Unknown tool: '{name}'", McpErrorCode.InvalidParams);
         }
 
-        _callLog.Record(request.Params!, request.Server.SessionId);
+        var headers = request.Items.TryGetValue(CallLog.HeadersItem, out var value) ? value as IReadOnlyDictionary<string, string> : null;
+        _callLog.Record(request.Params!, request.Server.SessionId, headers);
         return await tool.Invoke(request, cancellationToken);
     }
 }

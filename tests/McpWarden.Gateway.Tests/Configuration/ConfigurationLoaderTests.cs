@@ -82,6 +82,18 @@ public sealed class ConfigurationLoaderTests : IDisposable
     }
 
     [Fact]
+    public void Load_GrantNamingAServerWhoseEntryHasAnError_ReportsOnlyThatError()
+    {
+        var errors = Errors($$"""
+            { "mcpServers": { "remote": { "url": "${UNSET_URL}", "policy": { "version": "1" } } },
+              "grants": { "ops": { "keySha256": "{{new string('a', 64)}}", "servers": ["remote"] } } }
+            """);
+
+        var error = Assert.Single(errors);
+        Assert.Equal((DiagnosticCodes.MissingVariable, "/mcpServers/remote/url"), (error.Code, error.Path));
+    }
+
+    [Fact]
     public void Load_InlinePolicyError_IsLocatedInTheConfigurationFile()
     {
         var error = Assert.Single(Errors("""
@@ -194,5 +206,54 @@ public sealed class ConfigurationLoaderTests : IDisposable
     {
         Assert.True(ConfigurationLoader.IsConfiguration(Testing.Policies.Json("""{"mcpServers":{}}""")));
         Assert.False(ConfigurationLoader.IsConfiguration(Testing.Policies.Json("""{"version":"1"}""")));
+    }
+
+    [Fact]
+    public void Load_NoAudit_KeepsNoArgumentsAndRedactsTheDefaultTerms()
+    {
+        var result = Load("""{"mcpServers": {}}""");
+
+        var audit = result.Configuration!.Audit;
+        Assert.False(audit.RecordArguments);
+        Assert.True(audit.Redactor.IsSecret("password"));
+        Assert.True(audit.Redactor.IsSecret("api_key"));
+    }
+
+    [Fact]
+    public void Load_Audit_RecordsArgumentsWithTheTermsGivenInsteadOfTheDefaults()
+    {
+        var result = Load("""{"mcpServers": {}, "audit": {"recordArguments": true, "redact": ["msisdn", "national_id"]}}""");
+
+        Assert.True(result.Succeeded, string.Join('\n', result.Diagnostics));
+        var audit = result.Configuration!.Audit;
+        Assert.True(audit.RecordArguments);
+        Assert.True(audit.Redactor.IsSecret("msisdn"));
+        Assert.True(audit.Redactor.IsSecret("nationalId"));
+        Assert.False(audit.Redactor.IsSecret("password"));
+    }
+
+    [Fact]
+    public void Load_AuditWithOnlyRecordArguments_KeepsTheDefaultTerms()
+    {
+        var audit = Load("""{"mcpServers": {}, "audit": {"recordArguments": false}}""").Configuration!.Audit;
+
+        Assert.False(audit.RecordArguments);
+        Assert.True(audit.Redactor.IsSecret("client_secret"));
+    }
+
+    [Theory]
+    [InlineData("""{"mcpServers": {}, "audit": true}""", DiagnosticCodes.WrongType, "/audit")]
+    [InlineData("""{"mcpServers": {}, "audit": {"recordArguments": "yes"}}""", DiagnosticCodes.InvalidAudit, "/audit/recordArguments")]
+    [InlineData("""{"mcpServers": {}, "audit": {"recordArguments": 1}}""", DiagnosticCodes.InvalidAudit, "/audit/recordArguments")]
+    [InlineData("""{"mcpServers": {}, "audit": {"redact": "password"}}""", DiagnosticCodes.InvalidAudit, "/audit/redact")]
+    [InlineData("""{"mcpServers": {}, "audit": {"redact": ["password", 1]}}""", DiagnosticCodes.InvalidAudit, "/audit/redact")]
+    [InlineData("""{"mcpServers": {}, "audit": {"redact": [" "]}}""", DiagnosticCodes.InvalidAudit, "/audit/redact")]
+    [InlineData("""{"mcpServers": {}, "audit": {"redact": ["--"]}}""", DiagnosticCodes.InvalidAudit, "/audit/redact")]
+    [InlineData("""{"mcpServers": {}, "audit": {"redact": [null]}}""", DiagnosticCodes.InvalidAudit, "/audit/redact")]
+    [InlineData("""{"mcpServers": {}, "audit": {"recordArgs": true}}""", DiagnosticCodes.UnknownField, "/audit/recordArgs")]
+    public void Load_BadAudit_IsOneErrorAtItsPath(string json, string code, string path)
+    {
+        var error = Assert.Single(Errors(json));
+        Assert.Equal((code, path), (error.Code, error.Path));
     }
 }

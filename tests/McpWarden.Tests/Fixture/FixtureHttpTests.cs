@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
+using System.Text.Json;
+using McpWarden.Tests.Gateway;
 using Xunit;
 
 namespace McpWarden.Tests.Fixture;
@@ -62,6 +64,33 @@ public sealed class FixtureHttpTests
 
         Assert.Equal(HttpStatusCode.BadRequest, probe.StatusCode);
         Assert.Contains("-32000", await probe.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Http_ACall_IsWrittenToTheCallLogWithTheHeadersOfItsRequest()
+    {
+        var log = Path.Combine(Path.GetTempPath(), $"mcpwarden-fixture-calls-{Guid.NewGuid():N}.jsonl");
+        try
+        {
+            await using (var fixture = await FixtureHttpProcess.StartAsync(new Dictionary<string, string> { ["FIXTURE_CALL_LOG"] = log }))
+            {
+                using var mcp = new McpHttpExchange();
+                var headers = new Dictionary<string, string> { ["Authorization"] = "Bearer seen-by-the-server", ["X-Trace"] = "t-1" };
+                var session = await mcp.InitializeAsync(fixture.Url, headers);
+                var answer = await mcp.PostAsync(fixture.Url, McpHttpExchange.Call(1, "get_balance"), session, headers);
+                Assert.True(answer.Last.TryGetProperty("result", out _), answer.Last.GetRawText());
+            }
+
+            var entry = JsonDocument.Parse(Assert.Single(File.ReadAllLines(log))).RootElement;
+            Assert.Equal("get_balance", entry.GetProperty("tool").GetString());
+            var recorded = entry.GetProperty("headers");
+            Assert.Equal("Bearer seen-by-the-server", recorded.GetProperty("authorization").GetString());
+            Assert.Equal("t-1", recorded.GetProperty("x-trace").GetString());
+        }
+        finally
+        {
+            File.Delete(log);
+        }
     }
 
     private static Task<HttpResponseMessage> PostAsync(HttpClient http, Uri url, string body, string? session, Action<HttpRequestMessage>? adjust = null)

@@ -66,6 +66,7 @@ public sealed class FixtureStdioTests : IDisposable
         var lines = File.ReadAllLines(log).Select(line => JsonDocument.Parse(line).RootElement).ToArray();
         Assert.Equal(["mpesa_stk_push", "get_balance"], lines.Select(line => line.GetProperty("tool").GetString()!).ToArray());
         Assert.Equal(10, lines[0].GetProperty("arguments").GetProperty("amount").GetInt32());
+        Assert.False(lines[0].TryGetProperty("headers", out _), "a stdio call has no HTTP headers to record");
     }
 
     private static Task<McpClient> ConnectAsync(string? callLog = null) =>

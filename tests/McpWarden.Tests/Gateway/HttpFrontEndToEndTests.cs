@@ -128,7 +128,7 @@ public sealed class HttpFrontEndToEndTests : IDisposable
         Assert.Equal(HttpStatusCode.Unauthorized, anonymous.Status);
         Assert.Equal("Bearer", anonymous.Headers.WwwAuthenticate.Single().Scheme);
         Assert.Equal(HttpStatusCode.Unauthorized, (await _mcp.PostAsync(endpoint, McpHttpExchange.Initialize, headers: Key("guessed"))).Status);
-        Assert.Equal(HttpStatusCode.Unauthorized, (await _mcp.PostAsync(endpoint, McpHttpExchange.Initialize, headers: Key("bob-key"))).Status);
+        Assert.Equal(HttpStatusCode.Forbidden, (await _mcp.PostAsync(endpoint, McpHttpExchange.Initialize, headers: Key("bob-key"))).Status);
 
         var session = await _mcp.InitializeAsync(endpoint, Key("alice-key"));
         var call = await _mcp.PostAsync(endpoint, McpHttpExchange.Call(1, "ok"), session, Key("alice-key"));

@@ -44,8 +44,9 @@ internal sealed class McpHttpExchange : IDisposable
 
         using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead);
         var text = await response.Content.ReadAsStringAsync();
+        // A priming event (an id and empty data, from servers that allow resuming) carries no message.
         var messages = response.Content.Headers.ContentType?.MediaType == "text/event-stream"
-            ? text.Split('\n').Where(l => l.StartsWith("data: ", StringComparison.Ordinal)).Select(l => JsonDocument.Parse(l[6..]).RootElement.Clone()).ToList()
+            ? text.Split('\n').Where(l => l.StartsWith("data: ", StringComparison.Ordinal) && l.Length > 6).Select(l => JsonDocument.Parse(l[6..]).RootElement.Clone()).ToList()
             : text.Length > 0 ? [JsonDocument.Parse(text).RootElement.Clone()] : [];
         return new McpHttpAnswer(response.StatusCode, response.Headers, response.Content.Headers.ContentType, messages);
     }

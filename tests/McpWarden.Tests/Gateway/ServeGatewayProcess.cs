@@ -78,6 +78,13 @@ internal sealed class ServeGatewayProcess : IAsyncDisposable
         return _process.ExitCode;
     }
 
+    /// <summary>Kills the gateway with SIGKILL, as a crash or the OOM killer would: nothing gets to run on the way out.</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill(entireProcessTree: false);
+        await _process.WaitForExitAsync(CancellationToken.None);
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (!_process.HasExited)

@@ -12,10 +12,11 @@ internal sealed class StdioGatewayProcess : IAsyncDisposable
 
     private StdioGatewayProcess(Process process) => _process = process;
 
-    public static StdioGatewayProcess Start(string configuration, IReadOnlyDictionary<string, string>? environment = null)
+    /// <param name="arguments">More arguments for <c>mcpwarden stdio</c>, such as <c>--grant NAME</c>.</param>
+    public static StdioGatewayProcess Start(string configuration, IReadOnlyDictionary<string, string>? environment = null, IReadOnlyList<string>? arguments = null)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in new[] { EndToEnd.Gateway, "stdio", "--config", configuration })
+        foreach (var argument in new[] { EndToEnd.Gateway, "stdio", "--config", configuration }.Concat(arguments ?? []))
         {
             start.ArgumentList.Add(argument);
         }

@@ -1,4 +1,3 @@
-using System.Collections.Frozen;
 using System.Security.Cryptography;
 using System.Text;
 using McpWarden.Gateway.Configuration;
@@ -6,9 +5,9 @@ using McpWarden.Gateway.Configuration;
 namespace McpWarden.Gateway.Fronts.Http;
 
 /// <summary>
-/// Who is calling: the grant whose key the request carries as <c>Authorization: Bearer KEY</c>, found by the
-/// key's SHA-256 (the only form in which keys are kept). With no grants configured, every caller is the
-/// grant <c>local</c> (and the gateway listens on loopback only). Built on the live configuration, it reads
+/// Who is calling: the grant whose key the request carries as <c>Authorization: Bearer KEY</c>, recognised
+/// by the key's SHA-256 (the only form in which keys are kept). With no grants configured, every caller is
+/// the grant <c>local</c> (and the gateway listens on loopback only). Built on the live configuration, it reads
 /// the grants in force at each request, so a reload that adds, changes or removes a grant applies to the next one.
 /// </summary>
 public sealed class GrantAuthenticator
@@ -16,13 +15,18 @@ public sealed class GrantAuthenticator
     /// <summary>The caller when no grants are configured.</summary>
     public const string LocalGrant = "local";
 
+    /// <summary>Longer values are not keys (ours are 48 characters); they are refused before any hashing.</summary>
+    public const int MaxKeyLength = 4096;
+
+    private const string Scheme = "Bearer ";
+
     private readonly Func<IReadOnlyList<GrantDefinition>> _grants;
-    private Keys? _keys;
 
     public GrantAuthenticator(IReadOnlyList<GrantDefinition> grants)
     {
         ArgumentNullException.ThrowIfNull(grants);
-        _grants = () => grants;
+        GrantDefinition[] fixedGrants = [.. grants];
+        _grants = () => fixedGrants;
     }
 
     public GrantAuthenticator(LiveConfiguration live)
@@ -32,51 +36,54 @@ public sealed class GrantAuthenticator
     }
 
     /// <summary>True when callers must present a grant's key.</summary>
-    public bool RequiresKeys => ByKeyHash().Count > 0;
+    public bool RequiresKeys => _grants().Count > 0;
 
-    /// <summary>The calling grant's name, or null when the request may not reach <paramref name="server"/> (null: any server).</summary>
-    public string? Authenticate(string? authorization, string? server)
+    /// <summary>
+    /// The calling grant, and whether it may reach <paramref name="server"/> (null: the aggregated endpoint,
+    /// which any grant may use for the servers it may reach).
+    /// </summary>
+    public GrantAuthentication Authenticate(string? authorization, string? server)
     {
-        var byKeyHash = ByKeyHash();
-        if (byKeyHash.Count == 0)
+        // One snapshot for the whole check: a reload mid-request cannot mix two sets of grants.
+        var grants = _grants();
+        if (grants.Count == 0)
         {
-            return LocalGrant;
+            return new GrantAuthentication(GrantAuthenticationOutcome.Authenticated, LocalGrant);
         }
 
-        const string Scheme = "Bearer ";
         if (authorization is null || !authorization.StartsWith(Scheme, StringComparison.OrdinalIgnoreCase))
         {
-            return null;
+            return new GrantAuthentication(GrantAuthenticationOutcome.MissingKey, null);
         }
 
         var key = authorization.AsSpan(Scheme.Length).Trim();
-        if (key.IsEmpty || key.Length > 4096)
+        if (key.IsEmpty || key.Length > MaxKeyLength)
         {
-            return null;
+            return new GrantAuthentication(GrantAuthenticationOutcome.MissingKey, null);
         }
 
         Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
         SHA256.HashData(Encoding.UTF8.GetBytes(key.ToString()), hash);
-        if (!byKeyHash.TryGetValue(Convert.ToHexStringLower(hash), out var grant))
+
+        // INVARIANT: every grant's hash is compared, in constant time, whether or not an earlier one matched,
+        // and nothing is looked up by a value derived from the key: how long this takes says nothing about
+        // which grant, if any, the key belongs to, or how close a guess came.
+        var found = -1;
+        for (var i = 0; i < grants.Count; i++)
         {
-            return null;
+            var equal = CryptographicOperations.FixedTimeEquals(hash, grants[i].KeySha256);
+            found = equal && found < 0 ? i : found;
         }
 
-        return server is null || grant.Servers is null || grant.Servers.Contains(server, StringComparer.Ordinal) ? grant.Name : null;
-    }
-
-    /// <summary>The grants in force by their key's hash, indexed again only when a reload replaced them.</summary>
-    private FrozenDictionary<string, GrantDefinition> ByKeyHash()
-    {
-        var grants = _grants();
-        var keys = Volatile.Read(ref _keys);
-        if (keys is null || !ReferenceEquals(keys.Grants, grants))
+        if (found < 0)
         {
-            keys = new Keys(grants, grants.ToFrozenDictionary(g => Convert.ToHexStringLower(g.KeySha256), StringComparer.Ordinal));
-            Volatile.Write(ref _keys, keys);
+            return new GrantAuthentication(GrantAuthenticationOutcome.UnknownKey, null);
         }
 
-        return keys.ByKeyHash;
+        var grant = grants[found];
+        return server is null || grant.Servers is null || grant.Servers.Contains(server, StringComparer.Ordinal)
+            ? new GrantAuthentication(GrantAuthenticationOutcome.Authenticated, grant.Name)
+            : new GrantAuthentication(GrantAuthenticationOutcome.ServerNotAllowed, grant.Name);
     }
 
     /// <summary>The servers a grant may reach, of those configured.</summary>
@@ -88,6 +95,4 @@ public sealed class GrantAuthenticator
             ? [.. configuration.Servers.Where(s => allowed.Contains(s.Name, StringComparer.Ordinal))]
             : configuration.Servers;
     }
-
-    private sealed record Keys(IReadOnlyList<GrantDefinition> Grants, FrozenDictionary<string, GrantDefinition> ByKeyHash);
 }

@@ -6,9 +6,9 @@ using McpWarden.Gateway.Time;
 using McpWarden.Policy.Json;
 using Xunit;
 
-namespace McpWarden.Gateway.Tests.Fronts;
+namespace McpWarden.Gateway.Tests.Fronts.Http;
 
-public sealed class GrantAuthenticatorTests
+public sealed class GrantAuthenticatorReloadTests
 {
     private static string Hash(string key) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
 
@@ -25,13 +25,15 @@ public sealed class GrantAuthenticatorTests
     {
         var live = new LiveConfiguration(Load($$"""{ "alice": { "keySha256": "{{Hash("alice-key")}}" } }"""), new ManualTimeProvider(ManualTimeProvider.TestEpoch));
         var grants = new GrantAuthenticator(live);
-        Assert.Equal("alice", grants.Authenticate("Bearer alice-key", "b"));
-        Assert.Null(grants.Authenticate("Bearer bob-key", null));
+        Assert.Equal((GrantAuthenticationOutcome.Authenticated, "alice"), Result(grants.Authenticate("Bearer alice-key", "b")));
+        Assert.Equal(GrantAuthenticationOutcome.UnknownKey, grants.Authenticate("Bearer bob-key", null).Outcome);
 
         live.Apply(Load($$"""{ "alice": { "keySha256": "{{Hash("alice-key")}}", "servers": ["a"] }, "bob": { "keySha256": "{{Hash("bob-key")}}" } }"""));
 
-        Assert.Null(grants.Authenticate("Bearer alice-key", "b"));
-        Assert.Equal("alice", grants.Authenticate("Bearer alice-key", "a"));
-        Assert.Equal("bob", grants.Authenticate("Bearer bob-key", "b"));
+        Assert.Equal((GrantAuthenticationOutcome.ServerNotAllowed, "alice"), Result(grants.Authenticate("Bearer alice-key", "b")));
+        Assert.Equal((GrantAuthenticationOutcome.Authenticated, "alice"), Result(grants.Authenticate("Bearer alice-key", "a")));
+        Assert.Equal((GrantAuthenticationOutcome.Authenticated, "bob"), Result(grants.Authenticate("Bearer bob-key", "b")));
     }
+
+    private static (GrantAuthenticationOutcome, string?) Result(GrantAuthentication authentication) => (authentication.Outcome, authentication.Grant);
 }

@@ -1,0 +1,227 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using McpWarden.Gateway.Approvals;
+using McpWarden.Gateway.Audit;
+using McpWarden.Gateway.Configuration;
+using McpWarden.Gateway.Fronts.Http;
+using McpWarden.Gateway.Storage;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+
+namespace McpWarden.Admin;
+
+/// <summary>
+/// The admin API under <c>/api</c>: held calls and their decisions, the audit log, the policies in force and
+/// the grants (never their keys). Every request passes the Host/Origin check, then the admin token.
+/// Answers are JSON; a refusal is <c>{"error": "..."}</c> with a status that says what kind.
+/// </summary>
+internal sealed class AdminApi
+{
+    /// <summary>The largest body a decision may carry.</summary>
+    private const int MaxBodyBytes = 16 * 1024;
+
+    private const int MaxReasonLength = 1000;
+
+    private readonly GatewayStores _stores;
+    private readonly LiveConfiguration _live;
+    private readonly AdminAuthenticator _authenticator;
+    private readonly OriginCheck _origins;
+    private readonly TimeProvider _time;
+
+    public AdminApi(GatewayStores stores, LiveConfiguration live, AdminAuthenticator authenticator, OriginCheck origins, TimeProvider time)
+    {
+        _stores = stores;
+        _live = live;
+        _authenticator = authenticator;
+        _origins = origins;
+        _time = time;
+    }
+
+    public void Map(WebApplication app)
+    {
+        var api = app.MapGroup("/api");
+        api.AddEndpointFilter(async (context, next) => await RefusalAsync(context.HttpContext).ConfigureAwait(false) is { } refused ? refused : await next(context).ConfigureAwait(false));
+        api.MapGet("/approvals", (Func<HttpContext, Task<IResult>>)ListApprovalsAsync);
+        api.MapGet("/approvals/{id}", (HttpContext context, string id) => GetApprovalAsync(context, id));
+        api.MapPost("/approvals/{id}/approve", (HttpContext context, string id) => DecideAsync(context, id, approve: true));
+        api.MapPost("/approvals/{id}/deny", (HttpContext context, string id) => DecideAsync(context, id, approve: false));
+        api.MapGet("/audit", (Func<HttpContext, Task<IResult>>)QueryAuditAsync);
+        api.MapGet("/policies", () => ListPolicies());
+        api.MapGet("/grants", () => ListGrants());
+    }
+
+    /// <summary>The Host/Origin check, then the admin token; null when the request may go on.</summary>
+    private Task<IResult?> RefusalAsync(HttpContext context)
+    {
+        var request = context.Request;
+        if (_origins.Refusal(request.Headers.Host, request.Headers.Origin) is { } hostRefusal)
+        {
+            return Task.FromResult<IResult?>(Error(StatusCodes.Status403Forbidden, hostRefusal));
+        }
+
+        if (_authenticator.Refusal(request.Headers.Authorization.ToString()) is { } tokenRefusal)
+        {
+            context.Response.Headers.WWWAuthenticate = "Bearer";
+            return Task.FromResult<IResult?>(Error(StatusCodes.Status401Unauthorized, tokenRefusal));
+        }
+
+        return Task.FromResult<IResult?>(null);
+    }
+
+    private async Task<IResult> ListApprovalsAsync(HttpContext context)
+    {
+        var stateText = context.Request.Query["state"].ToString();
+        ApprovalState state = ApprovalState.Pending;
+        if (stateText.Length > 0 && !TryParseState(stateText, out state))
+        {
+            return Error(StatusCodes.Status400BadRequest, $"state must be one of pending, approved, denied, timed_out, abandoned, used; got {JsonSerializer.Serialize(stateText)}");
+        }
+
+        var approvals = await _stores.Approvals.ListAsync(state, context.RequestAborted).ConfigureAwait(false);
+        return Json(new JsonArray([.. approvals.Select(a => (JsonNode)ApprovalJson.ToJson(a))]));
+    }
+
+    private async Task<IResult> GetApprovalAsync(HttpContext context, string id) =>
+        await _stores.Approvals.GetAsync(id, context.RequestAborted).ConfigureAwait(false) is { } approval
+            ? Json(ApprovalJson.ToJson(approval))
+            : Error(StatusCodes.Status404NotFound, $"no approval has the id {JsonSerializer.Serialize(id)}");
+
+    private async Task<IResult> DecideAsync(HttpContext context, string id, bool approve)
+    {
+        var (reason, problem) = await ReadReasonAsync(context.Request, context.RequestAborted).ConfigureAwait(false);
+        if (problem is not null)
+        {
+            return Error(StatusCodes.Status400BadRequest, problem);
+        }
+
+        var result = await _stores.Approvals.DecideAsync(id, approve, reason, "admin", context.RequestAborted).ConfigureAwait(false);
+        var approval = await _stores.Approvals.GetAsync(id, context.RequestAborted).ConfigureAwait(false);
+        return result switch
+        {
+            ApprovalDecisionResult.Decided => Json(ApprovalJson.ToJson(approval!)),
+            ApprovalDecisionResult.NotFound => Error(StatusCodes.Status404NotFound, $"no approval has the id {JsonSerializer.Serialize(id)}"),
+            _ => Error(StatusCodes.Status409Conflict, $"approval {id} is {ApprovalJson.StateName(approval!.State)}, not pending: it can no longer be decided"),
+        };
+    }
+
+    /// <summary>The optional body <c>{"reason": "..."}</c>, read strictly: anything else in it is an error.</summary>
+    private static async Task<(string? Reason, string? Problem)> ReadReasonAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength is 0 || (request.ContentLength is null && !request.Headers.ContainsKey("Transfer-Encoding")))
+        {
+            return (null, null);
+        }
+
+        using var buffer = new MemoryStream();
+        var chunk = new byte[4096];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+        {
+            if (buffer.Length + read > MaxBodyBytes)
+            {
+                return (null, $"the body is larger than {MaxBodyBytes} bytes");
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        if (buffer.Length == 0)
+        {
+            return (null, null);
+        }
+
+        try
+        {
+            if (JsonNode.Parse(buffer.ToArray()) is not JsonObject body)
+            {
+                return (null, "the body must be a JSON object such as {\"reason\": \"...\"}");
+            }
+
+            string? reason = null;
+            foreach (var (name, value) in body)
+            {
+                if (name != "reason")
+                {
+                    return (null, $"unknown field {JsonSerializer.Serialize(name)}: the body may carry only \"reason\"");
+                }
+
+                if (value is not JsonValue text || !text.TryGetValue(out reason) || reason.Length > MaxReasonLength)
+                {
+                    return (null, $"\"reason\" must be a string of at most {MaxReasonLength} characters");
+                }
+            }
+
+            return (reason, null);
+        }
+        catch (JsonException e)
+        {
+            return (null, $"the body is not valid JSON: {e.Message}");
+        }
+        catch (ArgumentException e)
+        {
+            // JsonObject refuses a key given twice.
+            return (null, $"the body is not acceptable JSON: {e.Message}");
+        }
+    }
+
+    private async Task<IResult> QueryAuditAsync(HttpContext context)
+    {
+        var parsed = AuditQueryParser.Parse(name => context.Request.Query[name].ToString() is { Length: > 0 } value ? value : null, _time.GetUtcNow());
+        if (parsed.Query is not { } query)
+        {
+            return Error(StatusCodes.Status400BadRequest, parsed.Problem!);
+        }
+
+        var records = await _stores.Audit.QueryAsync(query, context.RequestAborted).ConfigureAwait(false);
+        return Json(new JsonArray([.. records.Select(r => (JsonNode)AuditJson.ToJson(r))]));
+    }
+
+    /// <summary>The policies in force, per server, and how the last load of the configuration went.</summary>
+    private IResult ListPolicies()
+    {
+        var status = _live.Status;
+        var byName = _live.Current.Servers.ToDictionary(s => s.Name, StringComparer.Ordinal);
+        return Json(new JsonObject
+        {
+            ["config"] = Http.McpEndpoints.ConfigSection(status),
+            ["servers"] = new JsonArray([.. status.Servers.Select(s => (JsonNode)new JsonObject
+            {
+                ["server"] = s.Name,
+                ["source"] = s.PolicySource,
+                ["revision"] = s.PolicyRevision,
+                ["since"] = s.Since.ToUniversalTime().ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+                ["mode"] = s.Mode == EnforcementMode.Observe ? "observe" : "enforce",
+                ["default"] = byName.TryGetValue(s.Name, out var server) ? server.Policy.Default.Action.ToString().ToLowerInvariant() : null,
+                ["rules"] = server?.Policy.Rules.Count,
+            })]),
+        });
+    }
+
+    private IResult ListGrants() =>
+        Json(new JsonArray([.. _live.Current.Grants.Select(g => (JsonNode)new JsonObject
+        {
+            ["name"] = g.Name,
+            ["servers"] = g.Servers is { } servers ? new JsonArray([.. servers.Select(s => (JsonNode)s)]) : null,
+        })]));
+
+    private static bool TryParseState(string text, out ApprovalState state)
+    {
+        foreach (var candidate in Enum.GetValues<ApprovalState>())
+        {
+            if (ApprovalJson.StateName(candidate) == text)
+            {
+                state = candidate;
+                return true;
+            }
+        }
+
+        state = default;
+        return false;
+    }
+
+    private static IResult Json(JsonNode body, int status = StatusCodes.Status200OK) =>
+        Results.Content(body.ToJsonString(), "application/json", statusCode: status);
+
+    private static IResult Error(int status, string message) =>
+        Json(new JsonObject { ["error"] = message }, status);
+}
