@@ -164,6 +164,32 @@ public sealed class ApprovalEndToEndTests : IDisposable
     }
 
     [Fact]
+    public async Task HeldCall_WhenTheGatewayIsKilled_IsAbandonedOnRestartAndCanNeverBeApproved()
+    {
+        var fixture = new FixtureGateway(_directory, Policy());
+        string id;
+        await using (var gateway = await ServeGatewayProcess.StartAsync(fixture.Configuration))
+        {
+            using var admin = new AdminClient(gateway.BaseUrl);
+            var endpoint = gateway.Endpoint("payments");
+            var session = await _mcp.InitializeAsync(endpoint);
+            var held = _mcp.PostAsync(endpoint, PaymentCall(1), session);
+            id = Assert.Single(await admin.PendingAsync(1)).GetProperty("id").GetString()!;
+            await gateway.KillAsync();
+            await Assert.ThrowsAnyAsync<HttpRequestException>(() => held);
+        }
+
+        await using var restarted = await ServeGatewayProcess.StartAsync(fixture.Configuration);
+        using var again = new AdminClient(restarted.BaseUrl);
+        var (_, pending) = await again.GetAsync("/api/approvals");
+        Assert.Equal(0, pending.GetArrayLength());
+        var (_, abandoned) = await again.GetAsync("/api/approvals?state=abandoned");
+        Assert.Equal(id, Assert.Single(abandoned.EnumerateArray()).GetProperty("id").GetString());
+        Assert.Equal(HttpStatusCode.Conflict, (await again.PostAsync($"/api/approvals/{id}/approve")).Status);
+        Assert.Empty(fixture.CallsReceived());
+    }
+
+    [Fact]
     public async Task AdminApi_WithoutTheToken_IsRefusedAndSaysWhy()
     {
         var fixture = new FixtureGateway(_directory, Policy());

@@ -316,7 +316,7 @@ public sealed class HotReloadTests : IDisposable
 
         await WaitForLogAsync(gateway, "the grant alice may no longer reach fixture");
         Assert.Equal(0, (await HealthAsync(gateway)).GetProperty("servers").GetProperty("fixture").GetProperty("sessions").GetInt32());
-        Assert.Equal(HttpStatusCode.Unauthorized, (await _mcp.PostAsync(fixture, McpHttpExchange.Call("2", "get_balance"), session, alice)).Status);
+        Assert.Equal(HttpStatusCode.Forbidden, (await _mcp.PostAsync(fixture, McpHttpExchange.Call("2", "get_balance"), session, alice)).Status);
         Assert.Equal(HttpStatusCode.OK, (await _mcp.PostAsync(gateway.Endpoint("second"), McpHttpExchange.Initialize, headers: alice)).Status);
     }
 
