@@ -48,6 +48,8 @@ cat <<TEXT
    one server:   $url/mcp/payments   $url/mcp/everything
    all servers:  $url/mcp   (tools named {server}__{tool})
    health:       $url/healthz
+   state:        samples/mcpwarden.db (budgets, approvals, audit; they carry over to the next run:
+                 mcpwarden audit --config samples/mcpwarden.json; delete the file to start afresh)
 TEXT
 tail -n +1 -f "$log" &
 wait "$server"
