@@ -138,7 +138,7 @@ grantList.SetAction(parse => GrantCommand.List(parse.GetValue(grantListConfig)!,
 
 var grantRemoveName = new Argument<string>("name") { Description = "The grant to remove" };
 var grantRemoveConfig = new Option<string>("--config") { Description = "The configuration file", Required = true };
-var grantRemove = new Command("remove", "Remove a grant: its key stops working when the gateway restarts") { grantRemoveName, grantRemoveConfig };
+var grantRemove = new Command("remove", "Remove a grant: its key stops working as soon as a running gateway reloads the file") { grantRemoveName, grantRemoveConfig };
 grantRemove.SetAction(parse => GrantCommand.Remove(parse.GetValue(grantRemoveConfig)!, parse.GetValue(grantRemoveName)!, Environment.GetEnvironmentVariable, Console.Out, Console.Error));
 
 var grant = new Command("grant", "Manage the grants: the keys callers present to the gateway") { grantAdd, grantList, grantRemove };

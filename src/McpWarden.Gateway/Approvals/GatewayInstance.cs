@@ -33,7 +33,11 @@ public static class GatewayInstance
         try
         {
             using var process = Process.GetProcessById(pid);
-            return !process.HasExited && StartTicks(process).ToString(CultureInfo.InvariantCulture) == parts[2];
+            // Each process computes another's start time for itself, a few milliseconds apart (on Linux, from
+            // boot time and clock ticks): a second's tolerance still tells a reused pid from the owner.
+            return !process.HasExited
+                && long.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out var recorded)
+                && Math.Abs(StartTicks(process) - recorded) < TimeSpan.TicksPerSecond;
         }
         catch (ArgumentException)
         {

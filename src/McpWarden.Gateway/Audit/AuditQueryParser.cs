@@ -70,14 +70,16 @@ public static class AuditQueryParser
         if (text.Length >= 2 && char.IsAsciiDigit(text[0]) && "smhd".Contains(text[^1], StringComparison.Ordinal)
             && int.TryParse(text.AsSpan(0, text.Length - 1), NumberStyles.None, CultureInfo.InvariantCulture, out var amount))
         {
-            var span = text[^1] switch
+            var seconds = text[^1] switch
             {
-                's' => TimeSpan.FromSeconds(amount),
-                'm' => TimeSpan.FromMinutes(amount),
-                'h' => TimeSpan.FromHours(amount),
-                _ => TimeSpan.FromDays(amount),
+                's' => (double)amount,
+                'm' => amount * 60.0,
+                'h' => amount * 3600.0,
+                _ => amount * 86400.0,
             };
-            return now - span;
+
+            // Further back than the calendar goes is simply "since the beginning".
+            return seconds >= (now - DateTimeOffset.MinValue).TotalSeconds ? DateTimeOffset.MinValue : now - TimeSpan.FromSeconds(seconds);
         }
 
         // A time without an offset would depend on the reader's zone: only explicit times are accepted.

@@ -86,7 +86,7 @@ public sealed class ToolCallGate
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            GateLog.ApprovalNotRecorded(_logger, gate.Call.Server, gate.Call.Tool, e.Message);
+            GateLog.ApprovalNotRecorded(_logger, gate.Call.Server, new Relay.Untrusted(gate.Call.Tool), e.Message);
             var refused = Decision.Deny(ReasonCodes.EvaluationError, held.RulePath, $"the call needs a person's approval, and the approval could not be recorded: {e.Message}", held.Rule);
             return await SettleAsync(gate, refused, record, forward: false, cancellationToken).ConfigureAwait(false);
         }
@@ -95,11 +95,11 @@ public sealed class ToolCallGate
         var holding = await SettleAsync(gate, held, record, forward: false, cancellationToken).ConfigureAwait(false);
         if (holding.Decision.Code == ReasonCodes.AuditFailed)
         {
-            await _approvals.AbandonAsync(approval.Id, "the hold could not be audited", CancellationToken.None).ConfigureAwait(false);
+            await AbandonQuietlyAsync(approval.Id, "the hold could not be audited").ConfigureAwait(false);
             return holding;
         }
 
-        GateLog.Held(_logger, gate.Call.Server, gate.Call.Tool, approval.Id, held.ApprovalTimeout!.Value.TotalSeconds);
+        GateLog.Held(_logger, gate.Call.Server, new Relay.Untrusted(gate.Call.Tool), approval.Id, held.ApprovalTimeout!.Value.TotalSeconds);
         Approval ended;
         try
         {
@@ -108,10 +108,17 @@ public sealed class ToolCallGate
         catch (OperationCanceledException)
         {
             // The call is gone (cancelled by the client, or its session closed): nothing may release it later.
-            await _approvals.AbandonAsync(approval.Id, "the call was withdrawn before anyone decided", CancellationToken.None).ConfigureAwait(false);
+            await AbandonQuietlyAsync(approval.Id, "the call was withdrawn before anyone decided").ConfigureAwait(false);
             var withdrawn = Decision.Deny(ReasonCodes.ApprovalAbandoned, held.RulePath, "the call was withdrawn before anyone decided", held.Rule);
             await SettleAsync(gate, withdrawn, record, forward: false, CancellationToken.None).ConfigureAwait(false);
             throw;
+        }
+        catch (Exception e)
+        {
+            // The store failed while the call waited: the call is refused, and its approval can no longer release anything.
+            await AbandonQuietlyAsync(approval.Id, "the gateway could not follow the approval: " + e.Message).ConfigureAwait(false);
+            var failed = Decision.Deny(ReasonCodes.EvaluationError, held.RulePath, $"the approval could not be followed, so the call is refused: {e.Message}", held.Rule);
+            return await SettleAsync(gate, failed, record, forward: false, CancellationToken.None).ConfigureAwait(false);
         }
 
         GateLog.ApprovalEnded(_logger, ended.Id, ended.State, ended.DecidedBy);
@@ -132,11 +139,16 @@ public sealed class ToolCallGate
         {
             using var asking = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             var askTask = AskClientAsync(ask, approval, asking.Token);
-            var decided = await _approvals.WaitAsync(approval.Id, cancellationToken).ConfigureAwait(false);
-            // Decided elsewhere first (the queue, or the expiry): the question to the client is withdrawn.
-            await asking.CancelAsync().ConfigureAwait(false);
-            await askTask.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            return decided;
+            try
+            {
+                return await _approvals.WaitAsync(approval.Id, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                // Decided elsewhere first (the queue, the expiry), withdrawn, or failed: the question to the client is withdrawn.
+                await asking.CancelAsync().ConfigureAwait(false);
+                await askTask.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
         }
 
         return await _approvals.WaitAsync(approval.Id, cancellationToken).ConfigureAwait(false);
@@ -159,6 +171,21 @@ public sealed class ToolCallGate
 #pragma warning restore CA1031
         {
             GateLog.ClientNotAsked(_logger, approval.Id, e.Message);
+        }
+    }
+
+    /// <summary>Abandons a pending approval; a store that fails here is logged (the call is refused either way, and the approval expires).</summary>
+    private async Task AbandonQuietlyAsync(string id, string reason)
+    {
+        try
+        {
+            await _approvals.AbandonAsync(id, reason, CancellationToken.None).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // Abandoning is a courtesy to the queue; the call it stood for is refused regardless.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            GateLog.NotAbandoned(_logger, id, e.Message);
         }
     }
 
@@ -203,7 +230,7 @@ public sealed class ToolCallGate
             },
             Code = decision.Code,
             RulePath = decision.RulePath,
-            Message = decision.Message,
+            Message = AuditedMessage(decision),
         };
         GatewayMetrics.Decisions.Add(1, new("decision", audited.Decision), new("code", audited.Code));
         try
@@ -214,11 +241,22 @@ public sealed class ToolCallGate
         catch (Exception e) when (e is not OperationCanceledException)
         {
             GatewayMetrics.AuditFailures.Add(1);
-            GateLog.AuditFailed(_logger, gate.Call.Server, gate.Call.Tool, e.Message);
+            GateLog.AuditFailed(_logger, gate.Call.Server, new Relay.Untrusted(gate.Call.Tool), e.Message);
             var refused = Decision.Deny(ReasonCodes.AuditFailed, decision.RulePath, "the gateway could not record this decision in its audit log, so the call is refused", decision.Rule);
             return new GateResult(false, refused, null);
         }
     }
+
+    /// <summary>
+    /// The message as the audit keeps it. An <c>invalid_arguments</c> message quotes the offending value (the
+    /// agent needs it to correct the call), which may be a secret the redaction cannot see in free text: the
+    /// audit keeps where the arguments failed (the rule path) and, when recorded, the redacted arguments, never the quote.
+    /// </summary>
+    private static string AuditedMessage(Decision decision) =>
+        decision.Code == ReasonCodes.InvalidArguments ? WithheldArguments : decision.Message;
+
+    /// <summary>What the audit says of refused arguments.</summary>
+    public const string WithheldArguments = "the arguments did not validate (the rule path says where; the values are not repeated here)";
 
     private AuditRecord NewRecord(GateCall gate)
     {

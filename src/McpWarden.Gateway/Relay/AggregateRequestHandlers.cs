@@ -171,7 +171,7 @@ internal sealed class AggregateRequestHandlers
         {
             // A tool no server of the session has: the same error, and the same machine-readable reason, as a server's unknown tool.
             var decision = Decision.Deny(ReasonCodes.UnknownTool, string.Empty, UnknownName("tool", name));
-            RelayLog.Decided(_logger, "aggregated session", new Untrusted(name), decision);
+            RelayLog.Decided(_logger, "aggregated session", new Untrusted(name), new LoggedDecision(decision));
             return new JsonRpcError { Id = request.Id, Error = DenialResponses.UnknownToolError(decision) };
         }
 

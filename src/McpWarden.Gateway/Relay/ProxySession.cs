@@ -275,7 +275,7 @@ internal sealed class ProxySession : IRelaySession
         var server = Server;
         var gateCall = new GateCall(server, new ToolCall(server.Name, tool, arguments, _grant, _sessionId), catalog.Snapshot, _sessionId, () => Server.Policy, ClientCanBeAsked() ? AskClientAsync : null);
         var result = await _gate.AdmitAsync(gateCall, tracked.Cancellation.Token).ConfigureAwait(false);
-        RelayLog.Decided(_logger, server.Name, new Untrusted(tool), result.Decision);
+        RelayLog.Decided(_logger, server.Name, new Untrusted(tool), new LoggedDecision(result.Decision));
         if (result.Forward)
         {
             tracked.AuditId = result.AuditId;

@@ -6,7 +6,7 @@ namespace McpWarden.Gateway.Relay;
 internal static partial class RelayLog
 {
     [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "{Server} {Tool}: {Decision}")]
-    public static partial void Decided(ILogger logger, string server, Untrusted tool, Policy.Evaluation.Decision decision);
+    public static partial void Decided(ILogger logger, string server, Untrusted tool, LoggedDecision decision);
 
     [LoggerMessage(EventId = 101, Level = LogLevel.Warning, Message = "{Server}: dropped a notification named like a request, {Method}: requests need an id")]
     public static partial void DroppedIdlessRequest(ILogger logger, string server, Untrusted method);

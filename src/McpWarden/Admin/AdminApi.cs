@@ -183,7 +183,7 @@ internal sealed class AdminApi
         var byName = _live.Current.Servers.ToDictionary(s => s.Name, StringComparer.Ordinal);
         return Json(new JsonObject
         {
-            ["config"] = Http.McpEndpoints.ConfigSection(status),
+            ["config"] = Http.McpEndpoints.ConfigSection(status, withMessages: true),
             ["servers"] = new JsonArray([.. status.Servers.Select(s => (JsonNode)new JsonObject
             {
                 ["server"] = s.Name,

@@ -25,7 +25,7 @@ internal static class AdminCommand
 
         if (admin.ContainsKey("tokenSha256") && !replace)
         {
-            error.WriteLine($"{Command}: {file.Display} already has an admin token; --replace makes a new one (the old one stops working when the gateway restarts)");
+            error.WriteLine($"{Command}: {file.Display} already has an admin token; --replace makes a new one (the old one stops working as soon as a running gateway reloads the file)");
             return ExitCodes.Invalid;
         }
 

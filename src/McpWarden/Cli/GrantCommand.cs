@@ -32,7 +32,7 @@ internal static class GrantCommand
         var existing = grants[name] as JsonObject;
         if (existing is not null && !replace)
         {
-            error.WriteLine($"{Command}: {file.Display} already has a grant {JsonText.Quote(name)}; --replace gives it a new key (the old one stops working when the gateway restarts)");
+            error.WriteLine($"{Command}: {file.Display} already has a grant {JsonText.Quote(name)}; --replace gives it a new key (the old one stops working as soon as a running gateway reloads the file)");
             return ExitCodes.Invalid;
         }
 
@@ -100,7 +100,7 @@ internal static class GrantCommand
         return ExitCodes.Success;
     }
 
-    /// <summary>Removes a grant; its key stops working when the gateway restarts.</summary>
+    /// <summary>Removes a grant; its key stops working as soon as a running gateway reloads the file.</summary>
     public static int Remove(string configPath, string name, Func<string, string?> environment, TextWriter output, TextWriter error)
     {
         const string Command = "grant remove";
@@ -120,7 +120,7 @@ internal static class GrantCommand
             return ExitCodes.Invalid;
         }
 
-        output.WriteLine($"removed grant {JsonText.Quote(name)} from {file.Display}; its key stops working when the gateway restarts");
+        output.WriteLine($"removed grant {JsonText.Quote(name)} from {file.Display}; its key stops working as soon as a running gateway reloads the file");
         if (grants.Count == 0)
         {
             // Without grants the gateway changes how it trusts callers: that must not go unnoticed.

@@ -121,10 +121,12 @@ internal static class ServeCommand
         using var closeSessions = app.Lifetime.ApplicationStopping.Register(() => registry.DisposeAsync().AsTask().GetAwaiter().GetResult());
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.ToList();
-        if (configuration.Grants.Count == 0 && bound.FirstOrDefault(address => !IsLoopbackUrl(address)) is { } exposed)
+        // The Origin check and the reload's "grants required" rule were chosen for loopback-only --urls: an address
+        // bound beyond it would make both wrong, whether or not grants are configured now.
+        if (loopbackOnly && bound.FirstOrDefault(address => !IsLoopbackUrl(address)) is { } exposed)
         {
             // Kestrel can also be pointed elsewhere by its own settings (appsettings.json, Kestrel__ variables).
-            await error.WriteLineAsync($"serve: without grants the gateway listens on loopback only, but it was bound to {exposed}; stopping").ConfigureAwait(false);
+            await error.WriteLineAsync($"serve: --urls asked for loopback only, but the gateway was bound to {exposed} (by Kestrel's own settings); without grants it listens on loopback only, and with them name the address in --urls; stopping").ConfigureAwait(false);
             await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
             return ExitCodes.BadConfiguration;
         }

@@ -65,14 +65,18 @@ internal static class McpEndpoints
             ["status"] = "serving",
             ["sessions"] = registry.Count,
             ["servers"] = servers,
-            ["config"] = ConfigSection(status),
+            ["config"] = ConfigSection(status, withMessages: false),
         };
         context.Response.ContentType = "application/json";
         return context.Response.WriteAsync(body.ToJsonString(), context.RequestAborted);
     }
 
-    /// <summary>The configuration in force and the last load: <c>status</c> is <c>ok</c> or <c>refused</c>, with that load's diagnostics.</summary>
-    internal static JsonObject ConfigSection(ConfigurationStatus status)
+    /// <summary>
+    /// The configuration in force and the last load: <c>status</c> is <c>ok</c> or <c>refused</c>, with that load's
+    /// diagnostics. Their messages quote values after <c>${VAR}</c> expansion, which may be secrets: only the admin
+    /// API (<paramref name="withMessages"/>) shows them; <c>/healthz</c> names the code and where.
+    /// </summary>
+    internal static JsonObject ConfigSection(ConfigurationStatus status, bool withMessages)
     {
         var diagnostics = new JsonArray();
         foreach (var diagnostic in status.Diagnostics)
@@ -85,9 +89,12 @@ internal static class McpEndpoints
                 ["path"] = diagnostic.Path,
                 ["line"] = diagnostic.Position.Line,
                 ["column"] = diagnostic.Position.Column,
-                ["message"] = diagnostic.Message,
-                ["text"] = diagnostic.ToString(),
             });
+            if (withMessages)
+            {
+                diagnostics[^1]!["message"] = diagnostic.Message;
+                diagnostics[^1]!["text"] = diagnostic.ToString();
+            }
         }
 
         return new JsonObject

@@ -36,6 +36,21 @@ public sealed class GatewayInstanceTests
     public void IsAlive_UnreadableOwner_IsFalse(string owner) => Assert.False(GatewayInstance.IsAlive(owner));
 
     [Fact]
+    public async Task IsAlive_AnotherRunningProcess_IsTrueDespiteClockDriftInItsStartTime_AndFalseOnceItEnds()
+    {
+        // Another process computes this one's start time a few milliseconds differently; it is still the owner.
+        using var other = System.Diagnostics.Process.Start("sleep", "30");
+        var start = other.StartTime.ToUniversalTime().Ticks;
+        var owner = $"{Environment.MachineName}/{other.Id.ToString(CultureInfo.InvariantCulture)}/{(start + (3 * TimeSpan.TicksPerMillisecond)).ToString(CultureInfo.InvariantCulture)}";
+        Assert.True(GatewayInstance.IsAlive(owner));
+        Assert.False(GatewayInstance.IsAlive($"{Environment.MachineName}/{other.Id.ToString(CultureInfo.InvariantCulture)}/{(start - (5 * TimeSpan.TicksPerSecond)).ToString(CultureInfo.InvariantCulture)}"));
+
+        other.Kill();
+        await other.WaitForExitAsync(TestContext.Current.CancellationToken);
+        Assert.False(GatewayInstance.IsAlive(owner));
+    }
+
+    [Fact]
     public void IsAlive_OwnerOnAnotherMachine_IsPresumedAlive() =>
         Assert.True(GatewayInstance.IsAlive("another-machine-" + Environment.MachineName + "/1/1"));
 }

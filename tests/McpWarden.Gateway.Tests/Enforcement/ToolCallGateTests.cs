@@ -75,6 +75,39 @@ public sealed class ToolCallGateTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task AdmitAsync_StoreFailsWhileTheCallWaits_RefusesItAndAbandonsItsApproval()
+    {
+        _approvals.FailWaits = true;
+
+        var result = await Gate().AdmitAsync(Call("pay"), Token);
+
+        Assert.False(result.Forward);
+        Assert.Equal(ReasonCodes.EvaluationError, result.Decision.Code);
+        var records = await RecordsAsync();
+        Assert.Equal([AuditDecisions.Hold, AuditDecisions.Deny], records.Select(r => r.Decision));
+        var approval = Assert.Single(await _approvals.ListAsync(ApprovalState.Abandoned, Token));
+        Assert.Equal(records[0].ApprovalId, approval.Id);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task AdmitAsync_InvalidArguments_KeepTheirValuesOutOfTheAudit(bool recordArguments)
+    {
+        var policy = Policies.Load("""{"version":"1","default":"deny","tools":{"login":{"arguments":{"properties":{"password":{"pattern":"^x"}}}}}}""");
+        var call = new GateCall(Server(policy: policy), Policies.Call("login", """{"password":"Sup3rSecret"}"""), ToolSnapshot.Everything, "s", () => policy);
+
+        var result = await Gate(new AuditSettings(recordArguments, ArgumentRedactor.Default)).AdmitAsync(call, Token);
+
+        Assert.Equal(ReasonCodes.InvalidArguments, result.Decision.Code);
+        Assert.Contains("Sup3rSecret", result.Decision.Message, StringComparison.Ordinal);
+        var record = Assert.Single(await RecordsAsync());
+        Assert.DoesNotContain("Sup3rSecret", record.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("Sup3rSecret", record.Arguments ?? string.Empty, StringComparison.Ordinal);
+        Assert.StartsWith("/tools/login/arguments", record.RulePath, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task AdmitAsync_Allowed_IsForwardedAndAuditedWithEveryField()
     {
         _clock.Advance(TimeSpan.FromMinutes(3));

@@ -8,6 +8,9 @@ internal sealed class WatchedApprovalQueue(IApprovalQueue inner) : IApprovalQueu
 {
     public Channel<string> Waiting { get; } = Channel.CreateUnbounded<string>();
 
+    /// <summary>When set, waiting fails as a store that has lost its disk would.</summary>
+    public bool FailWaits { get; set; }
+
     public ValueTask<Approval> SubmitAsync(ApprovalRequest request, CancellationToken cancellationToken = default) => inner.SubmitAsync(request, cancellationToken);
 
     public ValueTask<Approval?> GetAsync(string id, CancellationToken cancellationToken = default) => inner.GetAsync(id, cancellationToken);
@@ -19,6 +22,11 @@ internal sealed class WatchedApprovalQueue(IApprovalQueue inner) : IApprovalQueu
 
     public ValueTask<Approval> WaitAsync(string id, CancellationToken cancellationToken = default)
     {
+        if (FailWaits)
+        {
+            return ValueTask.FromException<Approval>(new InvalidOperationException("disk I/O error"));
+        }
+
         var waiting = inner.WaitAsync(id, cancellationToken);
         Waiting.Writer.TryWrite(id);
         return waiting;
