@@ -256,6 +256,13 @@ internal sealed partial class ConfigurationReader
                 allowed = ReadGrantServers(serversElement, path + "/servers", servers);
             }
 
+            if (key is not null && grants.FirstOrDefault(g => g.KeySha256.AsSpan().SequenceEqual(key)) is { } twin)
+            {
+                // One key, two grants: which one a caller is would depend on their order, and so would its budgets and servers.
+                _sink.Error(DiagnosticCodes.DuplicateGrantKey, path + "/keySha256", $"grant {JsonText.Quote(property.Name)} has the same key as grant {JsonText.Quote(twin.Name)}; every grant needs its own key");
+                continue;
+            }
+
             if (key is not null)
             {
                 grants.Add(new GrantDefinition(property.Name, key, allowed));

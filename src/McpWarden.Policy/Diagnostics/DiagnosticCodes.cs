@@ -61,6 +61,7 @@ public static class DiagnosticCodes
     public const string InvalidMessageLimit = "MW5013";
     public const string InvalidAudit = "MW5014";
     public const string GrantsRequired = "MW5015";
+    public const string DuplicateGrantKey = "MW5016";
 
     /// <summary>Every code with the one-line meaning printed in the docs.</summary>
     public static IReadOnlyList<(string Code, string Meaning)> All { get; } =
@@ -114,5 +115,6 @@ public static class DiagnosticCodes
         (InvalidMessageLimit, "a `maxMessageBytes` that is not a whole number from 1024 to 67108864"),
         (InvalidAudit, "an `audit` whose `recordArguments` is not a boolean or whose `redact` is not an array of names"),
         (GrantsRequired, "a reload that removes every grant while the gateway listens beyond loopback (every caller would be trusted)"),
+        (DuplicateGrantKey, "two grants with the same `keySha256`"),
     ];
 }

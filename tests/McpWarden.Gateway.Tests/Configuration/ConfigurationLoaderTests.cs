@@ -82,6 +82,18 @@ public sealed class ConfigurationLoaderTests : IDisposable
     }
 
     [Fact]
+    public void Load_TwoGrantsWithOneKey_IsAnErrorNamingBoth()
+    {
+        var error = Assert.Single(Errors($$"""
+            { "mcpServers": { "s": { "command": "server" } },
+              "grants": { "alice": { "keySha256": "{{new string('b', 64)}}" }, "bob": { "keySha256": "{{new string('B', 64)}}" } } }
+            """));
+
+        Assert.Equal((DiagnosticCodes.DuplicateGrantKey, "/grants/bob/keySha256"), (error.Code, error.Path));
+        Assert.Contains("\"alice\"", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Load_GrantNamingAServerWhoseEntryHasAnError_ReportsOnlyThatError()
     {
         var errors = Errors($$"""
