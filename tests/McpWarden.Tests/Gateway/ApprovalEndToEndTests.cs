@@ -164,6 +164,37 @@ public sealed class ApprovalEndToEndTests : IDisposable
     }
 
     [Fact]
+    public async Task HeldCall_KeepsItsStreamAliveWhileItWaits_ThenCarriesTheAnswer()
+    {
+        var fixture = new FixtureGateway(_directory, Policy());
+        await using var gateway = await ServeGatewayProcess.StartAsync(fixture.Configuration);
+        using var admin = new AdminClient(gateway.BaseUrl);
+        var endpoint = gateway.Endpoint("payments");
+        var session = await _mcp.InitializeAsync(endpoint);
+
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(90) };
+        using var request = new HttpRequestMessage(HttpMethod.Post, endpoint) { Content = new StringContent(PaymentCall(1), System.Text.Encoding.UTF8, "application/json") };
+        request.Headers.TryAddWithoutValidation("Accept", "application/json, text/event-stream");
+        request.Headers.Add("Mcp-Session-Id", session);
+        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, TestContext.Current.CancellationToken);
+        using var stream = new StreamReader(await response.Content.ReadAsStreamAsync(TestContext.Current.CancellationToken));
+
+        // Nothing happens for longer than the keep-alive interval: the stream says it is still there.
+        using var quiet = new CancellationTokenSource(TimeSpan.FromSeconds(40));
+        string? line;
+        while ((line = await stream.ReadLineAsync(quiet.Token)) != ": keep-alive")
+        {
+            Assert.NotNull(line);
+            Assert.False(line.StartsWith("data: ", StringComparison.Ordinal) && line.Contains("\"result\"", StringComparison.Ordinal), line);
+        }
+
+        var id = Assert.Single(await admin.PendingAsync(1)).GetProperty("id").GetString()!;
+        await admin.PostAsync($"/api/approvals/{id}/deny");
+        var rest = await stream.ReadToEndAsync(quiet.Token);
+        Assert.Contains("approval_denied", rest, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task HeldCall_WhenTheGatewayIsKilled_IsAbandonedOnRestartAndCanNeverBeApproved()
     {
         var fixture = new FixtureGateway(_directory, Policy());
