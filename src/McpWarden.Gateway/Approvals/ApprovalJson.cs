@@ -12,7 +12,7 @@ public static class ApprovalJson
         return new JsonObject
         {
             ["id"] = approval.Id,
-            ["state"] = StateName(approval.State),
+            ["state"] = ApprovalStateNames.Text(approval.State),
             ["grant"] = approval.Binding.Grant,
             ["server"] = approval.Binding.Server,
             ["tool"] = approval.Binding.Tool,
@@ -29,13 +29,6 @@ public static class ApprovalJson
             ["reason"] = approval.Reason,
         };
     }
-
-    /// <summary>The state as the API spells it: <c>pending</c>, <c>approved</c>, <c>denied</c>, <c>timed_out</c>, <c>abandoned</c>, <c>used</c>.</summary>
-    public static string StateName(ApprovalState state) => state switch
-    {
-        ApprovalState.TimedOut => "timed_out",
-        _ => state.ToString().ToLowerInvariant(),
-    };
 
     private static string Time(DateTimeOffset time) => time.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture);
 }

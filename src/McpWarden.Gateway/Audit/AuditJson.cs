@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace McpWarden.Gateway.Audit;
@@ -37,9 +36,7 @@ public static class AuditJson
     }
 
     /// <summary>One line of JSON Lines.</summary>
-    public static string ToLine(AuditRecord record) => ToJson(record).ToJsonString(LineOptions);
-
-    private static readonly JsonSerializerOptions LineOptions = new() { WriteIndented = false };
+    public static string ToLine(AuditRecord record) => ToJson(record).ToJsonString();
 
     private static double Milliseconds(TimeSpan span) => Math.Round(span.TotalMilliseconds, 3);
 }

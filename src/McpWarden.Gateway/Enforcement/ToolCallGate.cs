@@ -81,7 +81,7 @@ public sealed class ToolCallGate
         Approval approval;
         try
         {
-            var arguments = _settings.Redactor.Redact(Arguments(gate.Call));
+            var arguments = _settings.Redactor.Redact(gate.Call.ArgumentsOrEmpty);
             approval = await _approvals.SubmitAsync(new ApprovalRequest(binding, gate.SessionLabel, arguments, held.RulePath, held.Message, held.ApprovalTimeout!.Value, GatewayInstance.Current), cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException)
@@ -260,7 +260,7 @@ public sealed class ToolCallGate
 
     private AuditRecord NewRecord(GateCall gate)
     {
-        var arguments = Arguments(gate.Call);
+        var arguments = gate.Call.ArgumentsOrEmpty;
         return new AuditRecord
         {
             Time = _time.GetUtcNow(),
@@ -279,7 +279,4 @@ public sealed class ToolCallGate
             Mode = gate.Server.Mode == EnforcementMode.Observe ? "observe" : "enforce",
         };
     }
-
-    private static System.Text.Json.JsonElement Arguments(ToolCall call) =>
-        call.Arguments.ValueKind == System.Text.Json.JsonValueKind.Undefined ? PolicyEvaluator.EmptyArguments : call.Arguments;
 }

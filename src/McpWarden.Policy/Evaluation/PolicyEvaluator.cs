@@ -57,7 +57,7 @@ public static class PolicyEvaluator
         }
 
         // Steps 3 and 4: the arguments against the tool's own schema, then against the rule's.
-        var arguments = call.Arguments.ValueKind == JsonValueKind.Undefined ? EmptyArguments : call.Arguments;
+        var arguments = call.ArgumentsOrEmpty;
         if (arguments.ValueKind != JsonValueKind.Object)
         {
             return Decision.Deny(ReasonCodes.InvalidArguments, string.Empty, $"\"arguments\" must be an object, got {arguments.ValueKind.ToString().ToLowerInvariant()}", rule);

@@ -114,7 +114,7 @@ public sealed class SqliteApprovalQueue : IApprovalQueue
 
     public async ValueTask<IReadOnlyList<Approval>> ListAsync(ApprovalState state, CancellationToken cancellationToken = default)
     {
-        var text = ApprovalStates.Text(state);
+        var text = ApprovalStateNames.Text(state);
         var now = Columns.Ticks(_time.GetUtcNow());
         var anyExpired = _readers.Read(connection =>
         {
@@ -297,7 +297,7 @@ public sealed class SqliteApprovalQueue : IApprovalQueue
     {
         var command = connection.Command(Settle);
         command.Bind("$id", id);
-        command.Bind("$state", ApprovalStates.Text(state));
+        command.Bind("$state", ApprovalStateNames.Text(state));
         command.Bind("$now", now);
         command.Bind("$by", decidedBy);
         command.Bind("$reason", reason);
@@ -372,11 +372,14 @@ public sealed class SqliteApprovalQueue : IApprovalQueue
         Owner = reader.GetString(10),
         CreatedAt = Columns.Instant(reader.GetInt64(11)),
         ExpiresAt = Columns.Instant(reader.GetInt64(12)),
-        State = ApprovalStates.Parse(reader.GetString(13)),
+        State = ReadState(reader.GetString(13)),
         DecidedAt = Columns.Instant(reader, 14),
         DecidedBy = Columns.Text(reader, 15),
         Reason = Columns.Text(reader, 16),
     };
+
+    private static ApprovalState ReadState(string text) =>
+        ApprovalStateNames.TryParse(text, out var state) ? state : throw new InvalidDataException($"the store holds an approval in an unknown state '{text}'");
 
     private void Signal(string id)
     {

@@ -40,7 +40,7 @@ internal sealed class AdminApi
     public void Map(WebApplication app)
     {
         var api = app.MapGroup("/api");
-        api.AddEndpointFilter(async (context, next) => await RefusalAsync(context.HttpContext).ConfigureAwait(false) is { } refused ? refused : await next(context).ConfigureAwait(false));
+        api.AddEndpointFilter((context, next) => Refusal(context.HttpContext) is { } refused ? ValueTask.FromResult<object?>(refused) : next(context));
         api.MapGet("/approvals", (Func<HttpContext, Task<IResult>>)ListApprovalsAsync);
         api.MapGet("/approvals/{id}", (HttpContext context, string id) => GetApprovalAsync(context, id));
         api.MapPost("/approvals/{id}/approve", (HttpContext context, string id) => DecideAsync(context, id, approve: true));
@@ -51,28 +51,28 @@ internal sealed class AdminApi
     }
 
     /// <summary>The Host/Origin check, then the admin token; null when the request may go on.</summary>
-    private Task<IResult?> RefusalAsync(HttpContext context)
+    private IResult? Refusal(HttpContext context)
     {
         var request = context.Request;
         if (_origins.Refusal(request.Headers.Host, request.Headers.Origin) is { } hostRefusal)
         {
-            return Task.FromResult<IResult?>(Error(StatusCodes.Status403Forbidden, hostRefusal));
+            return Error(StatusCodes.Status403Forbidden, hostRefusal);
         }
 
         if (_authenticator.Refusal(request.Headers.Authorization.ToString()) is { } tokenRefusal)
         {
             context.Response.Headers.WWWAuthenticate = "Bearer";
-            return Task.FromResult<IResult?>(Error(StatusCodes.Status401Unauthorized, tokenRefusal));
+            return Error(StatusCodes.Status401Unauthorized, tokenRefusal);
         }
 
-        return Task.FromResult<IResult?>(null);
+        return null;
     }
 
     private async Task<IResult> ListApprovalsAsync(HttpContext context)
     {
         var stateText = context.Request.Query["state"].ToString();
         ApprovalState state = ApprovalState.Pending;
-        if (stateText.Length > 0 && !TryParseState(stateText, out state))
+        if (stateText.Length > 0 && !ApprovalStateNames.TryParse(stateText, out state))
         {
             return Error(StatusCodes.Status400BadRequest, $"state must be one of pending, approved, denied, timed_out, abandoned, used; got {JsonSerializer.Serialize(stateText)}");
         }
@@ -100,7 +100,7 @@ internal sealed class AdminApi
         {
             ApprovalDecisionResult.Decided => Json(ApprovalJson.ToJson(approval!)),
             ApprovalDecisionResult.NotFound => Error(StatusCodes.Status404NotFound, $"no approval has the id {JsonSerializer.Serialize(id)}"),
-            _ => Error(StatusCodes.Status409Conflict, $"approval {id} is {ApprovalJson.StateName(approval!.State)}, not pending: it can no longer be decided"),
+            _ => Error(StatusCodes.Status409Conflict, $"approval {id} is {ApprovalStateNames.Text(approval!.State)}, not pending: it can no longer be decided"),
         };
     }
 
@@ -203,21 +203,6 @@ internal sealed class AdminApi
             ["name"] = g.Name,
             ["servers"] = g.Servers is { } servers ? new JsonArray([.. servers.Select(s => (JsonNode)s)]) : null,
         })]));
-
-    private static bool TryParseState(string text, out ApprovalState state)
-    {
-        foreach (var candidate in Enum.GetValues<ApprovalState>())
-        {
-            if (ApprovalJson.StateName(candidate) == text)
-            {
-                state = candidate;
-                return true;
-            }
-        }
-
-        state = default;
-        return false;
-    }
 
     private static IResult Json(JsonNode body, int status = StatusCodes.Status200OK) =>
         Results.Content(body.ToJsonString(), "application/json", statusCode: status);

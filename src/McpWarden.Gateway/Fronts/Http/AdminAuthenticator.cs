@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using System.Text;
 
 namespace McpWarden.Gateway.Fronts.Http;
 
@@ -22,15 +21,12 @@ public sealed class AdminAuthenticator
             return "this gateway has no admin token; create one with: mcpwarden admin token --config FILE";
         }
 
-        const string Scheme = "Bearer ";
-        if (authorization is null || !authorization.StartsWith(Scheme, StringComparison.OrdinalIgnoreCase) || authorization.Length == Scheme.Length)
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        if (!BearerToken.TryHash(authorization, hash))
         {
             return "the admin API needs the admin token: send Authorization: Bearer TOKEN";
         }
 
-        var token = authorization.AsSpan(Scheme.Length).Trim();
-        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
-        SHA256.HashData(Encoding.UTF8.GetBytes(token.ToString()), hash);
         return CryptographicOperations.FixedTimeEquals(hash, expected) ? null : "the token is not this gateway's admin token";
     }
 }

@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using System.Text;
 using McpWarden.Gateway.Configuration;
 
 namespace McpWarden.Gateway.Fronts.Http;
@@ -16,9 +15,7 @@ public sealed class GrantAuthenticator
     public const string LocalGrant = "local";
 
     /// <summary>Longer values are not keys (ours are 48 characters); they are refused before any hashing.</summary>
-    public const int MaxKeyLength = 4096;
-
-    private const string Scheme = "Bearer ";
+    public const int MaxKeyLength = BearerToken.MaxLength;
 
     private readonly Func<IReadOnlyList<GrantDefinition>> _grants;
 
@@ -51,19 +48,11 @@ public sealed class GrantAuthenticator
             return new GrantAuthentication(GrantAuthenticationOutcome.Authenticated, LocalGrant);
         }
 
-        if (authorization is null || !authorization.StartsWith(Scheme, StringComparison.OrdinalIgnoreCase))
-        {
-            return new GrantAuthentication(GrantAuthenticationOutcome.MissingKey, null);
-        }
-
-        var key = authorization.AsSpan(Scheme.Length).Trim();
-        if (key.IsEmpty || key.Length > MaxKeyLength)
-        {
-            return new GrantAuthentication(GrantAuthenticationOutcome.MissingKey, null);
-        }
-
         Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
-        SHA256.HashData(Encoding.UTF8.GetBytes(key.ToString()), hash);
+        if (!BearerToken.TryHash(authorization, hash))
+        {
+            return new GrantAuthentication(GrantAuthenticationOutcome.MissingKey, null);
+        }
 
         // INVARIANT: every grant's hash is compared, in constant time, whether or not an earlier one matched,
         // and nothing is looked up by a value derived from the key: how long this takes says nothing about
