@@ -79,11 +79,10 @@ internal static partial class OutcomeClassifier
     /// <summary>The gateway's words for a server it cannot reach now (see docs/configuration.md, When a server fails); null for anything else.</summary>
     public static Outcome? UpstreamFailure(string message)
     {
-        const string Prefix = "the gateway could not handle tools/call: ";
-        if (message.StartsWith(Prefix, StringComparison.Ordinal))
+        // The server went away (or forgot the session) while the gateway asked for its tools to decide the call.
+        if (message.StartsWith($"the server {SoakPolicy.Server} could not be asked for its tools, so the call was not forwarded: ", StringComparison.Ordinal))
         {
-            // The server went away while the gateway fetched its tool list to decide the call.
-            return UpstreamFailure(message[Prefix.Length..]) is { } inner ? inner with { Detail = "catalog_" + inner.Detail } : null;
+            return new Outcome(Outcome.UpstreamUnavailable, "tool_list_failed");
         }
 
         return message switch

@@ -58,9 +58,10 @@ internal sealed class RestartableFixture : IAsyncDisposable
     /// <summary>Kills the fixture, waits <paramref name="downtime"/>, and starts it again on the same port; the times are recorded on <paramref name="clock"/>.</summary>
     public async Task RestartAsync(TimeSpan downtime, RunClock clock, CancellationToken cancellationToken)
     {
+        // Recorded before the kill: a client that sees the server gone must find the restart already on record.
         var killedAt = clock.Now;
-        await _process.DisposeAsync().ConfigureAwait(false);
         var index = Record(new UpstreamRestart(killedAt, null));
+        await _process.DisposeAsync().ConfigureAwait(false);
         await Task.Delay(downtime, cancellationToken).ConfigureAwait(false);
         var urls = $"http://127.0.0.1:{Url.Port.ToString(CultureInfo.InvariantCulture)}";
         try
