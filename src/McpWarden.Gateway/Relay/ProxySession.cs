@@ -254,6 +254,7 @@ internal sealed class ProxySession : IRelaySession
 
         // Fetching the tool list gets the server's timeout, whatever the server does; a wait for a person has its own.
         ToolCatalog catalog;
+        var upstream = _upstream;
         using (var deadline = new CancellationTokenSource(Server.RequestTimeout, _time))
         using (var fetching = CancellationTokenSource.CreateLinkedTokenSource(tracked.Cancellation.Token, deadline.Token))
         {
@@ -266,6 +267,26 @@ internal sealed class ProxySession : IRelaySession
                 if (Finish(tracked))
                 {
                     await AnswerAsync(RelayMessages.Error(call.Id, RelayMessages.RequestTimedOut, $"the gateway could not decide this call within {Seconds(Server.RequestTimeout)}, so it was not forwarded")).ConfigureAwait(false);
+                }
+
+                return false;
+            }
+#pragma warning disable CA1031 // Whatever kept the list from the gateway, the call cannot be decided without it: it is refused.
+            catch (Exception e) when (!tracked.Cancellation.IsCancellationRequested && !_closing.IsCancellationRequested)
+#pragma warning restore CA1031
+            {
+                // The server went away, forgot the session or answered nonsense while the gateway asked for its tools.
+                // The client hears which server failed, not a gateway fault; and a lost connection is brought back
+                // here as a failed forward brings it back, or a session that only calls tools would ask the dead
+                // connection for its list forever (an HTTP server's going shows only as a failed send).
+                if (Finish(tracked, AuditOutcomes.Unavailable))
+                {
+                    await AnswerAsync(RelayMessages.Error(call.Id, McpErrorCode.InternalError, $"the server {Server.Name} could not be asked for its tools, so the call was not forwarded: {e.Message}")).ConfigureAwait(false);
+                }
+
+                if (ConnectionLost(e))
+                {
+                    Track(UpstreamGoneAsync(upstream.Transport));
                 }
 
                 return false;

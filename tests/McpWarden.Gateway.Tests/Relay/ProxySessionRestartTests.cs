@@ -218,6 +218,25 @@ public sealed class ProxySessionRestartTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task ToolsCallWhoseToolListCannotBeFetchedBecauseTheHttpServerIsGone_IsRefusedNamingTheServer_AndRestartsIt()
+    {
+        await InitializeThroughAsync(_first);
+
+        // The first call needs the tool list; asking for it finds nobody listening.
+        _first.SendFailure = new HttpRequestException(HttpRequestError.ConnectionError, "Connection refused");
+        await _session.FromClientAsync(Request(new RequestId(2), RequestMethods.ToolsCall, """{"name":"ok","arguments":{}}"""));
+        var error = Assert.IsType<JsonRpcError>(await NextToClientAsync());
+        Assert.Equal(new RequestId(2), error.Id);
+        Assert.StartsWith("the server srv could not be asked for its tools, so the call was not forwarded: ", error.Error.Message, StringComparison.Ordinal);
+        Assert.EndsWith("Connection refused", error.Error.Message, StringComparison.Ordinal);
+
+        // Not left asking the dead connection: the server is brought back as when a forward finds it gone.
+        await _clock.FireWhenWaitingAsync(TimeSpan.FromSeconds(0.5), Token);
+        var second = await _connected.Reader.ReadAsync(Token).AsTask().WaitAsync(TimeSpan.FromSeconds(10), Token);
+        Assert.Equal(RequestMethods.Initialize, ((JsonRpcRequest)await second.NextSentAsync(Token)).Method);
+    }
+
+    [Fact]
     public async Task SendRefusedForThatRequestAlone_DoesNotRestartTheServer()
     {
         await InitializeThroughAsync(_first);
