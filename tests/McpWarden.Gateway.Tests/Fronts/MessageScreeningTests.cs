@@ -50,4 +50,28 @@ public sealed class MessageScreeningTests
         Assert.Null(message);
         Assert.Contains("limit is 10", (string)error!["error"]!["message"]!, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("""{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"get_balance","Name":"delete_records"}}""", "\"name\" and \"Name\" at /params")]
+    [InlineData("""{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"pay","arguments":{"amount":5,"AMOUNT":99999}}}""", "at /params/arguments")]
+    [InlineData("""{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"pay","arguments":{"items":[{"k":1},{"\u212A":2,"k":3}]}}}""", "at /params/arguments/items/1")]
+    [InlineData("""{"jsonrpc":"2.0","id":1,"method":"ping","Method":"tools/call"}""", "at /")]
+    public void Screen_KeysThatDifferOnlyInCase_AreRefusedWithTheRequestsIdAndWhere(string text, string where)
+    {
+        var (message, error) = Screen(text);
+        Assert.Null(message);
+        Assert.Equal(-32600, (int)error!["error"]!["code"]!);
+        Assert.Equal("1", error["id"]!.ToJsonString());
+        var said = (string)error["error"]!["message"]!;
+        Assert.Contains("differ only in case", said, StringComparison.Ordinal);
+        Assert.Contains(where, said, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Screen_SameKeyInDifferentObjects_IsNoCollision()
+    {
+        var (message, error) = Screen("""{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"pay","arguments":{"Name":"x","items":[{"name":1},{"name":2}]}}}""");
+        Assert.Null(error);
+        Assert.NotNull(message);
+    }
 }
