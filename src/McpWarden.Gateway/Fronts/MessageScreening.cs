@@ -11,7 +11,7 @@ namespace McpWarden.Gateway.Fronts;
 /// The first look at every message a client sends: it must be valid UTF-8, valid JSON, one object (no
 /// batches), free of duplicate keys, even keys that differ only in case (a parser differential between
 /// gateway and server would be a bypass), within the size limit, and a JSON-RPC message whose id, when it has one, is a string or an
-/// integer (never null) and whose params, when it has them, are an object. What fails gets an error frame
+/// integer (never null) and whose params, when it has them, are an object (and their <c>_meta</c> too). What fails gets an error frame
 /// that says why.
 /// </summary>
 public static class MessageScreening
@@ -69,6 +69,13 @@ public static class MessageScreening
         if (root.TryGetProperty("params", out var parameters) && parameters.ValueKind != JsonValueKind.Object)
         {
             return Refuse(McpErrorCode.InvalidParams, $"\"params\" must be an object, got {JsonText.Describe(parameters)}", echo);
+        }
+
+        // Both the gateway and servers look inside _meta (for a progress token, say): anything but an object there
+        // is read differently by each, or not at all.
+        if (parameters.ValueKind == JsonValueKind.Object && parameters.TryGetProperty("_meta", out var meta) && meta.ValueKind != JsonValueKind.Object)
+        {
+            return Refuse(McpErrorCode.InvalidParams, $"\"params._meta\" must be an object, got {JsonText.Describe(meta)}", echo);
         }
 
         if (CaseCollision(root, string.Empty) is { } collision)

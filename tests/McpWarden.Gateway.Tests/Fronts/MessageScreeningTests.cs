@@ -31,6 +31,8 @@ public sealed class MessageScreeningTests
     [InlineData("""{"jsonrpc":"2.0","id":{"a":1},"method":"ping"}""", -32600, null)]
     [InlineData("""{"jsonrpc":"2.0","id":9,"method":"ping","params":[1]}""", -32602, "9")]
     [InlineData("""{"jsonrpc":"2.0","id":"x","method":5}""", -32600, "\"x\"")]
+    [InlineData("""{"jsonrpc":"2.0","id":10,"method":"tools/call","params":{"name":"a","_meta":5}}""", -32602, "10")]
+    [InlineData("""{"jsonrpc":"2.0","id":11,"method":"tools/call","params":{"name":"a","_meta":[{"progressToken":1}]}}""", -32602, "11")]
     [InlineData("""{"id":4,"method":"ping"}""", -32600, "4")]
     [InlineData("""{"jsonrpc":"2.0","id":4,"method":"ping","id":5}""", -32600, null)]
     [InlineData("""{"jsonrpc":"2.0","id":6,"error":{"code":"bad"}}""", -32600, null)]

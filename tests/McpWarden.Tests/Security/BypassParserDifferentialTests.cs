@@ -77,6 +77,31 @@ public sealed class BypassParserDifferentialTests(BypassGateway fixture) : IClas
         Assert.Null(Refusals.ReasonCode(again.Last));
     }
 
+    [Theory]
+    [InlineData("5")]
+    [InlineData("[{\"progressToken\":1}]")]
+    [InlineData("\"progressToken\"")]
+    public async Task AMetaThatIsNotAnObject_IsRefusedWith400_AndTheIdStaysUsable(string meta)
+    {
+        var endpoint = fixture.Gateway.Endpoint("payments");
+        var session = await fixture.SessionAsync(_mcp, endpoint);
+        var marker = "meta-" + Guid.NewGuid().ToString("N");
+        var id = fixture.NextId();
+
+        var answer = await _mcp.PostAsync(endpoint, """{"jsonrpc":"2.0","id":ID,"method":"tools/call","params":{"name":"b2c_payment","arguments":{"amount":1,"phone":"254712345678","remarks":"MARKER"},"_meta":META}}"""
+            .Replace("ID", id.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal)
+            .Replace("MARKER", marker, StringComparison.Ordinal)
+            .Replace("META", meta, StringComparison.Ordinal),
+            session);
+
+        Assert.Equal((HttpStatusCode.BadRequest, -32602), (answer.Status, answer.ErrorCode));
+        Assert.Contains("params._meta", answer.ErrorMessage, StringComparison.Ordinal);
+        Assert.False(fixture.AnyServerReceived(marker), "the call reached a server");
+        var again = await _mcp.PostAsync(endpoint, Refusals.Call(id, "get_balance"), session);
+        Assert.Equal(HttpStatusCode.OK, again.Status);
+        Assert.Null(Refusals.ReasonCode(again.Last));
+    }
+
     [Fact]
     public async Task KeysThatDifferOnlyInCase_AreRefusedOverStdioToo()
     {
