@@ -10,9 +10,9 @@ namespace McpWarden.Gateway.Fronts;
 /// <summary>
 /// The first look at every message a client sends: it must be valid UTF-8, valid JSON, one object (no
 /// batches), free of duplicate keys, even keys that differ only in case (a parser differential between
-/// gateway and server would be a bypass), within the size limit, and a JSON-RPC message whose id, when it has one, is a string or an
-/// integer (never null) and whose params, when it has them, are an object (and their <c>_meta</c> too). What fails gets an error frame
-/// that says why.
+/// gateway and server would be a bypass), within the size limit, and a JSON-RPC message whose id, when it
+/// has one, is a string or an integer (never null) and whose params, when it has them, are an object, as
+/// is their <c>_meta</c>. What fails gets an error frame that says why.
 /// </summary>
 public static class MessageScreening
 {
@@ -118,10 +118,9 @@ public static class MessageScreening
         switch (element.ValueKind)
         {
             case JsonValueKind.Object:
-                Dictionary<string, string>? folded = null;
+                var folded = new Dictionary<string, string>(StringComparer.Ordinal);
                 foreach (var property in element.EnumerateObject())
                 {
-                    folded ??= new Dictionary<string, string>(StringComparer.Ordinal);
                     var key = property.Name.ToLowerInvariant().ToUpperInvariant();
                     if (!folded.TryAdd(key, property.Name))
                     {
