@@ -4,11 +4,14 @@
 //   crash   exits the process in the middle of the call
 //   garbage writes a line that is not JSON-RPC to stdout, then answers
 //   secret  answers at once (policies hide it: the record proves no call to it arrived)
+//   grow    adds a tool named by its "name" argument (taking an integer "n"); with "silently": true the
+//           client is not told, otherwise notifications/tools/list_changed goes out before the answer
 // With $RECORD_FILE set, every message the server receives is appended to it as one JSON line, so tests can
 // prove from the server's side what the gateway let through.
 import { appendFileSync, writeFileSync } from "node:fs";
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
+import { z } from "zod";
 
 const server = new McpServer({ name: "faulty-server", version: "1.0.0" });
 const text = (value) => ({ content: [{ type: "text", text: value }] });
@@ -27,6 +30,17 @@ server.registerTool("garbage", { description: "Writes garbage to stdout, then an
   process.stdout.write("this is not JSON-RPC\n");
   return text("answered after garbage");
 });
+
+server.registerTool(
+  "grow",
+  { description: "Adds a tool at runtime", inputSchema: { name: z.string(), silently: z.boolean().optional() } },
+  async ({ name, silently }) => {
+    const announce = server.sendToolListChanged;
+    if (silently) server.sendToolListChanged = () => {};
+    server.registerTool(name, { description: "Added at runtime", inputSchema: { n: z.number().int() } }, async ({ n }) => text(`${name} ran with ${n}`));
+    server.sendToolListChanged = announce;
+    return text(`added ${name}`);
+  });
 
 const transport = new StdioServerTransport();
 await server.connect(transport);

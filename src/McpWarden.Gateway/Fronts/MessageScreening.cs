@@ -9,10 +9,10 @@ namespace McpWarden.Gateway.Fronts;
 
 /// <summary>
 /// The first look at every message a client sends: it must be valid UTF-8, valid JSON, one object (no
-/// batches), free of duplicate keys (a parser differential between gateway and server would be a
-/// bypass), within the size limit, and a JSON-RPC message whose id, when it has one, is a string or an
-/// integer (never null) and whose params, when it has them, are an object. What fails gets an error frame
-/// that says why.
+/// batches), free of duplicate keys, even keys that differ only in case (a parser differential between
+/// gateway and server would be a bypass), within the size limit, and a JSON-RPC message whose id, when it
+/// has one, is a string or an integer (never null) and whose params, when it has them, are an object, as
+/// is their <c>_meta</c>. What fails gets an error frame that says why.
 /// </summary>
 public static class MessageScreening
 {
@@ -71,6 +71,18 @@ public static class MessageScreening
             return Refuse(McpErrorCode.InvalidParams, $"\"params\" must be an object, got {JsonText.Describe(parameters)}", echo);
         }
 
+        // Both the gateway and servers look inside _meta (for a progress token, say): anything but an object there
+        // is read differently by each, or not at all.
+        if (parameters.ValueKind == JsonValueKind.Object && parameters.TryGetProperty("_meta", out var meta) && meta.ValueKind != JsonValueKind.Object)
+        {
+            return Refuse(McpErrorCode.InvalidParams, $"\"params._meta\" must be an object, got {JsonText.Describe(meta)}", echo);
+        }
+
+        if (CaseCollision(root, string.Empty) is { } collision)
+        {
+            return Refuse(McpErrorCode.InvalidRequest, collision, echo);
+        }
+
         try
         {
             return root.Deserialize(McpJson.Message) is { } message
@@ -93,6 +105,56 @@ public static class MessageScreening
         ["id"] = id,
         ["error"] = new JsonObject { ["code"] = (int)code, ["message"] = message },
     };
+
+    /// <summary>
+    /// The first object, depth first, with two keys that differ only in case, described; null when there is none.
+    /// The gateway reads keys exactly, but servers built on case-insensitive readers (the MCP SDK for .NET, Go's
+    /// encoding/json) take <c>"amount"</c> and <c>"Amount"</c> as one key and keep the last: the gateway would
+    /// check one value and the server act on another. Keys are compared by their lower then upper case, so
+    /// that the Kelvin sign meets <c>k</c> and the long s meets <c>s</c>, as such readers fold them.
+    /// </summary>
+    private static string? CaseCollision(JsonElement element, string path)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Object:
+                var folded = new Dictionary<string, string>(StringComparer.Ordinal);
+                foreach (var property in element.EnumerateObject())
+                {
+                    var key = property.Name.ToLowerInvariant().ToUpperInvariant();
+                    if (!folded.TryAdd(key, property.Name))
+                    {
+                        return $"the keys {JsonText.Quote(folded[key])} and {JsonText.Quote(property.Name)} at {JsonPointer.Display(path)} differ only in case; "
+                            + "a server may read them as one key, so the message is refused: send each key once, in one spelling";
+                    }
+
+                    if (property.Value.ValueKind is JsonValueKind.Object or JsonValueKind.Array
+                        && CaseCollision(property.Value, JsonPointer.Append(path, property.Name)) is { } nested)
+                    {
+                        return nested;
+                    }
+                }
+
+                return null;
+
+            case JsonValueKind.Array:
+                var index = 0;
+                foreach (var item in element.EnumerateArray())
+                {
+                    if (CaseCollision(item, JsonPointer.Append(path, index)) is { } nested)
+                    {
+                        return nested;
+                    }
+
+                    index++;
+                }
+
+                return null;
+
+            default:
+                return null;
+        }
+    }
 
     private static (JsonRpcMessage?, JsonObject?) Refuse(McpErrorCode code, string message, JsonNode? id = null) => (null, ErrorFrame(code, message, id));
 }

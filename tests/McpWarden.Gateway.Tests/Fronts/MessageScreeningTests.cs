@@ -31,6 +31,8 @@ public sealed class MessageScreeningTests
     [InlineData("""{"jsonrpc":"2.0","id":{"a":1},"method":"ping"}""", -32600, null)]
     [InlineData("""{"jsonrpc":"2.0","id":9,"method":"ping","params":[1]}""", -32602, "9")]
     [InlineData("""{"jsonrpc":"2.0","id":"x","method":5}""", -32600, "\"x\"")]
+    [InlineData("""{"jsonrpc":"2.0","id":10,"method":"tools/call","params":{"name":"a","_meta":5}}""", -32602, "10")]
+    [InlineData("""{"jsonrpc":"2.0","id":11,"method":"tools/call","params":{"name":"a","_meta":[{"progressToken":1}]}}""", -32602, "11")]
     [InlineData("""{"id":4,"method":"ping"}""", -32600, "4")]
     [InlineData("""{"jsonrpc":"2.0","id":4,"method":"ping","id":5}""", -32600, null)]
     [InlineData("""{"jsonrpc":"2.0","id":6,"error":{"code":"bad"}}""", -32600, null)]
@@ -49,5 +51,29 @@ public sealed class MessageScreeningTests
         var (message, error) = MessageScreening.Screen(Encoding.UTF8.GetBytes("""{"jsonrpc":"2.0","id":1,"method":"ping"}"""), maxBytes: 10);
         Assert.Null(message);
         Assert.Contains("limit is 10", (string)error!["error"]!["message"]!, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("""{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"get_balance","Name":"delete_records"}}""", "\"name\" and \"Name\" at /params")]
+    [InlineData("""{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"pay","arguments":{"amount":5,"AMOUNT":99999}}}""", "at /params/arguments")]
+    [InlineData("""{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"pay","arguments":{"items":[{"k":1},{"\u212A":2,"k":3}]}}}""", "at /params/arguments/items/1")]
+    [InlineData("""{"jsonrpc":"2.0","id":1,"method":"ping","Method":"tools/call"}""", "at /")]
+    public void Screen_KeysThatDifferOnlyInCase_AreRefusedWithTheRequestsIdAndWhere(string text, string where)
+    {
+        var (message, error) = Screen(text);
+        Assert.Null(message);
+        Assert.Equal(-32600, (int)error!["error"]!["code"]!);
+        Assert.Equal("1", error["id"]!.ToJsonString());
+        var said = (string)error["error"]!["message"]!;
+        Assert.Contains("differ only in case", said, StringComparison.Ordinal);
+        Assert.Contains(where, said, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Screen_SameKeyInDifferentObjects_IsNoCollision()
+    {
+        var (message, error) = Screen("""{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"pay","arguments":{"Name":"x","items":[{"name":1},{"name":2}]}}}""");
+        Assert.Null(error);
+        Assert.NotNull(message);
     }
 }
