@@ -4,13 +4,17 @@
 //   crash   exits the process in the middle of the call
 //   garbage writes a line that is not JSON-RPC to stdout, then answers
 //   secret  answers at once (policies hide it: the record proves no call to it arrived)
+//   flood   sends $FLOOD_COUNT notifications (default 1000) as fast as stdout takes them, each carrying
+//           $FLOOD_BYTES characters of padding (default 1000): notifications/progress when the call has a
+//           progress token, else notifications/message; then appends N to $FLOOD_DONE_FILE (when set) and
+//           answers "flooded N"
 // With $RECORD_FILE set, every message the server receives is appended to it as one JSON line, so tests can
 // prove from the server's side what the gateway let through.
 import { appendFileSync, writeFileSync } from "node:fs";
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
 
-const server = new McpServer({ name: "faulty-server", version: "1.0.0" });
+const server = new McpServer({ name: "faulty-server", version: "1.0.0" }, { capabilities: { logging: {} } });
 const text = (value) => ({ content: [{ type: "text", text: value }] });
 
 server.registerTool("ok", { description: "Answers at once" }, async () => text("ok"));
@@ -26,6 +30,23 @@ server.registerTool("secret", { description: "Must never be reached through a po
 server.registerTool("garbage", { description: "Writes garbage to stdout, then answers" }, async () => {
   process.stdout.write("this is not JSON-RPC\n");
   return text("answered after garbage");
+});
+
+server.registerTool("flood", { description: "Sends many notifications fast, then answers" }, async (extra) => {
+  const count = Number(process.env.FLOOD_COUNT ?? 1000);
+  const padding = "x".repeat(Number(process.env.FLOOD_BYTES ?? 1000));
+  const token = extra._meta?.progressToken;
+  for (let i = 0; i < count; i++) {
+    if (token !== undefined) {
+      await extra.sendNotification({ method: "notifications/progress", params: { progressToken: token, progress: i, total: count, message: padding } });
+    } else {
+      await extra.sendNotification({ method: "notifications/message", params: { level: "info", data: padding } });
+    }
+  }
+  if (process.env.FLOOD_DONE_FILE) {
+    appendFileSync(process.env.FLOOD_DONE_FILE, `${count}\n`);
+  }
+  return text(`flooded ${count}`);
 });
 
 const transport = new StdioServerTransport();
