@@ -88,7 +88,7 @@ public sealed class FaultStoreTests : IDisposable
     [Fact]
     public async Task GatewayKilledUnderLoad_LosesNothingAdmitted_AndNeverAdmitsBeyondTheBudget()
     {
-        const int Clients = 16;
+        const int Clients = 12;
         const int Budget = 60;
         const int KillAfter = 20;
         var fixture = new FixtureGateway(_directory, LimitedPolicy, """ "store": { "path": "state.db" }, "audit": { "recordArguments": true }, """);
@@ -125,7 +125,7 @@ public sealed class FaultStoreTests : IDisposable
                 await Task.Delay(5, timeout.Token);
             }
 
-            // Sixteen calls are in flight at every moment of the kill.
+            // Twelve calls are in flight at every moment of the kill.
             await gateway.KillAsync();
             await stop.CancelAsync();
             await Task.WhenAll(clients);

@@ -112,7 +112,7 @@ public sealed class FaultUpstreamTests : IDisposable
     [MemberData(nameof(Fronts))]
     public async Task ClientThatReadsSlowly_DuringAFlood_IsToldWhatWasDropped_AndMemoryStaysBounded(string front)
     {
-        const int Count = 100_000;
+        const int Count = 80_000;
         await using var gateway = await FaultGateway.StartAsync(front, Configuration(floodCount: Count));
         await gateway.Affected.CallAsync("flooder", "ok", 1);
         await gateway.Bystander.CallAsync(gateway.BystanderFor("flooder"), "ok", 2);
@@ -122,7 +122,7 @@ public sealed class FaultUpstreamTests : IDisposable
 
         var flooded = await gateway.Affected.CallAsync("flooder", "flood", 3, whileNotReading: async () =>
         {
-            // The server sends everything (100 MB) while this client reads nothing.
+            // The server sends everything (80 MB) while this client reads nothing.
             await WaitForAsync(() => File.Exists(FloodDone), TimeSpan.FromSeconds(90), "the server never finished its flood");
             await Task.Delay(500);
             whileStalled = FaultClient.ResidentBytes(gateway.ProcessId);
