@@ -6,6 +6,10 @@
 //   secret  answers at once (policies hide it: the record proves no call to it arrived)
 //   grow    adds a tool named by its "name" argument (taking an integer "n"); with "silently": true the
 //           client is not told, otherwise notifications/tools/list_changed goes out before the answer
+//   flood   sends $FLOOD_COUNT notifications (default 1000) as fast as stdout takes them, each carrying
+//           $FLOOD_BYTES characters of padding (default 1000): notifications/progress when the call has a
+//           progress token, else notifications/message; then appends N to $FLOOD_DONE_FILE (when set) and
+//           answers "flooded N"
 // With $RECORD_FILE set, every message the server receives is appended to it as one JSON line, so tests can
 // prove from the server's side what the gateway let through.
 import { appendFileSync, writeFileSync } from "node:fs";
@@ -13,7 +17,7 @@ import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
 import { z } from "zod";
 
-const server = new McpServer({ name: "faulty-server", version: "1.0.0" });
+const server = new McpServer({ name: "faulty-server", version: "1.0.0" }, { capabilities: { logging: {} } });
 const text = (value) => ({ content: [{ type: "text", text: value }] });
 
 server.registerTool("ok", { description: "Answers at once" }, async () => text("ok"));
@@ -41,6 +45,23 @@ server.registerTool(
     server.sendToolListChanged = announce;
     return text(`added ${name}`);
   });
+
+server.registerTool("flood", { description: "Sends many notifications fast, then answers" }, async (extra) => {
+  const count = Number(process.env.FLOOD_COUNT ?? 1000);
+  const padding = "x".repeat(Number(process.env.FLOOD_BYTES ?? 1000));
+  const token = extra._meta?.progressToken;
+  for (let i = 0; i < count; i++) {
+    if (token !== undefined) {
+      await extra.sendNotification({ method: "notifications/progress", params: { progressToken: token, progress: i, total: count, message: padding } });
+    } else {
+      await extra.sendNotification({ method: "notifications/message", params: { level: "info", data: padding } });
+    }
+  }
+  if (process.env.FLOOD_DONE_FILE) {
+    appendFileSync(process.env.FLOOD_DONE_FILE, `${count}\n`);
+  }
+  return text(`flooded ${count}`);
+});
 
 const transport = new StdioServerTransport();
 await server.connect(transport);

@@ -35,37 +35,94 @@ public sealed class StdioFront : IDisposable
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(output);
+
+        // What goes to the client waits in a feed that sheds notifications when the client stops reading, so a
+        // client that does not read its output cannot make the gateway hold the server's messages without limit.
+        var feed = new ClientFeed();
+        IRelaySession? opened = null;
         var session = await _openSession(
             "stdio-" + Guid.NewGuid().ToString("N"),
-            message => WriteAsync(output, JsonSerializer.SerializeToUtf8Bytes(message, McpJson.Message)),
+            message => ToClientAsync(feed, message, opened),
             cancellationToken).ConfigureAwait(false);
-        await using (session.ConfigureAwait(false))
+        opened = session;
+        var writing = WriteFeedAsync(feed, output);
+        try
         {
-            session.Start();
-            var reader = new BoundedLineReader(input, _maxMessageBytes);
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false) is ({ } line, var tooLong))
+            await using (session.ConfigureAwait(false))
             {
-                if (tooLong > 0)
-                {
-                    await WriteFrameAsync(output, MessageScreening.ErrorFrame(McpErrorCode.InvalidRequest, $"the message is {tooLong} bytes; the limit is {_maxMessageBytes}")).ConfigureAwait(false);
-                    continue;
-                }
-
-                if (line.Span.Trim(" \t"u8).IsEmpty)
-                {
-                    continue;
-                }
-
-                var (message, error) = MessageScreening.Screen(line.Span, _maxMessageBytes);
-                if (error is not null)
-                {
-                    RelayLog.RefusedClientMessage(_logger, (string?)error["error"]!["message"] ?? "invalid message");
-                    await WriteFrameAsync(output, error).ConfigureAwait(false);
-                    continue;
-                }
-
-                await session.FromClientAsync(message!).ConfigureAwait(false);
+                session.Start();
+                await ReadClientAsync(session, input, output, cancellationToken).ConfigureAwait(false);
             }
+        }
+        finally
+        {
+            // The session's last answers are written before the gateway's side closes.
+            feed.Complete();
+            await writing.ConfigureAwait(false);
+        }
+    }
+
+    private async Task ReadClientAsync(IRelaySession session, Stream input, Stream output, CancellationToken cancellationToken)
+    {
+        var reader = new BoundedLineReader(input, _maxMessageBytes);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false) is ({ } line, var tooLong))
+        {
+            if (tooLong > 0)
+            {
+                await WriteFrameAsync(output, MessageScreening.ErrorFrame(McpErrorCode.InvalidRequest, $"the message is {tooLong} bytes; the limit is {_maxMessageBytes}")).ConfigureAwait(false);
+                continue;
+            }
+
+            if (line.Span.Trim(" \t"u8).IsEmpty)
+            {
+                continue;
+            }
+
+            var (message, error) = MessageScreening.Screen(line.Span, _maxMessageBytes);
+            if (error is not null)
+            {
+                RelayLog.RefusedClientMessage(_logger, (string?)error["error"]!["message"] ?? "invalid message");
+                await WriteFrameAsync(output, error).ConfigureAwait(false);
+                continue;
+            }
+
+            await session.FromClientAsync(message!).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Queues one message for the client; a request of the server's that the client is too far behind to take is answered with an error at once.</summary>
+    private async Task ToClientAsync(ClientFeed feed, JsonRpcMessage message, IRelaySession? session)
+    {
+        var written = feed.Write(message);
+        if (written == FeedWrite.Dropped && feed.DroppedSinceNotice == 1)
+        {
+            RelayLog.SlowClientDropped(_logger, new Untrusted((message as JsonRpcRequest)?.Method ?? (message as JsonRpcNotification)?.Method ?? "message"), ClientFeed.Capacity);
+        }
+
+        if (written == FeedWrite.Dropped && message is JsonRpcRequest request && session is not null)
+        {
+            await session.FromClientAsync(new JsonRpcError
+            {
+                Id = request.Id,
+                Error = new JsonRpcErrorDetail { Code = (int)McpErrorCode.InternalError, Message = "the client is not reading its output fast enough; the gateway dropped this request" },
+            }).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Writes what the feed holds as the client takes it; a client that closed its side ends the writing, not the gateway.</summary>
+    private async Task WriteFeedAsync(ClientFeed feed, Stream output)
+    {
+        try
+        {
+            await foreach (var message in feed.Messages.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
+            {
+                await WriteAsync(output, JsonSerializer.SerializeToUtf8Bytes(message, McpJson.Message)).ConfigureAwait(false);
+            }
+        }
+        catch (IOException e)
+        {
+            RelayLog.ClientOutputClosed(_logger, e.Message);
+            feed.Abandon();
         }
     }
 

@@ -80,6 +80,12 @@ internal static partial class RelayLog
     [LoggerMessage(EventId = 120, Level = LogLevel.Warning, Message = "refused a message from the client: {Reason}")]
     public static partial void RefusedClientMessage(ILogger logger, string reason);
 
+    [LoggerMessage(EventId = 121, Level = LogLevel.Warning, Message = "the client is not reading its output: {Capacity} messages wait unread, so {Method} and what follows it are dropped until it catches up (the client is told how many)")]
+    public static partial void SlowClientDropped(ILogger logger, Untrusted method, int capacity);
+
+    [LoggerMessage(EventId = 122, Level = LogLevel.Information, Message = "the client closed the gateway's output: {Reason}")]
+    public static partial void ClientOutputClosed(ILogger logger, string reason);
+
     [LoggerMessage(EventId = 130, Level = LogLevel.Information, Message = "{Server} stderr: {Line}")]
     public static partial void ServerStandardError(ILogger logger, string server, Untrusted line);
 }

@@ -26,11 +26,28 @@ internal sealed class CallLog(string? path, TimeProvider time)
         }
 
         var line = JsonSerializer.Serialize(new CallLogEntry(request.Name, request.Arguments, session, time.GetUtcNow(), headers), FixtureJsonContext.Default.CallLogEntry);
-        // Sessions run concurrently; one writer at a time keeps every line whole. A line is small, and a
-        // test fixture can afford to write it synchronously.
+        // Sessions run concurrently, in this process and in others given the same file (a gateway starts one
+        // fixture per session); one writer at a time keeps every line whole. The lock serves this process's
+        // sessions; an exclusive open serves other processes, since appending on Unix seeks to the end and
+        // then writes, so two processes appending at once can overwrite each other's line.
+        var bytes = System.Text.Encoding.UTF8.GetBytes(line + "\n");
         lock (_gate)
         {
-            File.AppendAllText(path, line + "\n");
+            var spin = default(SpinWait);
+            for (var attempt = 0; ; attempt++)
+            {
+                try
+                {
+                    using var file = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.None);
+                    file.Write(bytes);
+                    return;
+                }
+                catch (IOException) when (attempt < 100_000)
+                {
+                    // Another process is writing its line: it holds the file for a few microseconds.
+                    spin.SpinOnce();
+                }
+            }
         }
     }
 }

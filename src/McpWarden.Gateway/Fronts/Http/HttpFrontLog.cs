@@ -24,4 +24,7 @@ internal static partial class HttpFrontLog
 
     [LoggerMessage(EventId = 205, Level = LogLevel.Information, Message = "{Session}: closed by a reload: {Reason}")]
     public static partial void SessionClosedByReload(ILogger logger, string session, string reason);
+
+    [LoggerMessage(EventId = 206, Level = LogLevel.Warning, Message = "{Session}: the client is not reading its stream: {Capacity} messages wait unread, so {Method} and what follows it are dropped until it catches up (the client is told how many)")]
+    public static partial void SlowClientDropped(ILogger logger, string session, Untrusted method, int capacity);
 }

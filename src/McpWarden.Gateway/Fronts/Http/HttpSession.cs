@@ -99,7 +99,7 @@ public sealed class HttpSession : IAsyncDisposable
         {
             // The session closed while this request arrived: it ends at once with an error rather than hanging.
             _requests.TryRemove(request.Id, out _);
-            stream.TryWriteNow(SessionClosedError(request.Id));
+            stream.Write(SessionClosedError(request.Id));
             stream.Complete();
             return stream;
         }
@@ -170,7 +170,7 @@ public sealed class HttpSession : IAsyncDisposable
         foreach (var (id, stream) in _requests)
         {
             // A request the relay could not answer on its way out still gets an answer.
-            stream.TryWriteNow(SessionClosedError(id));
+            stream.Write(SessionClosedError(id));
             stream.Complete();
         }
 
@@ -199,15 +199,27 @@ public sealed class HttpSession : IAsyncDisposable
             && _progressTokens.TryGetValue(token, out var requestId))
         {
             // Progress belongs to its request's stream; progress that outlived its request is dropped.
-            if (_requests.TryGetValue(requestId, out var own))
+            if (_requests.TryGetValue(requestId, out var own) && own.Write(message) == FeedWrite.Dropped)
             {
-                await own.TryWriteAsync(message, _closing.Token).ConfigureAwait(false);
+                NoteDropped(own, message);
             }
 
             return;
         }
 
-        if (await TryRelatedStreamsAsync(message).ConfigureAwait(false))
+        var written = WriteToRelatedStream(message);
+        if (written == FeedWrite.Dropped && message is JsonRpcRequest shed)
+        {
+            // The client is too far behind to be asked anything: the server hears so now rather than waiting.
+            await Relay.FromClientAsync(new JsonRpcError
+            {
+                Id = shed.Id,
+                Error = new JsonRpcErrorDetail { Code = (int)McpErrorCode.InternalError, Message = "the client is not reading its stream fast enough; the gateway dropped this request" },
+            }).ConfigureAwait(false);
+            return;
+        }
+
+        if (written != FeedWrite.Closed)
         {
             return;
         }
@@ -227,13 +239,13 @@ public sealed class HttpSession : IAsyncDisposable
         HttpFrontLog.NoStreamForNotification(_logger, Label, new Untrusted((message as JsonRpcNotification)?.Method ?? "message"));
     }
 
-    /// <summary>The stream of the one request in flight, else the GET stream.</summary>
-    private async Task<bool> TryRelatedStreamsAsync(JsonRpcMessage message)
+    /// <summary>Writes to the stream of the one request in flight, else to the GET stream; Closed when neither takes it.</summary>
+    private FeedWrite WriteToRelatedStream(JsonRpcMessage message)
     {
         var inFlight = _requests.Values.Take(2).ToList();
-        if (inFlight.Count == 1 && await inFlight[0].TryWriteAsync(message, _closing.Token).ConfigureAwait(false))
+        if (inFlight.Count == 1 && inFlight[0].Write(message) is var toRequest and not FeedWrite.Closed)
         {
-            return true;
+            return NoteDropped(inFlight[0], message, toRequest);
         }
 
         ClientFeed? standalone;
@@ -242,7 +254,18 @@ public sealed class HttpSession : IAsyncDisposable
             standalone = _standalone;
         }
 
-        return standalone is not null && await standalone.TryWriteAsync(message, _closing.Token).ConfigureAwait(false);
+        return standalone?.Write(message) is { } toStandalone ? NoteDropped(standalone, message, toStandalone) : FeedWrite.Closed;
+    }
+
+    /// <summary>Logs the first message a stream drops after its last notice (a flood is one line in the log, not thousands).</summary>
+    private FeedWrite NoteDropped(ClientFeed feed, JsonRpcMessage message, FeedWrite written = FeedWrite.Dropped)
+    {
+        if (written == FeedWrite.Dropped && feed.DroppedSinceNotice == 1)
+        {
+            HttpFrontLog.SlowClientDropped(_logger, Label, new Untrusted(message is JsonRpcRequest request ? request.Method : (message as JsonRpcNotification)?.Method ?? "message"), ClientFeed.Capacity);
+        }
+
+        return written;
     }
 
     private async Task AnswerAsync(JsonRpcMessageWithId answer)
@@ -255,7 +278,7 @@ public sealed class HttpSession : IAsyncDisposable
 
         ForgetProgressOf(answer.Id);
 
-        if (!await stream.TryWriteAsync(answer, _closing.Token).ConfigureAwait(false))
+        if (stream.Write(answer) == FeedWrite.Closed)
         {
             // The client hung up before its answer came; disconnecting is not cancelling, so the work was done.
             HttpFrontLog.AnswerToGoneClient(_logger, Label, answer.Id);

@@ -1,0 +1,96 @@
+using McpWarden.Gateway.Fronts;
+using ModelContextProtocol.Protocol;
+using Xunit;
+
+namespace McpWarden.Gateway.Tests.Fronts;
+
+[Trait("Security", "faults")]
+public sealed class ClientFeedTests
+{
+    private static JsonRpcNotification Progress(int n) => new() { Method = NotificationMethods.ProgressNotification, Params = new System.Text.Json.Nodes.JsonObject { ["progress"] = n } };
+
+    private static List<JsonRpcMessage> Drain(ClientFeed feed)
+    {
+        var read = new List<JsonRpcMessage>();
+        while (feed.Messages.TryRead(out var message))
+        {
+            read.Add(message);
+        }
+
+        return read;
+    }
+
+    [Fact]
+    public void Write_NeverWaits_AndHoldsAtMostItsCapacityOfNotificationsForAClientThatDoesNotRead()
+    {
+        var feed = new ClientFeed();
+        var written = Enumerable.Range(0, 10_000).Select(n => feed.Write(Progress(n))).ToList();
+
+        Assert.Equal(ClientFeed.Capacity, written.Count(w => w == FeedWrite.Queued));
+        Assert.Equal(10_000 - ClientFeed.Capacity, written.Count(w => w == FeedWrite.Dropped));
+        Assert.Equal(ClientFeed.Capacity, feed.Messages.Count);
+        Assert.Equal(10_000 - ClientFeed.Capacity, feed.DroppedSinceNotice);
+    }
+
+    [Fact]
+    public void Write_AnAnswer_IsNeverDropped_AndFollowsANoticeOfWhatWasDropped()
+    {
+        var feed = new ClientFeed();
+        for (var n = 0; n < ClientFeed.Capacity + 5; n++)
+        {
+            feed.Write(Progress(n));
+        }
+
+        Assert.Equal(FeedWrite.Queued, feed.Write(new JsonRpcResponse { Id = new RequestId(1), Result = null }));
+        var read = Drain(feed);
+
+        Assert.Equal(ClientFeed.Capacity + 2, read.Count);
+        var notice = Assert.IsType<JsonRpcNotification>(read[^2]);
+        Assert.Equal("notifications/message", notice.Method);
+        Assert.Equal("mcpwarden", (string?)notice.Params!["logger"]);
+        Assert.StartsWith("the gateway dropped 5 notifications", (string?)notice.Params["data"], StringComparison.Ordinal);
+        Assert.IsType<JsonRpcResponse>(read[^1]);
+        Assert.Equal(0, feed.DroppedSinceNotice);
+    }
+
+    [Fact]
+    public void Write_AServerRequest_IsDroppedLikeANotification_SoTheCallerCanAnswerTheServer()
+    {
+        var feed = new ClientFeed();
+        for (var n = 0; n < ClientFeed.Capacity; n++)
+        {
+            feed.Write(Progress(n));
+        }
+
+        Assert.Equal(FeedWrite.Dropped, feed.Write(new JsonRpcRequest { Id = new RequestId(7), Method = RequestMethods.ElicitationCreate }));
+    }
+
+    [Fact]
+    public void Write_AfterTheClientCatchesUp_QueuesAgain_AfterTheNotice()
+    {
+        var feed = new ClientFeed();
+        for (var n = 0; n < ClientFeed.Capacity + 1; n++)
+        {
+            feed.Write(Progress(n));
+        }
+
+        Drain(feed);
+        Assert.Equal(FeedWrite.Queued, feed.Write(Progress(-1)));
+        var read = Drain(feed);
+
+        Assert.Equal(["notifications/message", NotificationMethods.ProgressNotification], read.Select(m => ((JsonRpcNotification)m).Method));
+        Assert.StartsWith("the gateway dropped 1 notification or request", (string?)((JsonRpcNotification)read[0]).Params!["data"], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Write_ToAnAbandonedOrCompletedFeed_IsClosed()
+    {
+        var abandoned = new ClientFeed();
+        abandoned.Abandon();
+        var completed = new ClientFeed();
+        completed.Complete();
+
+        Assert.Equal(FeedWrite.Closed, abandoned.Write(Progress(1)));
+        Assert.Equal(FeedWrite.Closed, completed.Write(new JsonRpcResponse { Id = new RequestId(1), Result = null }));
+    }
+}
