@@ -11,8 +11,10 @@ namespace McpWarden.Gateway.Fronts;
 /// The first look at every message a client sends: it must be valid UTF-8, valid JSON, one object (no
 /// batches), free of duplicate keys (a parser differential between gateway and server would be a
 /// bypass), within the size limit, and a JSON-RPC message whose id, when it has one, is a string or an
-/// integer (never null) and whose params, when it has them, are an object. What fails gets an error frame
-/// that says why.
+/// integer (never null) and whose params, when it has them, are an object. Keys that differ only in case are
+/// refused like duplicates: the MCP SDK reads protocol JSON case-insensitively, so the gateway (and servers
+/// built on it) would otherwise see one key where the message has two. What fails gets an error frame that
+/// says why.
 /// </summary>
 public static class MessageScreening
 {
@@ -45,6 +47,11 @@ public static class MessageScreening
         if (root.ValueKind != JsonValueKind.Object)
         {
             return Refuse(McpErrorCode.InvalidRequest, $"a message must be a JSON-RPC object, got {JsonText.Describe(root)}");
+        }
+
+        if (CaseCollision(root, string.Empty) is { } collision)
+        {
+            return Refuse(McpErrorCode.InvalidRequest, collision);
         }
 
         // The id is echoed only for a request: an answer with the same id would look, to the client, like the answer to its own request.
@@ -93,6 +100,54 @@ public static class MessageScreening
         ["id"] = id,
         ["error"] = new JsonObject { ["code"] = (int)code, ["message"] = message },
     };
+
+    /// <summary>
+    /// The first object with two keys equal but for case, described, or null. The document is at most
+    /// <see cref="SourceDocument.MaxDepth"/> deep, which bounds the recursion.
+    /// </summary>
+    private static string? CaseCollision(JsonElement value, string path)
+    {
+        switch (value.ValueKind)
+        {
+            case JsonValueKind.Object:
+                var seen = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+                foreach (var property in value.EnumerateObject())
+                {
+                    if (seen.TryGetValue(property.Name, out var first))
+                    {
+                        return $"the keys {JsonText.Quote(first)} and {JsonText.Quote(property.Name)} at {JsonPointer.Display(path)} differ only in case: "
+                            + "MCP peers may read them as one key, so the message is refused like one with a duplicate key";
+                    }
+
+                    seen[property.Name] = property.Name;
+                }
+
+                foreach (var property in value.EnumerateObject())
+                {
+                    if (CaseCollision(property.Value, JsonPointer.Append(path, property.Name)) is { } inner)
+                    {
+                        return inner;
+                    }
+                }
+
+                return null;
+
+            case JsonValueKind.Array:
+                var index = 0;
+                foreach (var item in value.EnumerateArray())
+                {
+                    if (CaseCollision(item, JsonPointer.Append(path, index++)) is { } inner)
+                    {
+                        return inner;
+                    }
+                }
+
+                return null;
+
+            default:
+                return null;
+        }
+    }
 
     private static (JsonRpcMessage?, JsonObject?) Refuse(McpErrorCode code, string message, JsonNode? id = null) => (null, ErrorFrame(code, message, id));
 }

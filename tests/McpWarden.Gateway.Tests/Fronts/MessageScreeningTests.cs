@@ -50,4 +50,19 @@ public sealed class MessageScreeningTests
         Assert.Null(message);
         Assert.Contains("limit is 10", (string)error!["error"]!["message"]!, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("""{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"get_balance","Name":"delete_records"}}""", "\"name\" and \"Name\" at /params")]
+    [InlineData("""{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"t","arguments":{"x":[{"amount":1,"AMOUNT":2}]}}}""", "\"amount\" and \"AMOUNT\" at /params/arguments/x/0")]
+    [InlineData("""{"jsonrpc":"2.0","id":1,"Method":"tools/call","method":"ping"}""", "\"Method\" and \"method\" at /:")]
+    public void Screen_KeysThatDifferOnlyInCase_AreRefusedLikeDuplicates(string text, string fragment)
+    {
+        // The SDK reads protocol JSON case-insensitively: such a message would otherwise be judged on one key and run on another, or crash the reader.
+        var (message, error) = Screen(text);
+        Assert.Null(message);
+        Assert.Equal(-32600, (int)error!["error"]!["code"]!);
+        var why = (string)error["error"]!["message"]!;
+        Assert.Contains("differ only in case", why, StringComparison.Ordinal);
+        Assert.Contains(fragment, why, StringComparison.Ordinal);
+    }
 }
