@@ -35,9 +35,14 @@ public sealed class StdioFront : IDisposable
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(output);
+        var handshake = new StdioHandshake();
         var session = await _openSession(
             "stdio-" + Guid.NewGuid().ToString("N"),
-            message => WriteAsync(output, JsonSerializer.SerializeToUtf8Bytes(message, McpJson.Message)),
+            message =>
+            {
+                handshake.Observe(message);
+                return WriteAsync(output, JsonSerializer.SerializeToUtf8Bytes(message, McpJson.Message));
+            },
             cancellationToken).ConfigureAwait(false);
         await using (session.ConfigureAwait(false))
         {
@@ -57,6 +62,7 @@ public sealed class StdioFront : IDisposable
                 }
 
                 var (message, error) = MessageScreening.Screen(line.Span, _maxMessageBytes);
+                error ??= handshake.Refusal(message!);
                 if (error is not null)
                 {
                     RelayLog.RefusedClientMessage(_logger, (string?)error["error"]!["message"] ?? "invalid message");
