@@ -133,7 +133,14 @@ public sealed class HostileInputTests(HostileInputGateways gateways) : IClassFix
         var callsBefore = gateways.StdioSide.CallsReceived().Count;
         var probe = "probe-" + Interlocked.Increment(ref s_sequence);
 
-        await gateway.SendBytesAsync(HostileInputCorpus.Expand(hostile.Body), TestContext.Current.CancellationToken);
+        try
+        {
+            await gateway.SendBytesAsync(HostileInputCorpus.Expand(hostile.Body), TestContext.Current.CancellationToken);
+        }
+        catch (IOException e)
+        {
+            throw new InvalidOperationException($"{key}: the gateway stopped reading its input; its log:\n{gateway.Log}", e);
+        }
         // The health probe: a ping, allowed in every state. Whatever the case is owed comes before its answer;
         // an answer that needs the server may come after it.
         await gateway.SendAsync($$"""{"jsonrpc":"2.0","id":"{{probe}}","method":"ping"}""");
