@@ -54,7 +54,7 @@ public sealed class MessageScreeningTests
     [Theory]
     [InlineData("""{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"get_balance","Name":"delete_records"}}""", "\"name\" and \"Name\" at /params")]
     [InlineData("""{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"t","arguments":{"x":[{"amount":1,"AMOUNT":2}]}}}""", "\"amount\" and \"AMOUNT\" at /params/arguments/x/0")]
-    [InlineData("""{"jsonrpc":"2.0","id":1,"Method":"tools/call","method":"ping"}""", "\"Method\" and \"method\" at /:")]
+    [InlineData("""{"jsonrpc":"2.0","id":1,"Method":"tools/call","method":"ping"}""", "\"Method\" and \"method\" at / differ")]
     public void Screen_KeysThatDifferOnlyInCase_AreRefusedLikeDuplicates(string text, string fragment)
     {
         // The SDK reads protocol JSON case-insensitively: such a message would otherwise be judged on one key and run on another, or crash the reader.
