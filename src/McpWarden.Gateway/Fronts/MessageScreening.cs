@@ -78,6 +78,12 @@ public static class MessageScreening
             return Refuse(McpErrorCode.InvalidParams, $"\"params\" must be an object, got {JsonText.Describe(parameters)}", echo);
         }
 
+        if (parameters.ValueKind == JsonValueKind.Object && parameters.TryGetProperty("_meta", out var meta) && meta.ValueKind != JsonValueKind.Object)
+        {
+            // MCP reserves _meta for an object of metadata (a progress token, say); anything else is no message a peer expects.
+            return Refuse(McpErrorCode.InvalidParams, $"\"params._meta\" must be an object, got {JsonText.Describe(meta)}", echo);
+        }
+
         try
         {
             return root.Deserialize(McpJson.Message) is { } message

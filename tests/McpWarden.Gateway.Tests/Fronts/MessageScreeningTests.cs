@@ -65,4 +65,17 @@ public sealed class MessageScreeningTests
         Assert.Contains("differ only in case", why, StringComparison.Ordinal);
         Assert.Contains(fragment, why, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("""{"jsonrpc":"2.0","id":1,"method":"ping","params":{"_meta":5}}""", "number 5")]
+    [InlineData("""{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"t","_meta":[1]}}""", "an array")]
+    public void Screen_MetaThatIsNotAnObject_IsInvalidParamsWithTheRequestsId(string text, string got)
+    {
+        // Reading a progress token from such a _meta once crashed the HTTP handler and left the id in flight.
+        var (message, error) = Screen(text);
+        Assert.Null(message);
+        Assert.Equal(-32602, (int)error!["error"]!["code"]!);
+        Assert.Equal("\"params._meta\" must be an object, got " + got, (string)error["error"]!["message"]!);
+        Assert.Equal(1, (int)error["id"]!);
+    }
 }

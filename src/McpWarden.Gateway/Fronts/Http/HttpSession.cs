@@ -282,5 +282,5 @@ public sealed class HttpSession : IAsyncDisposable
     };
 
     private static string? ProgressToken(JsonRpcRequest request) =>
-        (request.Params as System.Text.Json.Nodes.JsonObject)?["_meta"]?["progressToken"]?.ToJsonString();
+        RelayMessages.ProgressTokenOf(request.Params);
 }
