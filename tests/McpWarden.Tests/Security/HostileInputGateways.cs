@@ -54,7 +54,6 @@ public sealed class HostileInputGateways : IAsyncLifetime
         HttpSide = Side("http");
         StdioSide = Side("stdio");
         _stdio = StartStdio();
-        _spare = StartStdio();
         _serve = await ServeGatewayProcess.StartAsync(HttpSide.Configuration);
 
         var payments = _serve.Endpoint("payments");
@@ -77,6 +76,9 @@ public sealed class HostileInputGateways : IAsyncLifetime
             ["unknown"] = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32)),
         };
         await _stdio.InitializeAsync();
+        // Only now, with the store file created: gateways that create one store at the same moment can race
+        // (one of them may find it half made and refuse it), which is not what these cases are about.
+        _spare = StartStdio();
     }
 
     /// <summary>A stdio gateway no message has reached yet; another is started to be ready for the next case.</summary>
