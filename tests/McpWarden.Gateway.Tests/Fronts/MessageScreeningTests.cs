@@ -51,6 +51,7 @@ public sealed class MessageScreeningTests
         Assert.Contains("limit is 10", (string)error!["error"]!["message"]!, StringComparison.Ordinal);
     }
 
+    [Trait("Security", "hostile-input")]
     [Theory]
     [InlineData("""{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"get_balance","Name":"delete_records"}}""", "\"name\" and \"Name\" at /params")]
     [InlineData("""{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"t","arguments":{"x":[{"amount":1,"AMOUNT":2}]}}}""", "\"amount\" and \"AMOUNT\" at /params/arguments/x/0")]
@@ -66,6 +67,7 @@ public sealed class MessageScreeningTests
         Assert.Contains(fragment, why, StringComparison.Ordinal);
     }
 
+    [Trait("Security", "hostile-input")]
     [Theory]
     [InlineData("""{"jsonrpc":"2.0","id":1,"method":"ping","params":{"_meta":5}}""", "number 5")]
     [InlineData("""{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"t","_meta":[1]}}""", "an array")]

@@ -5,6 +5,7 @@ using Xunit;
 
 namespace McpWarden.Gateway.Tests.Fronts;
 
+[Trait("Security", "hostile-input")]
 public sealed class StdioHandshakeTests
 {
     private static JsonRpcRequest Request(string method, long id) => new() { Id = new RequestId(id), Method = method };

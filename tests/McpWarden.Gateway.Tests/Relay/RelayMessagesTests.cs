@@ -4,6 +4,7 @@ using Xunit;
 
 namespace McpWarden.Gateway.Tests.Relay;
 
+[Trait("Security", "hostile-input")]
 public sealed class RelayMessagesTests
 {
     [Theory]

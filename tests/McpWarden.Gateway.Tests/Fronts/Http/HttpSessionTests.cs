@@ -6,6 +6,7 @@ using Xunit;
 
 namespace McpWarden.Gateway.Tests.Fronts.Http;
 
+[Trait("Security", "hostile-input")]
 public sealed class HttpSessionTests
 {
     [Fact]
