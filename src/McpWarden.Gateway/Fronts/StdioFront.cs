@@ -39,10 +39,15 @@ public sealed class StdioFront : IDisposable
         // What goes to the client waits in a feed that sheds notifications when the client stops reading, so a
         // client that does not read its output cannot make the gateway hold the server's messages without limit.
         var feed = new ClientFeed();
+        var handshake = new StdioHandshake();
         IRelaySession? opened = null;
         var session = await _openSession(
             "stdio-" + Guid.NewGuid().ToString("N"),
-            message => ToClientAsync(feed, message, opened),
+            message =>
+            {
+                handshake.Observe(message);
+                return ToClientAsync(feed, message, opened);
+            },
             cancellationToken).ConfigureAwait(false);
         opened = session;
         var writing = WriteFeedAsync(feed, output);
@@ -51,7 +56,7 @@ public sealed class StdioFront : IDisposable
             await using (session.ConfigureAwait(false))
             {
                 session.Start();
-                await ReadClientAsync(session, input, output, cancellationToken).ConfigureAwait(false);
+                await ReadClientAsync(session, handshake, input, output, cancellationToken).ConfigureAwait(false);
             }
         }
         finally
@@ -62,7 +67,7 @@ public sealed class StdioFront : IDisposable
         }
     }
 
-    private async Task ReadClientAsync(IRelaySession session, Stream input, Stream output, CancellationToken cancellationToken)
+    private async Task ReadClientAsync(IRelaySession session, StdioHandshake handshake, Stream input, Stream output, CancellationToken cancellationToken)
     {
         var reader = new BoundedLineReader(input, _maxMessageBytes);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false) is ({ } line, var tooLong))
@@ -79,6 +84,7 @@ public sealed class StdioFront : IDisposable
             }
 
             var (message, error) = MessageScreening.Screen(line.Span, _maxMessageBytes);
+            error ??= handshake.Refusal(message!);
             if (error is not null)
             {
                 RelayLog.RefusedClientMessage(_logger, (string?)error["error"]!["message"] ?? "invalid message");

@@ -330,7 +330,7 @@ internal sealed class AggregateSession : IRelaySession
                 case JsonRpcRequest request:
                     // Sampling, elicitation, roots: the client sees a fresh id, whichever server asked.
                     var clientId = new RequestId(Interlocked.Increment(ref _nextClientSideId));
-                    _serverRequests[clientId] = new RelayedServerRequest(member, request.Id, (request.Params as JsonObject)?["_meta"]?["progressToken"]?.ToJsonString());
+                    _serverRequests[clientId] = new RelayedServerRequest(member, request.Id, RelayMessages.ProgressTokenOf(request.Params));
                     await _sendToClient(new JsonRpcRequest { Id = clientId, Method = request.Method, Params = request.Params }).ConfigureAwait(false);
                     break;
 

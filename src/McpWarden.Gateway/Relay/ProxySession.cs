@@ -374,7 +374,7 @@ internal sealed class ProxySession : IRelaySession
             else
             {
                 tracked.UpstreamId = upstreamId;
-                tracked.ProgressToken = (request.Params as JsonObject)?["_meta"]?["progressToken"]?.ToJsonString();
+                tracked.ProgressToken = RelayMessages.ProgressTokenOf(request.Params);
                 tracked.ForwardedAt = _time.GetTimestamp();
                 tracked.Deadline = _time.CreateTimer(_ => Track(TimeOutAsync(upstreamId)), null, Server.RequestTimeout, Timeout.InfiniteTimeSpan);
                 _byUpstreamId[upstreamId] = tracked;

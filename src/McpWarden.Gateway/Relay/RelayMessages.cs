@@ -37,6 +37,13 @@ internal static class RelayMessages
         return new JsonRpcNotification { Method = NotificationMethods.CancelledNotification, Params = parameters };
     }
 
+    /// <summary>
+    /// The <c>_meta.progressToken</c> of a message's params as JSON text, or null. A <c>_meta</c> that is not an
+    /// object carries none: a server's messages are not screened, and indexing a number by name would throw.
+    /// </summary>
+    public static string? ProgressTokenOf(JsonNode? parameters) =>
+        (parameters as JsonObject)?["_meta"] is JsonObject meta ? meta["progressToken"]?.ToJsonString() : null;
+
     /// <summary>The <c>requestId</c> of a <c>notifications/cancelled</c>, string and number kept apart; null when it has none.</summary>
     public static RequestId? ReadRequestId(JsonNode? parameters)
     {

@@ -53,6 +53,7 @@ public sealed class MessageScreeningTests
         Assert.Contains("limit is 10", (string)error!["error"]!["message"]!, StringComparison.Ordinal);
     }
 
+    [Trait("Security", "hostile-input")]
     [Theory]
     [InlineData("""{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"get_balance","Name":"delete_records"}}""", "\"name\" and \"Name\" at /params")]
     [InlineData("""{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"pay","arguments":{"amount":5,"AMOUNT":99999}}}""", "at /params/arguments")]

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text;
 using System.Text.Json;
 
 namespace McpWarden.Tests.Gateway;
@@ -8,12 +9,32 @@ internal sealed class StdioGatewayProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly List<JsonElement> _unclaimed = [];
-    private readonly CancellationTokenSource _timeout = new(TimeSpan.FromMinutes(1));
+    private readonly CancellationTokenSource _timeout;
+    private readonly StringBuilder _log = new();
 
-    private StdioGatewayProcess(Process process) => _process = process;
+    private StdioGatewayProcess(Process process, TimeSpan lifetime)
+    {
+        _process = process;
+        _timeout = new CancellationTokenSource(lifetime);
+    }
+
+    /// <summary>What the gateway has logged on standard error so far.</summary>
+    public string Log
+    {
+        get
+        {
+            lock (_log)
+            {
+                return _log.ToString();
+            }
+        }
+    }
+
+    public bool HasExited => _process.HasExited;
 
     /// <param name="arguments">More arguments for <c>mcpwarden stdio</c>, such as <c>--grant NAME</c>.</param>
-    public static StdioGatewayProcess Start(string configuration, IReadOnlyDictionary<string, string>? environment = null, IReadOnlyList<string>? arguments = null)
+    /// <param name="lifetime">How long the conversation may last in all before a wait gives up (1 minute unless said).</param>
+    public static StdioGatewayProcess Start(string configuration, IReadOnlyDictionary<string, string>? environment = null, IReadOnlyList<string>? arguments = null, TimeSpan? lifetime = null)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var argument in new[] { EndToEnd.Gateway, "stdio", "--config", configuration }.Concat(arguments ?? []))
@@ -27,8 +48,34 @@ internal sealed class StdioGatewayProcess : IAsyncDisposable
         }
 
         var process = Process.Start(start)!;
-        _ = process.StandardError.ReadToEndAsync();
-        return new StdioGatewayProcess(process);
+        var gateway = new StdioGatewayProcess(process, lifetime ?? TimeSpan.FromMinutes(1));
+        process.ErrorDataReceived += (_, e) =>
+        {
+            lock (gateway._log)
+            {
+                gateway._log.AppendLine(e.Data);
+            }
+        };
+        process.BeginErrorReadLine();
+        return gateway;
+    }
+
+    /// <summary>Writes raw bytes (which need not be UTF-8, nor JSON) and a newline, as one line of input.</summary>
+    public async Task SendBytesAsync(byte[] line, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(line);
+        await _process.StandardInput.FlushAsync(cancellationToken);
+        var stream = _process.StandardInput.BaseStream;
+        await stream.WriteAsync(line, cancellationToken);
+        await stream.WriteAsync("\n"u8.ToArray(), cancellationToken);
+        await stream.FlushAsync(cancellationToken);
+    }
+
+    /// <summary>The next line the gateway writes, as text, or null once it has closed its output; gives up after <paramref name="timeout"/>.</summary>
+    public async Task<string?> ReadLineAsync(TimeSpan timeout)
+    {
+        using var deadline = new CancellationTokenSource(timeout);
+        return await _process.StandardOutput.ReadLineAsync(deadline.Token);
     }
 
     public async Task SendAsync(string line)

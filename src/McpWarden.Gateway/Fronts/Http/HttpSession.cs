@@ -109,7 +109,19 @@ public sealed class HttpSession : IAsyncDisposable
             _progressTokens[token] = request.Id;
         }
 
-        await Relay.FromClientAsync(request).ConfigureAwait(false);
+        try
+        {
+            await Relay.FromClientAsync(request).ConfigureAwait(false);
+        }
+        catch
+        {
+            // Nothing will ever answer it: its id must not stay in flight and refuse every later request that reuses it.
+            _requests.TryRemove(request.Id, out _);
+            ForgetProgressOf(request.Id);
+            stream.Complete();
+            throw;
+        }
+
         return stream;
     }
 
@@ -305,5 +317,5 @@ public sealed class HttpSession : IAsyncDisposable
     };
 
     private static string? ProgressToken(JsonRpcRequest request) =>
-        (request.Params as System.Text.Json.Nodes.JsonObject)?["_meta"]?["progressToken"]?.ToJsonString();
+        RelayMessages.ProgressTokenOf(request.Params);
 }
