@@ -21,7 +21,9 @@ internal static class HostileInputCorpus
     public static HostileInputCase Find(string key) => Cases.Single(c => c.Key == key);
 
     public static IEnumerable<TheoryDataRow<string>> Rows(string front, Func<HostileInputCase, bool> sentOver) =>
-        Cases.Where(sentOver).Select(c => new TheoryDataRow<string>(c.Key) { TestDisplayName = front + "/" + c.Key });
+        Cases.Where(sentOver).Select(c => new TheoryDataRow<string>(c.Key) { TestDisplayName = front + "/" + c.Key }
+            .WithTrait("Corpus", c.Category)
+            .WithTrait("Front", front));
 
     private static List<HostileInputCase> Load()
     {
