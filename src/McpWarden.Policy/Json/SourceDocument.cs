@@ -205,11 +205,19 @@ public sealed class SourceDocument : IDisposable
         }
     }
 
+    /// <summary>The reader's message quotes the offending text whole and raw; longer messages are cut here.</summary>
+    private const int MaxReaderMessageLength = 200;
+
     private static string TrimReaderMessage(string message)
     {
         // The reader appends its own "LineNumber: .. | BytePositionInLine: .." which we already report.
         var cut = message.IndexOf(" LineNumber:", StringComparison.Ordinal);
-        return (cut > 0 ? message[..cut] : message).TrimEnd('.', ' ');
+        var text = (cut > 0 ? message[..cut] : message).TrimEnd('.', ' ');
+
+        // An invalid literal is quoted as sent: escaped, a newline or terminal escape in it cannot break the
+        // one-line output of `mcpwarden check` or a log line; shortened, a megabyte of garbage is not echoed back.
+        text = JsonText.Escape(text);
+        return text.Length <= MaxReaderMessageLength ? text : text[..MaxReaderMessageLength] + "…";
     }
 
     private static int FirstInvalidUtf8Offset(ReadOnlySpan<byte> utf8)
