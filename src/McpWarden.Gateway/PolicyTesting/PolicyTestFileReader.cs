@@ -195,7 +195,8 @@ public static class PolicyTestFileReader
         var grant = OptionalString(element, "grant", path, sink) ?? "default";
         var session = OptionalString(element, "session", path, sink) ?? "s1";
         var repeat = 1;
-        if (element.TryGetProperty("repeat", out var repeatElement) && (!repeatElement.TryGetInt32(out repeat) || repeat < 1))
+        // TryGet* throw on a value that is not a number, so the kind is checked first.
+        if (element.TryGetProperty("repeat", out var repeatElement) && (repeatElement.ValueKind != JsonValueKind.Number || !repeatElement.TryGetInt32(out repeat) || repeat < 1))
         {
             sink.Error(DiagnosticCodes.WrongType, path + "/repeat", $"\"repeat\" must be a positive whole number, got {JsonText.Describe(repeatElement)}");
             return null;
@@ -215,7 +216,7 @@ public static class PolicyTestFileReader
         double? retryAfter = null;
         if (element.TryGetProperty("retryAfter", out var retryElement))
         {
-            if (!retryElement.TryGetDouble(out var seconds) || !double.IsFinite(seconds) || seconds < 0)
+            if (retryElement.ValueKind != JsonValueKind.Number || !retryElement.TryGetDouble(out var seconds) || !double.IsFinite(seconds) || seconds < 0)
             {
                 sink.Error(DiagnosticCodes.WrongType, path + "/retryAfter", $"\"retryAfter\" must be a number of seconds, got {JsonText.Describe(retryElement)}");
                 return null;
