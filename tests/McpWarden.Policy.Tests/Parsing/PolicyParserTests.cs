@@ -1,5 +1,6 @@
 using McpWarden.Policy.Definitions;
 using McpWarden.Policy.Diagnostics;
+using McpWarden.Policy.Json;
 using McpWarden.Testing;
 using Xunit;
 
@@ -204,6 +205,18 @@ public sealed class PolicyParserTests
         Assert.DoesNotContain('\u001b', line);
         Assert.DoesNotContain('\n', line);
         Assert.Contains("/tools/x\\u001b[2J\\u000ay", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Diagnostic_ToString_EscapesHiddenCharactersInTheSourceAndMessage()
+    {
+        // Found by the fuzzer: a policy path with a zero-width space reached `mcpwarden check` raw, both as the
+        // diagnostic's source and inside the "cannot read the file" message.
+        var file = "/tmp/poli\u200bs/run\nworkflow.json";
+        using var document = SourceDocument.Load(file, file);
+        var line = Assert.Single(document.Diagnostics).ToString();
+        Assert.DoesNotContain(line, c => char.IsControl(c) || char.GetUnicodeCategory(c) == System.Globalization.UnicodeCategory.Format);
+        Assert.StartsWith("/tmp/poli\\u200bs/run\\u000aworkflow.json:1:1 MW0006", line, StringComparison.Ordinal);
     }
 
     [Fact]
