@@ -41,6 +41,11 @@ public static class PolicyTestFileReader
         {
             sink.Error(DiagnosticCodes.MissingField, string.Empty, "missing required field \"policy\" (a path or an inline policy)");
         }
+        else if (policyElement.ValueKind == JsonValueKind.String && policyElement.GetString()!.Contains('\0', StringComparison.Ordinal))
+        {
+            // No file name holds a NUL, and the system's path functions throw on one.
+            sink.Error(DiagnosticCodes.UnreadableFile, "/policy", $"{JsonText.Quote(policyElement)} is not a file path: it holds a NUL character");
+        }
         else if (policyElement.ValueKind == JsonValueKind.String && policyElement.GetString()!.Length > 0)
         {
             var directory = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path)) ?? ".";

@@ -82,6 +82,7 @@ public sealed class PolicyTestFileReaderTests
     [InlineData("""{"policy":"p.json","cases":[{"name":"n","steps":[{"call":"t","expect":"deny","repeat":"10"}]}]}""", "/cases/0/steps/0/repeat")]
     [InlineData("""{"policy":"p.json","cases":[{"name":"n","steps":[{"call":"t","expect":"deny","retryAfter":"60"}]}]}""", "/cases/0/steps/0/retryAfter")]
     [InlineData("""{"policy":"p.json","cases":[{"name":"n","steps":[{"call":"t","expect":"deny","retryAfter":null}]}]}""", "/cases/0/steps/0/retryAfter")]
+    [InlineData("""{"policy":"p\u0000.json","cases":[{"name":"n","steps":[{"call":"t","expect":"deny"}]}]}""", "/policy")]
     public void Read_ExpectationsThatCouldNeverFailOrCannotBeRead_AreErrors(string json, string path)
     {
         var (file, diagnostics) = Read(json);
