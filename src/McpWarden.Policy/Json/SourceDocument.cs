@@ -63,7 +63,7 @@ public sealed class SourceDocument : IDisposable
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
-            return Failed(source, new Diagnostic(DiagnosticCodes.UnreadableFile, DiagnosticSeverity.Error, source, string.Empty, SourcePosition.Start, $"cannot read the file: {e.Message}"));
+            return Failed(source, new Diagnostic(DiagnosticCodes.UnreadableFile, DiagnosticSeverity.Error, source, string.Empty, SourcePosition.Start, $"cannot read the file: {Excerpt(e.Message)}"));
         }
     }
 
@@ -205,19 +205,25 @@ public sealed class SourceDocument : IDisposable
         }
     }
 
-    /// <summary>The reader's message quotes the offending text whole and raw; longer messages are cut here.</summary>
-    private const int MaxReaderMessageLength = 200;
+    /// <summary>The longest system message (the reader's, or the file system's) a diagnostic repeats.</summary>
+    private const int MaxSystemMessageLength = 200;
 
     private static string TrimReaderMessage(string message)
     {
         // The reader appends its own "LineNumber: .. | BytePositionInLine: .." which we already report.
         var cut = message.IndexOf(" LineNumber:", StringComparison.Ordinal);
-        var text = (cut > 0 ? message[..cut] : message).TrimEnd('.', ' ');
+        return Excerpt((cut > 0 ? message[..cut] : message).TrimEnd('.', ' '));
+    }
 
-        // An invalid literal is quoted as sent: escaped, a newline or terminal escape in it cannot break the
-        // one-line output of `mcpwarden check` or a log line; shortened, a megabyte of garbage is not echoed back.
-        text = JsonText.Escape(text);
-        return text.Length <= MaxReaderMessageLength ? text : text[..MaxReaderMessageLength] + "…";
+    /// <summary>
+    /// A system message as a diagnostic repeats it. The reader quotes an invalid literal as sent, the file
+    /// system a path as given: escaped, a newline or terminal escape in them cannot break the one-line output
+    /// of <c>mcpwarden check</c> or a log line; shortened, a megabyte of garbage is not echoed back.
+    /// </summary>
+    private static string Excerpt(string message)
+    {
+        var text = JsonText.Escape(message);
+        return text.Length <= MaxSystemMessageLength ? text : text[..MaxSystemMessageLength] + "…";
     }
 
     private static int FirstInvalidUtf8Offset(ReadOnlySpan<byte> utf8)

@@ -85,6 +85,17 @@ public sealed class SourceDocumentTests
     }
 
     [Fact]
+    public void Load_PathTooLong_IsADiagnosticThatDoesNotEchoItWhole()
+    {
+        // Found by the fuzzer: the system's message quotes the whole path, here 100,000 characters.
+        using var document = SourceDocument.Load("/tmp/" + new string('e', 100_000) + ".json", "long.json");
+
+        var diagnostic = Assert.Single(document.Diagnostics);
+        Assert.Equal(DiagnosticCodes.UnreadableFile, diagnostic.Code);
+        Assert.True(diagnostic.Message.Length < 300, $"the message is {diagnostic.Message.Length} characters long");
+    }
+
+    [Fact]
     public void Parse_ByteOrderMark_IsAccepted()
     {
         var bytes = Encoding.UTF8.Preamble.ToArray().Concat(Encoding.UTF8.GetBytes("{\"a\": 1}")).ToArray();
