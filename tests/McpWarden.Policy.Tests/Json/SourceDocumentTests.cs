@@ -96,6 +96,17 @@ public sealed class SourceDocumentTests
     }
 
     [Fact]
+    public void Load_DeviceWithoutEnd_IsRefusedAsTooLargeWithoutReadingItAll()
+    {
+        // Found by the fuzzer: a device reports a length of 0, so the size check passed and the whole of
+        // /dev/zero was read into memory until the runtime gave up.
+        Assert.SkipUnless(File.Exists("/dev/zero"), "this system has no /dev/zero");
+        using var document = SourceDocument.Load("/dev/zero");
+
+        Assert.Equal(DiagnosticCodes.TooLarge, Assert.Single(document.Diagnostics).Code);
+    }
+
+    [Fact]
     public void Parse_ByteOrderMark_IsAccepted()
     {
         var bytes = Encoding.UTF8.Preamble.ToArray().Concat(Encoding.UTF8.GetBytes("{\"a\": 1}")).ToArray();
