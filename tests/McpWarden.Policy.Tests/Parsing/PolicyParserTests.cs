@@ -110,6 +110,20 @@ public sealed class PolicyParserTests
     }
 
     [Fact]
+    public void Load_SharedCounterWithHostileCosts_QuotesThemEscapedAndShortened()
+    {
+        // Found by the fuzzer: the two "cost" (and "by") values were written into the message raw and whole,
+        // so 7,000 zero-width spaces reached `mcpwarden check`'s output as they were.
+        var hostile = "\\u200b" + string.Concat(Enumerable.Repeat("x", 5_000));
+        var diagnostic = SingleError("""{"version":"1","default":"deny","tools":{"a":{"limits":[{"counter":"c","window":60,"max":1,"cost":"amount"}]},"b":{"limits":[{"counter":"c","window":60,"max":1,"cost":" """ + hostile + """ "}]}}}""");
+
+        Assert.Equal(DiagnosticCodes.CounterConflict, diagnostic.Code);
+        Assert.DoesNotContain(diagnostic.Message, c => char.GetUnicodeCategory(c) == System.Globalization.UnicodeCategory.Format);
+        Assert.True(diagnostic.Message.Length < 500, $"the message is {diagnostic.Message.Length} characters long");
+        Assert.Contains("\"amount\" there", diagnostic.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Load_RateLimitShorthandAndExplicitCounterOfTheSameName_MustAgree()
     {
         var diagnostic = SingleError("""{"version":"1","default":"deny","tools":{"t":{"rate_limit":{"max":10,"window":60}},"u":{"limits":[{"counter":"t_rate","window":60,"max":5}]}}}""");
