@@ -43,6 +43,7 @@ public sealed class MessageScreeningTests
         Assert.Equal("2.0", (string)error["jsonrpc"]!);
     }
 
+    [Trait("Security", "fuzzing")]
     [Theory]
     [InlineData("{\"jsonrpc\":\"2.0\",\"params\u202e\":{\"l\rvel\":1}}")]
     [InlineData("{\"jsonrpc\":\"2.0\",\"a\\u200b\\n\\u001b[2J\":{\"b\":tru}}")]
@@ -56,6 +57,7 @@ public sealed class MessageScreeningTests
         Assert.Matches(@"\\u(202e|200b)", message);
     }
 
+    [Trait("Security", "fuzzing")]
     [Fact]
     public void Screen_LongKeyInTheWayToAnError_IsNotEchoedWhole()
     {

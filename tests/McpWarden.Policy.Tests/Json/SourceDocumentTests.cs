@@ -59,6 +59,7 @@ public sealed class SourceDocumentTests
         Assert.Equal(3, diagnostic.Position.Line);
     }
 
+    [Trait("Security", "fuzzing")]
     [Theory]
     [InlineData("t\"f8u+\n0]-ff{l79r\r9l\"fs4]}a\n5,")]
     [InlineData("nul\u001b[31m\u202eevil")]
@@ -74,6 +75,7 @@ public sealed class SourceDocumentTests
         Assert.Matches(@"\\u00(0a|1b)", diagnostic.Message);
     }
 
+    [Trait("Security", "fuzzing")]
     [Fact]
     public void Parse_LongInvalidLiteral_IsNotEchoedWhole()
     {
@@ -84,6 +86,7 @@ public sealed class SourceDocumentTests
         Assert.True(diagnostic.Message.Length < 300, $"the message is {diagnostic.Message.Length} characters long");
     }
 
+    [Trait("Security", "fuzzing")]
     [Fact]
     public void Load_PathTooLong_IsADiagnosticThatDoesNotEchoItWhole()
     {
@@ -95,6 +98,7 @@ public sealed class SourceDocumentTests
         Assert.True(diagnostic.Message.Length < 300, $"the message is {diagnostic.Message.Length} characters long");
     }
 
+    [Trait("Security", "fuzzing")]
     [Fact]
     public void Load_DeviceWithoutEnd_IsRefusedAsTooLargeWithoutReadingItAll()
     {

@@ -109,6 +109,7 @@ public sealed class PolicyParserTests
         Assert.Contains("/tools/a/limits/0", diagnostic.Message, StringComparison.Ordinal);
     }
 
+    [Trait("Security", "fuzzing")]
     [Fact]
     public void Load_SharedCounterWithHostileCosts_QuotesThemEscapedAndShortened()
     {
@@ -221,6 +222,7 @@ public sealed class PolicyParserTests
         Assert.Contains("/tools/x\\u001b[2J\\u000ay", line, StringComparison.Ordinal);
     }
 
+    [Trait("Security", "fuzzing")]
     [Fact]
     public void Diagnostic_ToString_EscapesHiddenCharactersInTheSourceAndMessage()
     {
