@@ -154,9 +154,9 @@ internal sealed partial class ConfigurationReader
         var arguments = element.TryGetProperty("args", out var args) ? ExpandedStrings(args, path + "/args") : [];
         var environment = element.TryGetProperty("env", out var env) ? ExpandedMap(env, path + "/env") : new Dictionary<string, string>();
         var directory = _directory;
-        if (element.TryGetProperty("cwd", out var cwd) && ExpandedString(cwd, path + "/cwd", nonEmpty: true) is { } relative)
+        if (element.TryGetProperty("cwd", out var cwd) && FullPath(cwd, path + "/cwd", DiagnosticCodes.InvalidTransport) is { } full)
         {
-            directory = Path.GetFullPath(Path.Combine(_directory, relative));
+            directory = full;
         }
 
         return command is null || arguments is null || environment is null
@@ -202,8 +202,7 @@ internal sealed partial class ConfigurationReader
                 var inline = PolicyLoader.Load(_sink.At(policyPath), policy);
                 return (inline.Policy, policyPath);
 
-            case JsonValueKind.String when ExpandedString(policy, policyPath, nonEmpty: true) is { } relative:
-                var file = Path.GetFullPath(Path.Combine(_directory, relative));
+            case JsonValueKind.String when FullPath(policy, policyPath, DiagnosticCodes.UnreadableFile) is { } file:
                 _policyFiles.Add(file);
                 var loaded = PolicyLoader.LoadFile(file, DisplayPath.Of(file));
                 foreach (var diagnostic in loaded.Diagnostics)
@@ -387,8 +386,8 @@ internal sealed partial class ConfigurationReader
 
         if (hasPath)
         {
-            return ExpandedString(path, "/store/path", nonEmpty: true) is { } file
-                ? new StoreDefinition(Path.GetFullPath(Path.Combine(_directory, file)), null) { FullSync = fullSync }
+            return FullPath(path, "/store/path", DiagnosticCodes.InvalidStore) is { } file
+                ? new StoreDefinition(file, null) { FullSync = fullSync }
                 : null;
         }
 
@@ -537,6 +536,27 @@ internal sealed partial class ConfigurationReader
         }
 
         return expanded;
+    }
+
+    /// <summary>
+    /// A file path of the document (variables expanded) made absolute against the configuration's directory;
+    /// null, with a diagnostic, when it cannot be one. A NUL is refused here: no file name holds one, and the
+    /// system's path functions throw on it.
+    /// </summary>
+    private string? FullPath(JsonElement element, string path, string code)
+    {
+        if (ExpandedString(element, path, nonEmpty: true) is not { } relative)
+        {
+            return null;
+        }
+
+        if (relative.Contains('\0', StringComparison.Ordinal))
+        {
+            _sink.Error(code, path, $"{JsonText.Quote(relative)} is not a file path: it holds a NUL character");
+            return null;
+        }
+
+        return Path.GetFullPath(Path.Combine(_directory, relative));
     }
 
     private string? ReadString(JsonElement element, string path)

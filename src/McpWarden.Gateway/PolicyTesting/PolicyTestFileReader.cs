@@ -41,6 +41,11 @@ public static class PolicyTestFileReader
         {
             sink.Error(DiagnosticCodes.MissingField, string.Empty, "missing required field \"policy\" (a path or an inline policy)");
         }
+        else if (policyElement.ValueKind == JsonValueKind.String && policyElement.GetString()!.Contains('\0', StringComparison.Ordinal))
+        {
+            // No file name holds a NUL, and the system's path functions throw on one.
+            sink.Error(DiagnosticCodes.UnreadableFile, "/policy", $"{JsonText.Quote(policyElement)} is not a file path: it holds a NUL character");
+        }
         else if (policyElement.ValueKind == JsonValueKind.String && policyElement.GetString()!.Length > 0)
         {
             var directory = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path)) ?? ".";
@@ -195,7 +200,8 @@ public static class PolicyTestFileReader
         var grant = OptionalString(element, "grant", path, sink) ?? "default";
         var session = OptionalString(element, "session", path, sink) ?? "s1";
         var repeat = 1;
-        if (element.TryGetProperty("repeat", out var repeatElement) && (!repeatElement.TryGetInt32(out repeat) || repeat < 1))
+        // TryGet* throw on a value that is not a number, so the kind is checked first.
+        if (element.TryGetProperty("repeat", out var repeatElement) && (repeatElement.ValueKind != JsonValueKind.Number || !repeatElement.TryGetInt32(out repeat) || repeat < 1))
         {
             sink.Error(DiagnosticCodes.WrongType, path + "/repeat", $"\"repeat\" must be a positive whole number, got {JsonText.Describe(repeatElement)}");
             return null;
@@ -215,7 +221,7 @@ public static class PolicyTestFileReader
         double? retryAfter = null;
         if (element.TryGetProperty("retryAfter", out var retryElement))
         {
-            if (!retryElement.TryGetDouble(out var seconds) || !double.IsFinite(seconds) || seconds < 0)
+            if (retryElement.ValueKind != JsonValueKind.Number || !retryElement.TryGetDouble(out var seconds) || !double.IsFinite(seconds) || seconds < 0)
             {
                 sink.Error(DiagnosticCodes.WrongType, path + "/retryAfter", $"\"retryAfter\" must be a number of seconds, got {JsonText.Describe(retryElement)}");
                 return null;

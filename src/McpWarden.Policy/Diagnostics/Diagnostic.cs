@@ -22,9 +22,10 @@ public sealed record Diagnostic(
     /// <summary>The one-line form <c>FILE:LINE:COL CODE /json/path message</c> that <c>mcpwarden check</c> prints.</summary>
     public override string ToString()
     {
-        // A hostile key must not break the one-line format or reach the terminal as control sequences.
+        // A hostile key must not break the one-line format or reach the terminal as control sequences; nor
+        // may a file name, or a message that carries one (the system's "cannot read" text quotes it raw).
         var path = Path.Length == 0 ? "/" : JsonText.Escape(Path);
         var prefix = IsError ? string.Empty : "warning: ";
-        return $"{Source}:{Position.Line}:{Position.Column} {Code} {path} {prefix}{Message}";
+        return $"{JsonText.Escape(Source)}:{Position.Line}:{Position.Column} {Code} {path} {prefix}{JsonText.Escape(Message)}";
     }
 }

@@ -93,6 +93,16 @@ public static class JsonPointer
         return int.TryParse(segment, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out index);
     }
 
-    /// <summary>Renders a pointer for messages; the root is shown as <c>/</c>.</summary>
-    public static string Display(string path) => path.Length == 0 ? "/" : path;
+    /// <summary>The longest pointer a message shows whole: keys can be as long as the sender likes.</summary>
+    private const int MaxDisplayLength = 200;
+
+    /// <summary>
+    /// Renders a pointer for messages; the root is shown as <c>/</c>. Its keys are the sender's, so hidden
+    /// characters are escaped (a message is logged and printed one per line) and a long one is shortened.
+    /// </summary>
+    public static string Display(string path)
+    {
+        var shown = path.Length == 0 ? "/" : JsonText.Escape(path);
+        return shown.Length <= MaxDisplayLength ? shown : shown[..MaxDisplayLength] + "…";
+    }
 }

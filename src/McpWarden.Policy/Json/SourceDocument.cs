@@ -59,12 +59,38 @@ public sealed class SourceDocument : IDisposable
                 return Failed(source, new Diagnostic(DiagnosticCodes.TooLarge, DiagnosticSeverity.Error, source, string.Empty, SourcePosition.Start, $"the file is larger than {MaxBytes / 1024 / 1024} MiB"));
             }
 
-            return Parse(source, File.ReadAllBytes(path));
+            return ReadBounded(path) is { } text
+                ? Parse(source, text.Span)
+                : Failed(source, new Diagnostic(DiagnosticCodes.TooLarge, DiagnosticSeverity.Error, source, string.Empty, SourcePosition.Start, $"the file is larger than {MaxBytes / 1024 / 1024} MiB"));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
-            return Failed(source, new Diagnostic(DiagnosticCodes.UnreadableFile, DiagnosticSeverity.Error, source, string.Empty, SourcePosition.Start, $"cannot read the file: {e.Message}"));
+            return Failed(source, new Diagnostic(DiagnosticCodes.UnreadableFile, DiagnosticSeverity.Error, source, string.Empty, SourcePosition.Start, $"cannot read the file: {Excerpt(e.Message)}"));
         }
+    }
+
+    /// <summary>
+    /// The file's bytes, or null past the size limit. The length a file reports is not trusted: a device
+    /// reports 0 and /dev/zero never ends, so reading stops one chunk past the limit whatever it said.
+    /// </summary>
+    private static ReadOnlyMemory<byte>? ReadBounded(string path)
+    {
+        var limit = MaxBytes + Encoding.UTF8.Preamble.Length;
+        using var file = File.OpenRead(path);
+        using var text = new MemoryStream();
+        var chunk = new byte[64 * 1024];
+        int read;
+        while ((read = file.Read(chunk)) > 0)
+        {
+            if (text.Length + read > limit)
+            {
+                return null;
+            }
+
+            text.Write(chunk, 0, read);
+        }
+
+        return text.GetBuffer().AsMemory(0, (int)text.Length);
     }
 
     /// <summary>Parses an in-memory string, for inline documents and tests.</summary>
@@ -205,11 +231,25 @@ public sealed class SourceDocument : IDisposable
         }
     }
 
+    /// <summary>The longest system message (the reader's, or the file system's) a diagnostic repeats.</summary>
+    private const int MaxSystemMessageLength = 200;
+
     private static string TrimReaderMessage(string message)
     {
         // The reader appends its own "LineNumber: .. | BytePositionInLine: .." which we already report.
         var cut = message.IndexOf(" LineNumber:", StringComparison.Ordinal);
-        return (cut > 0 ? message[..cut] : message).TrimEnd('.', ' ');
+        return Excerpt((cut > 0 ? message[..cut] : message).TrimEnd('.', ' '));
+    }
+
+    /// <summary>
+    /// A system message as a diagnostic repeats it. The reader quotes an invalid literal as sent, the file
+    /// system a path as given: escaped, a newline or terminal escape in them cannot break the one-line output
+    /// of <c>mcpwarden check</c> or a log line; shortened, a megabyte of garbage is not echoed back.
+    /// </summary>
+    private static string Excerpt(string message)
+    {
+        var text = JsonText.Escape(message);
+        return text.Length <= MaxSystemMessageLength ? text : text[..MaxSystemMessageLength] + "…";
     }
 
     private static int FirstInvalidUtf8Offset(ReadOnlySpan<byte> utf8)

@@ -36,7 +36,7 @@ public static class PolicyValidator
                 var disagreement = Disagreement(original, limit);
                 if (disagreement is not null)
                 {
-                    sink.Error(DiagnosticCodes.CounterConflict, limit.Path, $"counter {JsonText.Quote(limit.Counter)} is also defined at {original.Path}, but {disagreement}; limits that share a counter share one budget and must agree");
+                    sink.Error(DiagnosticCodes.CounterConflict, limit.Path, $"counter {JsonText.Quote(limit.Counter)} is also defined at {JsonPointer.Display(original.Path)}, but {disagreement}; limits that share a counter share one budget and must agree");
                 }
                 else if (!inThisRule.Add(limit.Counter))
                 {
@@ -65,16 +65,19 @@ public static class PolicyValidator
 
         if (!string.Equals(a.By, b.By, StringComparison.Ordinal))
         {
-            return $"\"by\" differs ({a.By ?? "none"} there, {b.By ?? "none"} here)";
+            return $"\"by\" differs ({QuoteOrNone(a.By)} there, {QuoteOrNone(b.By)} here)";
         }
 
         if (!string.Equals(a.Cost, b.Cost, StringComparison.Ordinal))
         {
-            return $"\"cost\" differs ({a.Cost ?? "none"} there, {b.Cost ?? "none"} here)";
+            return $"\"cost\" differs ({QuoteOrNone(a.Cost)} there, {QuoteOrNone(b.Cost)} here)";
         }
 
         return null;
     }
+
+    /// <summary>A user's value as every message shows one: quoted, hidden characters escaped, shortened.</summary>
+    private static string QuoteOrNone(string? value) => value is null ? "none" : JsonText.Quote(value);
 
     private static void CheckPatternTies(PolicyDefinition policy, DiagnosticSink sink)
     {

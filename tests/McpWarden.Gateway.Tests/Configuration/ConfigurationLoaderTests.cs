@@ -175,6 +175,9 @@ public sealed class ConfigurationLoaderTests : IDisposable
     [InlineData("""{"mcpServers": {}, "store": {"redis": "localhost"}}""", DiagnosticCodes.InvalidStore, "/store/redis")]
     [InlineData("""{"mcpServers": {}, "mode": "monitor"}""", DiagnosticCodes.InvalidMode, "/mode")]
     [InlineData("""{"mcpServers": [], "extra": true}""", DiagnosticCodes.WrongType, "/mcpServers")]
+    [InlineData("""{"mcpServers": {"s": {"command": "server", "policy": "p\u0000.json"}}}""", DiagnosticCodes.UnreadableFile, "/mcpServers/s/policy")]
+    [InlineData("""{"mcpServers": {"s": {"command": "server", "cwd": "a\u0000b"}}}""", DiagnosticCodes.InvalidTransport, "/mcpServers/s/cwd")]
+    [InlineData("""{"mcpServers": {}, "store": {"path": "a\u0000.db"}}""", DiagnosticCodes.InvalidStore, "/store/path")]
     public void Load_OneMistake_IsAnErrorAtItsPath(string json, string code, string path)
     {
         var errors = Errors(json);

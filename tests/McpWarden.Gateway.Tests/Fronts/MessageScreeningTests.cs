@@ -45,6 +45,29 @@ public sealed class MessageScreeningTests
         Assert.Equal("2.0", (string)error["jsonrpc"]!);
     }
 
+    [Trait("Security", "fuzzing")]
+    [Theory]
+    [InlineData("{\"jsonrpc\":\"2.0\",\"params\u202e\":{\"l\rvel\":1}}")]
+    [InlineData("{\"jsonrpc\":\"2.0\",\"a\\u200b\\n\\u001b[2J\":{\"b\":tru}}")]
+    public void Screen_HiddenCharactersInTheWayToAnError_AreShownEscaped(string text)
+    {
+        // Found by the fuzzer: the path of a syntax error reached the error frame and the log raw, bidi
+        // overrides and terminal escapes included.
+        var message = (string)Screen(text).Error!["error"]!["message"]!;
+
+        Assert.DoesNotContain(message, c => char.IsControl(c) || char.GetUnicodeCategory(c) == System.Globalization.UnicodeCategory.Format);
+        Assert.Matches(@"\\u(202e|200b)", message);
+    }
+
+    [Trait("Security", "fuzzing")]
+    [Fact]
+    public void Screen_LongKeyInTheWayToAnError_IsNotEchoedWhole()
+    {
+        var message = (string)Screen("{\"" + new string('k', 100_000) + "\":{\"b\":tru}}").Error!["error"]!["message"]!;
+
+        Assert.True(message.Length < 1_000, $"the message is {message.Length} characters long");
+    }
+
     [Fact]
     public void Screen_OverTheLimit_IsRefusedBeforeParsing()
     {

@@ -78,6 +78,11 @@ public sealed class PolicyTestFileReaderTests
     [InlineData("""{"policy":"p.json","cases":[{"name":"n","steps":[{"call":"t","expect":"deny","retryAfter":1e400}]}]}""", "/cases/0/steps/0/retryAfter")]
     [InlineData("""{"policy":"p.json","cases":[{"name":"n","steps":[{"advance":1e300}]}]}""", "/cases/0/steps/0/advance")]
     [InlineData("""{"policy":"p.json","cases":[{"name":"n","steps":[{"advance":"99999999999999d"}]}]}""", "/cases/0/steps/0/advance")]
+    [InlineData("""{"policy":"p.json","cases":[{"name":"n","steps":[{"call":"t","expect":"deny","repeat":{"a":1}}]}]}""", "/cases/0/steps/0/repeat")]
+    [InlineData("""{"policy":"p.json","cases":[{"name":"n","steps":[{"call":"t","expect":"deny","repeat":"10"}]}]}""", "/cases/0/steps/0/repeat")]
+    [InlineData("""{"policy":"p.json","cases":[{"name":"n","steps":[{"call":"t","expect":"deny","retryAfter":"60"}]}]}""", "/cases/0/steps/0/retryAfter")]
+    [InlineData("""{"policy":"p.json","cases":[{"name":"n","steps":[{"call":"t","expect":"deny","retryAfter":null}]}]}""", "/cases/0/steps/0/retryAfter")]
+    [InlineData("""{"policy":"p\u0000.json","cases":[{"name":"n","steps":[{"call":"t","expect":"deny"}]}]}""", "/policy")]
     public void Read_ExpectationsThatCouldNeverFailOrCannotBeRead_AreErrors(string json, string path)
     {
         var (file, diagnostics) = Read(json);

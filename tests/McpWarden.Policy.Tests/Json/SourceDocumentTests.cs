@@ -59,6 +59,57 @@ public sealed class SourceDocumentTests
         Assert.Equal(3, diagnostic.Position.Line);
     }
 
+    [Trait("Security", "fuzzing")]
+    [Theory]
+    [InlineData("t\"f8u+\n0]-ff{l79r\r9l\"fs4]}a\n5,")]
+    [InlineData("nul\u001b[31m\u202eevil")]
+    public void Parse_InvalidLiteral_MessageStaysOneEscapedLine(string text)
+    {
+        // Found by the fuzzer: the reader quotes an invalid literal raw, so a newline or an escape sequence in
+        // it broke the one-line output of `mcpwarden check` and the gateway's log of refused messages.
+        using var document = SourceDocument.Parse("p.json", text);
+
+        var diagnostic = Assert.Single(document.Diagnostics);
+        Assert.Equal(DiagnosticCodes.InvalidJson, diagnostic.Code);
+        Assert.DoesNotContain(diagnostic.Message, c => char.IsControl(c) || char.GetUnicodeCategory(c) == System.Globalization.UnicodeCategory.Format);
+        Assert.Matches(@"\\u00(0a|1b)", diagnostic.Message);
+    }
+
+    [Trait("Security", "fuzzing")]
+    [Fact]
+    public void Parse_LongInvalidLiteral_IsNotEchoedWhole()
+    {
+        using var document = SourceDocument.Parse("p.json", "t" + new string('x', 100_000));
+
+        var diagnostic = Assert.Single(document.Diagnostics);
+        Assert.Equal(DiagnosticCodes.InvalidJson, diagnostic.Code);
+        Assert.True(diagnostic.Message.Length < 300, $"the message is {diagnostic.Message.Length} characters long");
+    }
+
+    [Trait("Security", "fuzzing")]
+    [Fact]
+    public void Load_PathTooLong_IsADiagnosticThatDoesNotEchoItWhole()
+    {
+        // Found by the fuzzer: the system's message quotes the whole path, here 100,000 characters.
+        using var document = SourceDocument.Load("/tmp/" + new string('e', 100_000) + ".json", "long.json");
+
+        var diagnostic = Assert.Single(document.Diagnostics);
+        Assert.Equal(DiagnosticCodes.UnreadableFile, diagnostic.Code);
+        Assert.True(diagnostic.Message.Length < 300, $"the message is {diagnostic.Message.Length} characters long");
+    }
+
+    [Trait("Security", "fuzzing")]
+    [Fact]
+    public void Load_DeviceWithoutEnd_IsRefusedAsTooLargeWithoutReadingItAll()
+    {
+        // Found by the fuzzer: a device reports a length of 0, so the size check passed and the whole of
+        // /dev/zero was read into memory until the runtime gave up.
+        Assert.SkipUnless(File.Exists("/dev/zero"), "this system has no /dev/zero");
+        using var document = SourceDocument.Load("/dev/zero");
+
+        Assert.Equal(DiagnosticCodes.TooLarge, Assert.Single(document.Diagnostics).Code);
+    }
+
     [Fact]
     public void Parse_ByteOrderMark_IsAccepted()
     {

@@ -1,5 +1,6 @@
 using McpWarden.Policy.Definitions;
 using McpWarden.Policy.Diagnostics;
+using McpWarden.Policy.Json;
 using McpWarden.Testing;
 using Xunit;
 
@@ -108,6 +109,21 @@ public sealed class PolicyParserTests
         Assert.Contains("/tools/a/limits/0", diagnostic.Message, StringComparison.Ordinal);
     }
 
+    [Trait("Security", "fuzzing")]
+    [Fact]
+    public void Load_SharedCounterWithHostileCosts_QuotesThemEscapedAndShortened()
+    {
+        // Found by the fuzzer: the two "cost" (and "by") values were written into the message raw and whole,
+        // so 7,000 zero-width spaces reached `mcpwarden check`'s output as they were.
+        var hostile = "\\u200b" + string.Concat(Enumerable.Repeat("x", 5_000));
+        var diagnostic = SingleError("""{"version":"1","default":"deny","tools":{"a":{"limits":[{"counter":"c","window":60,"max":1,"cost":"amount"}]},"b":{"limits":[{"counter":"c","window":60,"max":1,"cost":" """ + hostile + """ "}]}}}""");
+
+        Assert.Equal(DiagnosticCodes.CounterConflict, diagnostic.Code);
+        Assert.DoesNotContain(diagnostic.Message, c => char.GetUnicodeCategory(c) == System.Globalization.UnicodeCategory.Format);
+        Assert.True(diagnostic.Message.Length < 500, $"the message is {diagnostic.Message.Length} characters long");
+        Assert.Contains("\"amount\" there", diagnostic.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Load_RateLimitShorthandAndExplicitCounterOfTheSameName_MustAgree()
     {
@@ -204,6 +220,19 @@ public sealed class PolicyParserTests
         Assert.DoesNotContain('\u001b', line);
         Assert.DoesNotContain('\n', line);
         Assert.Contains("/tools/x\\u001b[2J\\u000ay", line, StringComparison.Ordinal);
+    }
+
+    [Trait("Security", "fuzzing")]
+    [Fact]
+    public void Diagnostic_ToString_EscapesHiddenCharactersInTheSourceAndMessage()
+    {
+        // Found by the fuzzer: a policy path with a zero-width space reached `mcpwarden check` raw, both as the
+        // diagnostic's source and inside the "cannot read the file" message.
+        var file = "/tmp/poli\u200bs/run\nworkflow.json";
+        using var document = SourceDocument.Load(file, file);
+        var line = Assert.Single(document.Diagnostics).ToString();
+        Assert.DoesNotContain(line, c => char.IsControl(c) || char.GetUnicodeCategory(c) == System.Globalization.UnicodeCategory.Format);
+        Assert.StartsWith("/tmp/poli\\u200bs/run\\u000aworkflow.json:1:1 MW0006", line, StringComparison.Ordinal);
     }
 
     [Fact]
