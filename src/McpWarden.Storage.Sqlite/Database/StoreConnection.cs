@@ -74,6 +74,21 @@ internal sealed class StoreConnection : IDisposable
         return (T)Convert.ChangeType(command.ExecuteScalar()!, typeof(T), CultureInfo.InvariantCulture);
     }
 
+    /// <summary>The first row of <paramref name="sql"/> as integers, read in one statement (so from one snapshot).</summary>
+    public long[] Integers(string sql)
+    {
+        using var command = Connection.CreateCommand();
+        command.CommandText = sql;
+        command.Transaction = _transaction;
+        using var row = command.ExecuteReader();
+        if (!row.Read())
+        {
+            throw new InvalidOperationException($"no row from {sql}");
+        }
+
+        return [.. Enumerable.Range(0, row.FieldCount).Select(row.GetInt64)];
+    }
+
     /// <summary>Begins a transaction: <c>BEGIN IMMEDIATE</c> (takes the write lock now) unless <paramref name="deferred"/>.</summary>
     public SqliteTransaction Begin(bool deferred)
     {

@@ -150,9 +150,12 @@ internal static class StoreSchema
     /// <summary>The file's schema version; throws if McpWarden must not touch the file.</summary>
     private static int Verify(StoreConnection connection, string path)
     {
-        var applicationId = connection.Scalar<long>("PRAGMA application_id");
-        var version = connection.Scalar<long>("PRAGMA user_version");
-        if (applicationId == 0 && version == 0 && connection.Scalar<long>("SELECT count(*) FROM sqlite_master") == 0)
+        // One statement, so one snapshot: read one by one, the marks could be read before another process
+        // committed a new schema and the tables after, which looks like a foreign file.
+        var marks = connection.Integers("SELECT a.application_id, v.user_version, (SELECT count(*) FROM sqlite_master) FROM pragma_application_id() AS a, pragma_user_version() AS v");
+        var (applicationId, version, objects) = (marks[0], marks[1], marks[2]);
+
+        if (applicationId == 0 && version == 0 && objects == 0)
         {
             return 0;
         }
