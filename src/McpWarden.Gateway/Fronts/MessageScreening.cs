@@ -83,6 +83,11 @@ public static class MessageScreening
             return Refuse(McpErrorCode.InvalidRequest, collision, echo);
         }
 
+        if (parameters.ValueKind == JsonValueKind.Object && Misspelled(parameters) is { } misspelled)
+        {
+            return Refuse(McpErrorCode.InvalidParams, misspelled, echo);
+        }
+
         try
         {
             return root.Deserialize(McpJson.Message) is { } message
@@ -94,6 +99,30 @@ public static class MessageScreening
             return Refuse(McpErrorCode.InvalidRequest, $"not a valid JSON-RPC message: {e.Message}", echo);
         }
     }
+
+    /// <summary>
+    /// The parameters the gateway decides on, spelled in another case: alone, <c>"Arguments"</c> is no
+    /// arguments to the gateway, which reads keys exactly, but the arguments to a server with a
+    /// case-insensitive reader, so the call would be judged on <c>{}</c> and run on what the client sent.
+    /// </summary>
+    private static string? Misspelled(JsonElement parameters)
+    {
+        foreach (var property in parameters.EnumerateObject())
+        {
+            if (DecidedParameters.FirstOrDefault(known => Folded(known) == Folded(property.Name) && known != property.Name) is { } meant)
+            {
+                return $"{JsonText.Quote(property.Name)} in params is {JsonText.Quote(meant)} in another case: a server may read it as {JsonText.Quote(meant)}, "
+                    + "the gateway does not, so the message is refused: spell it exactly";
+            }
+        }
+
+        return null;
+    }
+
+    private static readonly string[] DecidedParameters = ["name", "arguments", "_meta"];
+
+    /// <summary>A key as case-insensitive readers compare it (so the Kelvin sign meets <c>k</c> and the long s meets <c>s</c>).</summary>
+    private static string Folded(string key) => key.ToLowerInvariant().ToUpperInvariant();
 
     /// <summary>
     /// An error frame written by hand: the SDK would write a missing id as <c>""</c>, which a client reads as
@@ -121,7 +150,7 @@ public static class MessageScreening
                 var folded = new Dictionary<string, string>(StringComparer.Ordinal);
                 foreach (var property in element.EnumerateObject())
                 {
-                    var key = property.Name.ToLowerInvariant().ToUpperInvariant();
+                    var key = Folded(property.Name);
                     if (!folded.TryAdd(key, property.Name))
                     {
                         return $"the keys {JsonText.Quote(folded[key])} and {JsonText.Quote(property.Name)} at {JsonPointer.Display(path)} differ only in case; "

@@ -93,6 +93,21 @@ public sealed class MessageScreeningTests
         Assert.Contains(where, said, StringComparison.Ordinal);
     }
 
+    [Trait("Security", "hostile-input")]
+    [Theory]
+    [InlineData("""{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"pay","Arguments":{"amount":99999}}}""", "\"Arguments\" in params is \"arguments\"")]
+    [InlineData("""{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"NAME":"pay","arguments":{}}}""", "\"NAME\" in params is \"name\"")]
+    [InlineData("""{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"pay","_Meta":{"progressToken":1}}}""", "\"_Meta\" in params is \"_meta\"")]
+    public void Screen_ADecidedParameterSpelledInAnotherCase_IsRefused(string text, string said)
+    {
+        // Alone, "Arguments" is no arguments to the gateway but the arguments to a case-insensitive server.
+        var (message, error) = Screen(text);
+        Assert.Null(message);
+        Assert.Equal(-32602, (int)error!["error"]!["code"]!);
+        Assert.Equal(1, (int)error["id"]!);
+        Assert.Contains(said, (string)error["error"]!["message"]!, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Screen_SameKeyInDifferentObjects_IsNoCollision()
     {
