@@ -14,7 +14,9 @@ namespace McpWarden.Gateway.Fronts;
 /// <see cref="Capacity"/> messages wait unread, further notifications and server requests are dropped
 /// (the caller answers a dropped request with an error, so the server never waits for it), and the next
 /// message the stream carries is preceded by a notice of how many were dropped. Answers to the client's
-/// own requests are never dropped; there is one per request, so they are bounded by what the client asked.
+/// own requests are never dropped; there is one per request, so they are bounded by what the client asked,
+/// and a front whose client may ask without limit (stdio) waits for room before taking the next request
+/// (<see cref="WaitForRoomAsync"/>).
 /// </para>
 /// </summary>
 public sealed class ClientFeed
@@ -27,6 +29,9 @@ public sealed class ClientFeed
 
     private long _dropped;
     private volatile bool _closed;
+
+    /// <summary>Completed (and replaced) each time the front takes a message, so waiters look again.</summary>
+    private TaskCompletionSource _taken = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>What to write to the client, in order; it completes when the stream has said everything.</summary>
     public ChannelReader<JsonRpcMessage> Messages => _messages.Reader;
@@ -44,6 +49,27 @@ public sealed class ClientFeed
         _messages.Writer.TryComplete();
         while (_messages.Reader.TryRead(out _))
         {
+        }
+
+        Taken();
+    }
+
+    /// <summary>The front wrote one message to the client: whoever waits for room looks again.</summary>
+    public void Taken() => Interlocked.Exchange(ref _taken, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+
+    /// <summary>Returns once fewer than <see cref="Capacity"/> messages wait unread, or the stream has ended.</summary>
+    public async Task WaitForRoomAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            // The signal is taken before the count is read, so a message taken in between still wakes this wait.
+            var taken = Volatile.Read(ref _taken).Task;
+            if (IsClosed || _messages.Reader.Count < Capacity)
+            {
+                return;
+            }
+
+            await taken.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 

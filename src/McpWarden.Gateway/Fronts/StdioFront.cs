@@ -16,6 +16,9 @@ public sealed class StdioFront : IDisposable
     private readonly Func<string, Func<JsonRpcMessage, Task>, CancellationToken, Task<IRelaySession>> _openSession;
     private readonly ILogger _logger;
     private readonly int _maxMessageBytes;
+    /// <summary>How long the last answers may take to reach a client at the end before they are given up.</summary>
+    private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(5);
+
     private readonly SemaphoreSlim _writeGate = new(1, 1);
 
     /// <summary>The largest message a client may send, unless configured otherwise: 4 MiB.</summary>
@@ -56,25 +59,37 @@ public sealed class StdioFront : IDisposable
             await using (session.ConfigureAwait(false))
             {
                 session.Start();
-                await ReadClientAsync(session, handshake, input, output, cancellationToken).ConfigureAwait(false);
+                await ReadClientAsync(session, handshake, feed, input, output, cancellationToken).ConfigureAwait(false);
             }
         }
         finally
         {
-            // The session's last answers are written before the gateway's side closes.
+            // The session's last answers are written before the gateway's side closes, unless the client has
+            // stopped reading: then they are given up after a while rather than holding the gateway open.
             feed.Complete();
-            await writing.ConfigureAwait(false);
+            try
+            {
+                await writing.WaitAsync(DrainTimeout, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                feed.Abandon();
+            }
         }
     }
 
-    private async Task ReadClientAsync(IRelaySession session, StdioHandshake handshake, Stream input, Stream output, CancellationToken cancellationToken)
+    private async Task ReadClientAsync(IRelaySession session, StdioHandshake handshake, ClientFeed feed, Stream input, Stream output, CancellationToken cancellationToken)
     {
         var reader = new BoundedLineReader(input, _maxMessageBytes);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false) is ({ } line, var tooLong))
         {
             if (tooLong > 0)
             {
-                await WriteFrameAsync(output, MessageScreening.ErrorFrame(McpErrorCode.InvalidRequest, $"the message is {tooLong} bytes; the limit is {_maxMessageBytes}")).ConfigureAwait(false);
+                if (!await TryWriteFrameAsync(feed, output, MessageScreening.ErrorFrame(McpErrorCode.InvalidRequest, $"the message is {tooLong} bytes; the limit is {_maxMessageBytes}")).ConfigureAwait(false))
+                {
+                    return;
+                }
+
                 continue;
             }
 
@@ -88,10 +103,16 @@ public sealed class StdioFront : IDisposable
             if (error is not null)
             {
                 RelayLog.RefusedClientMessage(_logger, (string?)error["error"]!["message"] ?? "invalid message");
-                await WriteFrameAsync(output, error).ConfigureAwait(false);
+                if (!await TryWriteFrameAsync(feed, output, error).ConfigureAwait(false))
+                {
+                    return;
+                }
+
                 continue;
             }
 
+            // A client that asks without reading would have its answers pile up: its next line waits for room.
+            await feed.WaitForRoomAsync(cancellationToken).ConfigureAwait(false);
             await session.FromClientAsync(message!).ConfigureAwait(false);
         }
     }
@@ -123,9 +144,10 @@ public sealed class StdioFront : IDisposable
             await foreach (var message in feed.Messages.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
             {
                 await WriteAsync(output, JsonSerializer.SerializeToUtf8Bytes(message, McpJson.Message)).ConfigureAwait(false);
+                feed.Taken();
             }
         }
-        catch (IOException e)
+        catch (Exception e) when (e is IOException or ObjectDisposedException)
         {
             RelayLog.ClientOutputClosed(_logger, e.Message);
             feed.Abandon();
@@ -134,8 +156,21 @@ public sealed class StdioFront : IDisposable
 
     public void Dispose() => _writeGate.Dispose();
 
-    private Task WriteFrameAsync(Stream output, JsonNode frame) =>
-        WriteAsync(output, JsonSerializer.SerializeToUtf8Bytes(frame, GatewayJsonContext.Default.JsonNode));
+    /// <summary>Writes an error frame; false when the client has closed its side, which ends the conversation.</summary>
+    private async Task<bool> TryWriteFrameAsync(ClientFeed feed, Stream output, JsonNode frame)
+    {
+        try
+        {
+            await WriteAsync(output, JsonSerializer.SerializeToUtf8Bytes(frame, GatewayJsonContext.Default.JsonNode)).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException)
+        {
+            RelayLog.ClientOutputClosed(_logger, e.Message);
+            feed.Abandon();
+            return false;
+        }
+    }
 
     /// <summary>Writes one message and its newline as a single write, never cut in half by a cancellation.</summary>
     private async Task WriteAsync(Stream output, byte[] message)

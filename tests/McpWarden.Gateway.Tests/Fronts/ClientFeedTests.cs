@@ -93,4 +93,37 @@ public sealed class ClientFeedTests
         Assert.Equal(FeedWrite.Closed, abandoned.Write(Progress(1)));
         Assert.Equal(FeedWrite.Closed, completed.Write(new JsonRpcResponse { Id = new RequestId(1), Result = null }));
     }
+
+    [Fact]
+    public async Task WaitForRoom_WaitsWhileAClientThatAsksWithoutReadingHasAFullFeed_AndReturnsOnceAMessageIsTaken()
+    {
+        var feed = new ClientFeed();
+        for (var n = 0; n < ClientFeed.Capacity; n++)
+        {
+            feed.Write(new JsonRpcResponse { Id = new RequestId(n), Result = null });
+        }
+
+        var waiting = feed.WaitForRoomAsync(TestContext.Current.CancellationToken);
+        await Task.Delay(50, TestContext.Current.CancellationToken);
+        Assert.False(waiting.IsCompleted, "a full feed must hold back the client's next request");
+
+        Assert.True(feed.Messages.TryRead(out _));
+        feed.Taken();
+        await waiting.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+    }
+
+    [Fact]
+    public async Task WaitForRoom_EndsWhenTheClientGoesAway()
+    {
+        var feed = new ClientFeed();
+        for (var n = 0; n < ClientFeed.Capacity + 3; n++)
+        {
+            feed.Write(new JsonRpcResponse { Id = new RequestId(n), Result = null });
+        }
+
+        var waiting = feed.WaitForRoomAsync(TestContext.Current.CancellationToken);
+        Assert.False(waiting.IsCompleted);
+        feed.Abandon();
+        await waiting.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+    }
 }
