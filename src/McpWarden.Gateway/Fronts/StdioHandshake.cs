@@ -15,6 +15,7 @@ namespace McpWarden.Gateway.Fronts;
 internal sealed class StdioHandshake
 {
     private readonly Lock _gate = new();
+    private readonly HashSet<RequestId> _pingsBefore = [];
     private Phase _phase;
     private RequestId _initializeId;
 
@@ -40,6 +41,9 @@ internal sealed class StdioHandshake
             {
                 switch (_phase)
                 {
+                    case Phase.NotStarted when _pingsBefore.Contains(request.Id):
+                        // The ping's answer would otherwise be taken for the initialize's, and the session pass as initialized.
+                        return Refuse(request, "this initialize reuses the id of a ping still in flight: give it an id of its own");
                     case Phase.NotStarted:
                         _phase = Phase.InFlight;
                         _initializeId = request.Id;
@@ -51,9 +55,23 @@ internal sealed class StdioHandshake
                 }
             }
 
-            return _phase == Phase.Done || request.Method == RequestMethods.Ping
-                ? null
-                : Refuse(request, $"initialize first: {Policy.Json.JsonText.Quote(request.Method)} came before the session was initialized (only ping may)");
+            if (_phase == Phase.Done)
+            {
+                return null;
+            }
+
+            if (request.Method == RequestMethods.Ping)
+            {
+                // A ping reusing the initialize's id is the relay's to refuse: its answer is the initialize's.
+                if (!(_phase == Phase.InFlight && request.Id.Equals(_initializeId)))
+                {
+                    _pingsBefore.Add(request.Id);
+                }
+
+                return null;
+            }
+
+            return Refuse(request, $"initialize first: {Policy.Json.JsonText.Quote(request.Method)} came before the session was initialized (only ping may)");
         }
     }
 
@@ -62,7 +80,7 @@ internal sealed class StdioHandshake
     {
         lock (_gate)
         {
-            if (_phase != Phase.InFlight || message is not JsonRpcMessageWithId answer || !answer.Id.Equals(_initializeId))
+            if (message is not JsonRpcMessageWithId answer || _pingsBefore.Remove(answer.Id) || _phase != Phase.InFlight || !answer.Id.Equals(_initializeId))
             {
                 return;
             }

@@ -51,4 +51,20 @@ public sealed class StdioHandshakeTests
 
         Assert.Null(handshake.Refusal(Request(RequestMethods.Initialize, 3)));
     }
+
+    [Fact]
+    public void Refusal_AnInitializeReusingTheIdOfAPingInFlight_IsRefused_SoThePingsAnswerCannotPassForItsOwn()
+    {
+        var handshake = new StdioHandshake();
+        Assert.Null(handshake.Refusal(Request(RequestMethods.Ping, 1)));
+
+        Assert.Contains("reuses the id of a ping", (string)handshake.Refusal(Request(RequestMethods.Initialize, 1))!["error"]!["message"]!, StringComparison.Ordinal);
+        handshake.Observe(new JsonRpcResponse { Id = new RequestId(1), Result = new JsonObject() });
+        Assert.NotNull(handshake.Refusal(Request(RequestMethods.ToolsCall, 2)));
+
+        // Once the ping is answered its id is free again.
+        Assert.Null(handshake.Refusal(Request(RequestMethods.Initialize, 1)));
+        handshake.Observe(new JsonRpcResponse { Id = new RequestId(1), Result = new JsonObject() });
+        Assert.Null(handshake.Refusal(Request(RequestMethods.ToolsCall, 2)));
+    }
 }
