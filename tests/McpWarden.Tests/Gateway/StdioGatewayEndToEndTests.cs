@@ -175,13 +175,19 @@ public sealed class StdioGatewayEndToEndTests : IDisposable
 
     private static async Task<string> WaitForFileAsync(string path)
     {
-        // The server writes the marker when the cancellation reaches it, just after the client's error.
-        for (var attempt = 0; attempt < 100 && !File.Exists(path); attempt++)
+        // The server writes the marker when the cancellation reaches it, just after the client's error; the file
+        // exists, empty, for a moment before its text is in it.
+        for (var attempt = 0; attempt < 100; attempt++)
         {
+            if (File.Exists(path) && await File.ReadAllTextAsync(path, TestContext.Current.CancellationToken) is { Length: > 0 } text)
+            {
+                return text;
+            }
+
             await Task.Delay(50, TestContext.Current.CancellationToken);
         }
 
-        return File.Exists(path) ? await File.ReadAllTextAsync(path, TestContext.Current.CancellationToken) : "(no marker)";
+        return "(no marker)";
     }
 
     [Fact]
