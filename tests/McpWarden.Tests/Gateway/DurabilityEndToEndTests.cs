@@ -1,4 +1,3 @@
-using System.Net;
 using System.Text.Json;
 using Xunit;
 
@@ -37,47 +36,9 @@ public sealed class DurabilityEndToEndTests : IDisposable
         var fixture = new FixtureGateway(_directory, Policy);
 
         // Run 1: eight clients call as fast as they can; the gateway dies under them.
-        var succeeded = 0;
         var gateway = await ServeGatewayProcess.StartAsync(fixture.Configuration);
-        using (var stop = new CancellationTokenSource())
-        {
-            var endpoint = gateway.Endpoint("payments");
-            using var mcp = new McpHttpExchange();
-            // Every session is open (its server process started) before the load begins.
-            var sessions = await Task.WhenAll(Enumerable.Range(0, Clients).Select(_ => mcp.InitializeAsync(endpoint)));
-            var clients = Enumerable.Range(0, Clients).Select(client => Task.Run(async () =>
-            {
-                var session = sessions[client];
-                for (var n = 1; !stop.IsCancellationRequested; n++)
-                {
-                    try
-                    {
-                        var answer = await mcp.PostAsync(endpoint, Call(client, n), session);
-                        if (answer.Status == HttpStatusCode.OK && !IsError(answer.Last))
-                        {
-                            Interlocked.Increment(ref succeeded);
-                        }
-                    }
-                    catch (HttpRequestException)
-                    {
-                        return;
-                    }
-                }
-            })).ToList();
-
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-            while (Volatile.Read(ref succeeded) < KillAfter)
-            {
-                await Task.Delay(5, timeout.Token);
-            }
-
-            await gateway.KillAsync();
-            await stop.CancelAsync();
-            await Task.WhenAll(clients);
-        }
-
+        var seenBeforeKill = await KillUnderLoad.RunAsync(gateway, "payments", Clients, KillAfter, Call, answer => !IsError(answer));
         await gateway.DisposeAsync();
-        var seenBeforeKill = Volatile.Read(ref succeeded);
         var ranBeforeKill = await RanAsync(fixture);
         var beforeKill = await AuditAsync(fixture);
         var admittedBeforeKill = beforeKill.Count(r => r.GetProperty("decision").GetString() == "allow");

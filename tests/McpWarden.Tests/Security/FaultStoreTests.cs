@@ -93,44 +93,10 @@ public sealed class FaultStoreTests : IDisposable
         const int KillAfter = 20;
         var fixture = new FixtureGateway(_directory, LimitedPolicy, """ "store": { "path": "state.db" }, "audit": { "recordArguments": true }, """);
 
-        var succeeded = 0;
+        // Twelve calls are in flight at every moment of the kill.
         var gateway = await ServeGatewayProcess.StartAsync(fixture.Configuration);
-        using (var stop = new CancellationTokenSource())
-        {
-            var endpoint = gateway.Endpoint("payments");
-            using var mcp = new McpHttpExchange();
-            var sessions = await Task.WhenAll(Enumerable.Range(0, Clients).Select(_ => mcp.InitializeAsync(endpoint)));
-            var clients = Enumerable.Range(0, Clients).Select(client => Task.Run(async () =>
-            {
-                for (var n = 1; !stop.IsCancellationRequested; n++)
-                {
-                    try
-                    {
-                        var answer = await mcp.PostAsync(endpoint, Call($"{n}", "run_workflow", $"wf-{client}-{n}"), sessions[client]);
-                        if (answer.Status == HttpStatusCode.OK && !IsRefused(answer.Last))
-                        {
-                            Interlocked.Increment(ref succeeded);
-                        }
-                    }
-                    catch (HttpRequestException)
-                    {
-                        return;
-                    }
-                }
-            })).ToList();
-
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-            while (Volatile.Read(ref succeeded) < KillAfter)
-            {
-                await Task.Delay(5, timeout.Token);
-            }
-
-            // Twelve calls are in flight at every moment of the kill.
-            await gateway.KillAsync();
-            await stop.CancelAsync();
-            await Task.WhenAll(clients);
-        }
-
+        var succeeded = await KillUnderLoad.RunAsync(
+            gateway, "payments", Clients, KillAfter, (client, n) => Call($"{n}", "run_workflow", $"wf-{client}-{n}"), answer => !IsRefused(answer));
         await gateway.DisposeAsync();
         var ranBeforeKill = Workflows(fixture);
         var auditBeforeKill = await AuditAsync(fixture);
@@ -138,7 +104,7 @@ public sealed class FaultStoreTests : IDisposable
 
         // Every call the server ran has its admission on record, with the very arguments it ran with.
         Assert.Subset(admittedBeforeKill, ranBeforeKill);
-        Assert.True(Volatile.Read(ref succeeded) <= ranBeforeKill.Count, $"clients saw {succeeded} successes, the server ran {ranBeforeKill.Count}");
+        Assert.True(succeeded <= ranBeforeKill.Count, $"clients saw {succeeded} successes, the server ran {ranBeforeKill.Count}");
 
         // Restarted on the same files: the budget goes on from where it was, and is never exceeded across the kill.
         await using (var restarted = await ServeGatewayProcess.StartAsync(fixture.Configuration))
