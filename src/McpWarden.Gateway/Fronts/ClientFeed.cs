@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
+using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
 
 namespace McpWarden.Gateway.Fronts;
@@ -103,6 +104,20 @@ public sealed class ClientFeed
 
     /// <summary>Nothing more will be written: the reader ends after what is queued.</summary>
     public void Complete() => _messages.Writer.TryComplete();
+
+    /// <summary>What the server hears for a request of its that the client was too far behind to be asked: at once, so it does not wait.</summary>
+    public static JsonRpcError DroppedRequestAnswer(JsonRpcRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return new JsonRpcError
+        {
+            Id = request.Id,
+            Error = new JsonRpcErrorDetail { Code = (int)McpErrorCode.InternalError, Message = "the client is not reading its stream fast enough; the gateway dropped this request" },
+        };
+    }
+
+    /// <summary>The method of a dropped message, for the log.</summary>
+    public static string MethodOf(JsonRpcMessage message) => (message as JsonRpcRequest)?.Method ?? (message as JsonRpcNotification)?.Method ?? "message";
 
     private static JsonRpcNotification DroppedNotice(long dropped) => new()
     {

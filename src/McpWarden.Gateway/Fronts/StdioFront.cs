@@ -123,16 +123,12 @@ public sealed class StdioFront : IDisposable
         var written = feed.Write(message);
         if (written == FeedWrite.Dropped && feed.DroppedSinceNotice == 1)
         {
-            RelayLog.SlowClientDropped(_logger, new Untrusted((message as JsonRpcRequest)?.Method ?? (message as JsonRpcNotification)?.Method ?? "message"), ClientFeed.Capacity);
+            RelayLog.SlowClientDropped(_logger, new Untrusted(ClientFeed.MethodOf(message)), ClientFeed.Capacity);
         }
 
         if (written == FeedWrite.Dropped && message is JsonRpcRequest request && session is not null)
         {
-            await session.FromClientAsync(new JsonRpcError
-            {
-                Id = request.Id,
-                Error = new JsonRpcErrorDetail { Code = (int)McpErrorCode.InternalError, Message = "the client is not reading its output fast enough; the gateway dropped this request" },
-            }).ConfigureAwait(false);
+            await session.FromClientAsync(ClientFeed.DroppedRequestAnswer(request)).ConfigureAwait(false);
         }
     }
 

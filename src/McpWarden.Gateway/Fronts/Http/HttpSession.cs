@@ -223,11 +223,7 @@ public sealed class HttpSession : IAsyncDisposable
         if (written == FeedWrite.Dropped && message is JsonRpcRequest shed)
         {
             // The client is too far behind to be asked anything: the server hears so now rather than waiting.
-            await Relay.FromClientAsync(new JsonRpcError
-            {
-                Id = shed.Id,
-                Error = new JsonRpcErrorDetail { Code = (int)McpErrorCode.InternalError, Message = "the client is not reading its stream fast enough; the gateway dropped this request" },
-            }).ConfigureAwait(false);
+            await Relay.FromClientAsync(ClientFeed.DroppedRequestAnswer(shed)).ConfigureAwait(false);
             return;
         }
 
@@ -274,7 +270,7 @@ public sealed class HttpSession : IAsyncDisposable
     {
         if (written == FeedWrite.Dropped && feed.DroppedSinceNotice == 1)
         {
-            HttpFrontLog.SlowClientDropped(_logger, Label, new Untrusted(message is JsonRpcRequest request ? request.Method : (message as JsonRpcNotification)?.Method ?? "message"), ClientFeed.Capacity);
+            HttpFrontLog.SlowClientDropped(_logger, Label, new Untrusted(ClientFeed.MethodOf(message)), ClientFeed.Capacity);
         }
 
         return written;
