@@ -1,11 +1,12 @@
 using McpWarden.Gateway.Approvals;
 using McpWarden.Gateway.Audit;
 using McpWarden.Gateway.Limits;
+using McpWarden.Gateway.Pinning;
 
 namespace McpWarden.Gateway.Storage;
 
 /// <summary>
-/// The gateway's state, behind its ports: budgets, held calls, the audit log. One implementation of each,
+/// The gateway's state, behind its ports: budgets, held calls, the audit log, pinned tool definitions. One implementation of each,
 /// chosen by the configuration's <c>store</c> (or in memory, for <c>--ephemeral</c> and tests).
 /// </summary>
 public sealed class GatewayStores : IAsyncDisposable
@@ -13,8 +14,9 @@ public sealed class GatewayStores : IAsyncDisposable
     private readonly IDisposable? _owner;
 
     /// <param name="owner">What to dispose with the stores (the database they share), if anything.</param>
-    public GatewayStores(ICounterStore counters, IApprovalQueue approvals, IAuditSink audit, IDisposable? owner = null)
+    public GatewayStores(ICounterStore counters, IApprovalQueue approvals, IAuditSink audit, IPinStore pins, IDisposable? owner = null)
     {
+        Pins = pins;
         Counters = counters;
         Approvals = approvals;
         Audit = audit;
@@ -27,9 +29,11 @@ public sealed class GatewayStores : IAsyncDisposable
 
     public IAuditSink Audit { get; }
 
+    public IPinStore Pins { get; }
+
     /// <summary>Everything in process memory, forgotten when the process ends.</summary>
     public static GatewayStores InMemory(TimeProvider time) =>
-        new(new InMemoryCounterStore(time), new InMemoryApprovalQueue(time), new InMemoryAuditSink());
+        new(new InMemoryCounterStore(time), new InMemoryApprovalQueue(time), new InMemoryAuditSink(), new InMemoryPinStore(time));
 
     public ValueTask DisposeAsync()
     {

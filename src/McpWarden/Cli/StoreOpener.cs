@@ -24,7 +24,8 @@ internal static class StoreOpener
         try
         {
             var store = SqliteStore.Open(path, time, new SqliteStoreOptions { Synchronous = configuration.Store.FullSync ? SqliteSynchronous.Full : SqliteSynchronous.Normal });
-            return (new GatewayStores(store.Counters, store.Approvals, store.Audit, store), null);
+            // PLACEHOLDER until the SQLite pin store lands.
+            return (new GatewayStores(store.Counters, store.Approvals, store.Audit, new Gateway.Pinning.InMemoryPinStore(time), store), null);
         }
         catch (Exception e) when (e is SqliteStoreException or IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException)
         {

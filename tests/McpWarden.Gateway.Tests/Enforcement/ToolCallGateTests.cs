@@ -5,6 +5,7 @@ using McpWarden.Gateway.Audit;
 using McpWarden.Gateway.Configuration;
 using McpWarden.Gateway.Enforcement;
 using McpWarden.Gateway.Limits;
+using McpWarden.Gateway.Pinning;
 using McpWarden.Gateway.Storage;
 using McpWarden.Gateway.Time;
 using McpWarden.Policy.Compilation;
@@ -39,7 +40,7 @@ public sealed class ToolCallGateTests : IAsyncDisposable
     public ToolCallGateTests()
     {
         _approvals = new WatchedApprovalQueue(new InMemoryApprovalQueue(_clock));
-        _stores = new GatewayStores(new InMemoryCounterStore(_clock), _approvals, _audit);
+        _stores = new GatewayStores(new InMemoryCounterStore(_clock), _approvals, _audit, new InMemoryPinStore(_clock));
     }
 
     private static CancellationToken Token => TestContext.Current.CancellationToken;
@@ -111,7 +112,7 @@ public sealed class ToolCallGateTests : IAsyncDisposable
     public async Task AdmitAsync_Allowed_IsForwardedAndAuditedWithEveryField()
     {
         _clock.Advance(TimeSpan.FromMinutes(3));
-        var stores = new GatewayStores(new SlowCounterStore(new InMemoryCounterStore(_clock), _clock, TimeSpan.FromMilliseconds(7)), _approvals, _audit);
+        var stores = new GatewayStores(new SlowCounterStore(new InMemoryCounterStore(_clock), _clock, TimeSpan.FromMilliseconds(7)), _approvals, _audit, new InMemoryPinStore(_clock));
         var gate = Gate(new AuditSettings(true, ArgumentRedactor.Default), stores);
 
         var result = await gate.AdmitAsync(Call("run", """{"b":1,"a":2,"password":"hunter2"}"""), Token);
@@ -313,7 +314,7 @@ public sealed class ToolCallGateTests : IAsyncDisposable
     public async Task AdmitAsync_AuditSinkFails_RefusesTheCallAndCountsTheFailure()
     {
         using var failures = new AuditFailureCounter();
-        var stores = new GatewayStores(new InMemoryCounterStore(_clock), _approvals, new FailingAuditSink());
+        var stores = new GatewayStores(new InMemoryCounterStore(_clock), _approvals, new FailingAuditSink(), new InMemoryPinStore(_clock));
 
         var result = await Gate(stores: stores).AdmitAsync(Call("ok"), Token);
 
@@ -327,7 +328,7 @@ public sealed class ToolCallGateTests : IAsyncDisposable
     public async Task AdmitAsync_AuditSinkFailsOnAHeldCall_RefusesItWithoutWaitingAndAbandonsTheApproval()
     {
         using var failures = new AuditFailureCounter();
-        var stores = new GatewayStores(new InMemoryCounterStore(_clock), _approvals, new FailingAuditSink());
+        var stores = new GatewayStores(new InMemoryCounterStore(_clock), _approvals, new FailingAuditSink(), new InMemoryPinStore(_clock));
 
         var result = await Gate(stores: stores).AdmitAsync(Call("pay"), Token).WaitAsync(TimeSpan.FromSeconds(10), Token);
 
@@ -343,7 +344,7 @@ public sealed class ToolCallGateTests : IAsyncDisposable
     {
         using var failures = new AuditFailureCounter();
         var sink = new FailingAuditSink { FailAfter = 1 };
-        var stores = new GatewayStores(new InMemoryCounterStore(_clock), _approvals, sink);
+        var stores = new GatewayStores(new InMemoryCounterStore(_clock), _approvals, sink, new InMemoryPinStore(_clock));
         var (admitted, approval) = await HoldAsync(Gate(stores: stores), Call("pay"));
 
         await _approvals.DecideAsync(approval.Id, true, null, "admin", Token);

@@ -5,6 +5,7 @@ using McpWarden.Gateway.Audit;
 using McpWarden.Gateway.Configuration;
 using McpWarden.Gateway.Enforcement;
 using McpWarden.Gateway.Limits;
+using McpWarden.Gateway.Pinning;
 using McpWarden.Gateway.Relay;
 using McpWarden.Gateway.Storage;
 using McpWarden.Gateway.Tests.Enforcement;
@@ -64,7 +65,7 @@ public sealed class ProxySessionApprovalTests : IAsyncDisposable
             "inline",
             mode,
             TimeSpan.FromSeconds(30));
-        var stores = new GatewayStores(new InMemoryCounterStore(_clock), _approvals, audit ?? _audit);
+        var stores = new GatewayStores(new InMemoryCounterStore(_clock), _approvals, audit ?? _audit, new InMemoryPinStore(_clock));
         var gate = new ToolCallGate(stores, AuditSettings.Default, _clock, NullLogger<ToolCallGate>.Instance);
         _session = new ProxySession(definition, "g1", "session-label", _server, message => _toClient.Writer.WriteAsync(message).AsTask(), gate, _clock, NullLogger.Instance);
         _session.Start();

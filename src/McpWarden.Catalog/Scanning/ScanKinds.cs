@@ -1,0 +1,20 @@
+namespace McpWarden.Catalog.Scanning;
+
+/// <summary>The kinds of finding the poisoning scan reports; stable names, documented in docs/catalog.md.</summary>
+public static class ScanKinds
+{
+    /// <summary>Zero-width characters, bidi controls, Unicode tag characters and other invisible code points.</summary>
+    public const string HiddenUnicode = "hidden_unicode";
+
+    /// <summary>Text aimed at the model rather than the user: importance tags, "ignore previous instructions", "do not tell the user", orders to call other tools.</summary>
+    public const string InstructionMarker = "instruction_marker";
+
+    /// <summary>Requests to read keys, credentials or configuration files.</summary>
+    public const string SecretAccess = "secret_access";
+
+    /// <summary>Requests to send data somewhere else (a URL, an address, another tool's argument).</summary>
+    public const string Exfiltration = "exfiltration";
+
+    /// <summary>Mentions of another server's tools, to change how the model uses them.</summary>
+    public const string Shadowing = "shadowing";
+}
