@@ -12,4 +12,11 @@ public sealed record ServerDefinition(
     CompiledPolicy Policy,
     string PolicySource,
     EnforcementMode Mode,
-    TimeSpan RequestTimeout);
+    TimeSpan RequestTimeout)
+{
+    /// <summary>Whether tool definitions are pinned on first sight and changes held for a person (<c>"pin"</c>, default true).</summary>
+    public bool Pinning { get; init; } = true;
+
+    /// <summary>What happens to a tool the poisoning scan flags (<c>"scan"</c>, default hide).</summary>
+    public ScanAction Scan { get; init; } = ScanAction.Hide;
+}
