@@ -17,7 +17,7 @@ internal static class ClassifierRules
         .. Verbs(Signal.Write, "creates or changes state",
             "create", "add", "update", "set", "edit", "modify", "patch", "put", "insert", "upload", "save", "register", "rename",
             "move", "toggle", "append", "assign", "merge", "commit", "push", "initiate", "generate", "enable", "disable",
-            "configure", "tag", "compress", "import", "write", "store", "copy", "attach", "schedule", "submit", "mark", "fork"),
+            "configure", "tag", "compress", "import", "write", "store", "copy", "attach", "schedule", "submit", "mark", "fork", "transfer"),
         .. Verbs(Signal.Destroy, "deletes, overwrites, reverses or revokes",
             "delete", "remove", "drop", "destroy", "purge", "erase", "wipe", "truncate", "terminate", "kill", "cancel", "revoke",
             "reset", "clear", "unlink", "overwrite", "uninstall", "replace", "reverse", "void"),
