@@ -115,7 +115,7 @@ internal static class ServeCommand
             TimeProvider.System,
             reloadLogger);
         watcher.Start(loaded.Files);
-        new AdminApi(stores, live, new AdminAuthenticator(() => live.Current.AdminTokenSha256), origins, TimeProvider.System).Map(app);
+        new AdminApi(stores, live, new AdminAuthenticator(() => live.Current.AdminTokenSha256), origins, TimeProvider.System, vetting).Map(app);
 
         // Sessions close (their streams end, their server processes are stopped) as soon as shutdown begins,
         // so open streams do not hold the host up for its whole drain timeout.
