@@ -44,6 +44,10 @@ public sealed class PinningEndToEndTests : IDisposable
 
         Assert.DoesNotContain("get_balance", await ListAsync(gateway, again));
         Assert.Equal("tool_changed", await RefusalCodeAsync(endpoint, again, 2));
+        var aggregate = await _mcp.InitializeAsync(gateway.Endpoint());
+        var aggregated = await _mcp.PostAsync(gateway.Endpoint(), """{"jsonrpc":"2.0","id":1,"method":"tools/list"}""", aggregate);
+        Assert.DoesNotContain("payments__get_balance", Names(aggregated.Last));
+        Assert.Equal("tool_changed", await RefusalCodeAsync(gateway.Endpoint(), aggregate, 2, "payments__get_balance"));
         Assert.Empty(fixture.CallsReceived());
 
         var audit = await CliProcess.RunAsync("audit", "--config", fixture.Configuration, "--code", "tool_changed");
@@ -169,9 +173,9 @@ public sealed class PinningEndToEndTests : IDisposable
         return Names(list.Last);
     }
 
-    private async Task<string?> RefusalCodeAsync(Uri endpoint, string session, int id)
+    private async Task<string?> RefusalCodeAsync(Uri endpoint, string session, int id, string tool = "get_balance")
     {
-        var answer = (await _mcp.PostAsync(endpoint, McpHttpExchange.Call(id, "get_balance"), session)).Last;
+        var answer = (await _mcp.PostAsync(endpoint, McpHttpExchange.Call(id, tool), session)).Last;
         Assert.True(IsError(answer), answer.ToString());
         return answer.GetProperty("result").GetProperty("_meta").GetProperty("mcpwarden/policy").GetProperty("code").GetString();
     }
