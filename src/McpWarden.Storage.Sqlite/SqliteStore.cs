@@ -2,6 +2,7 @@ using McpWarden.Storage.Sqlite.Approvals;
 using McpWarden.Storage.Sqlite.Audit;
 using McpWarden.Storage.Sqlite.Database;
 using McpWarden.Storage.Sqlite.Limits;
+using McpWarden.Storage.Sqlite.Pinning;
 
 namespace McpWarden.Storage.Sqlite;
 
@@ -28,6 +29,7 @@ public sealed class SqliteStore : IDisposable
         Counters = new SqliteCounterStore(_writes, _readers, time);
         Audit = new SqliteAuditSink(_writes, _readers);
         Approvals = new SqliteApprovalQueue(_writes, _readers, time, options.ApprovalPollInterval);
+        Pins = new SqlitePinStore(_writes, _readers, time);
     }
 
     /// <summary>The database file.</summary>
@@ -38,6 +40,8 @@ public sealed class SqliteStore : IDisposable
     public SqliteAuditSink Audit { get; }
 
     public SqliteApprovalQueue Approvals { get; }
+
+    public SqlitePinStore Pins { get; }
 
     /// <summary>How many transactions this process has committed: fewer than its writes when they were grouped.</summary>
     public long Commits => _writes.Commits;

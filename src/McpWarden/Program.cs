@@ -153,6 +153,21 @@ root.Subcommands.Add(admin);
 
 // The gateway shuts down in its own time on SIGTERM (closing sessions and their server processes); the
 // parser must not end the process two seconds in.
+// mcpwarden pins list|accept: the pinned tool definitions in the configuration's store.
+var pinsListConfig = new Option<string>("--config") { Description = "The configuration file (its store holds the pins)", Required = true };
+var pinsListServer = new Option<string?>("--server") { Description = "Only this server's pins" };
+var pinsListJson = new Option<bool>("--json") { Description = "One JSON object per line (JSON Lines)" };
+var pinsList = new Command("list", "Every pinned tool: its state, fingerprints, times, and for a changed one the diff") { pinsListConfig, pinsListServer, pinsListJson };
+pinsList.SetAction((parse, cancellationToken) => PinsCommand.ListAsync(
+    parse.GetValue(pinsListConfig)!, parse.GetValue(pinsListServer), parse.GetValue(pinsListJson), Console.Out, Console.Error, cancellationToken));
+var pinsAcceptConfig = new Option<string>("--config") { Description = "The configuration file (its store holds the pins)", Required = true };
+var pinsAcceptTarget = new Argument<string>("tool") { Description = "SERVER/TOOL" };
+var pinsAcceptFingerprint = new Option<string?>("--fingerprint") { Description = "Accept only if the waiting definition has this fingerprint (at least its first 12 hex digits)" };
+var pinsAccept = new Command("accept", "Make a changed tool definition the pin: the tool is listed and callable again") { pinsAcceptTarget, pinsAcceptConfig, pinsAcceptFingerprint };
+pinsAccept.SetAction((parse, cancellationToken) => PinsCommand.AcceptAsync(
+    parse.GetValue(pinsAcceptConfig)!, parse.GetValue(pinsAcceptTarget)!, parse.GetValue(pinsAcceptFingerprint), Console.Out, Console.Error, cancellationToken));
+root.Subcommands.Add(new Command("pins", "Pinned tool definitions: list them, accept a change") { pinsList, pinsAccept });
+
 return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null }).ConfigureAwait(false);
 
 static string AuditOptionDescription(string name) => name switch

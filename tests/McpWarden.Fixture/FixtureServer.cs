@@ -19,7 +19,7 @@ internal sealed class FixtureServer(TimeProvider time, CallLog callLog)
         ServerInfo = new Implementation { Name = Name, Version = "1.0.0" },
         Capabilities = new ServerCapabilities
         {
-            Tools = new ToolsCapability(),
+            Tools = _tools.Mutable ? new ToolsCapability { ListChanged = true } : new ToolsCapability(),
             Resources = new ResourcesCapability { Subscribe = true },
             Prompts = new PromptsCapability(),
             Logging = new LoggingCapability(),

@@ -64,7 +64,7 @@ public sealed class SqliteStoreTests : IDisposable
         }
 
         Assert.Equal(
-            "server,tool,fingerprint,definition,pinned_at,accepted_at",
+            "server,tool,fingerprint,definition,pinned_at,accepted_at,changed_fingerprint,changed_definition,changed_at",
             TempStores.Scalar(store.Path, "SELECT group_concat(name) FROM (SELECT name FROM pragma_table_info('pins') ORDER BY cid)"));
     }
 
@@ -92,6 +92,32 @@ public sealed class SqliteStoreTests : IDisposable
             Assert.Equal((long)StoreSchema.CurrentVersion, TempStores.Scalar(path, "PRAGMA user_version"));
             Assert.Equal(1L, TempStores.Scalar(path, "SELECT count(*) FROM sqlite_master WHERE name = 'counter_units'"));
         }
+    }
+
+    [Fact]
+    public async Task Open_AVersionOneFile_MigratesThePinsKeepingThem()
+    {
+        // A file written before changed definitions were kept: the pins table without its changed_* columns.
+        var store = _stores.Open(_clock);
+        _stores.Close(store);
+        using (var raw = TempStores.Raw(store.Path))
+        using (var command = raw.CreateCommand())
+        {
+            command.CommandText = """
+                ALTER TABLE pins DROP COLUMN changed_fingerprint;
+                ALTER TABLE pins DROP COLUMN changed_definition;
+                ALTER TABLE pins DROP COLUMN changed_at;
+                INSERT INTO pins (server, tool, fingerprint, definition, pinned_at) VALUES ('fs', 'read', 'abc', '{"name":"read"}', 0);
+                PRAGMA user_version = 1;
+                """;
+            command.ExecuteNonQuery();
+        }
+
+        var migrated = _stores.Open(_clock);
+
+        Assert.Equal((long)StoreSchema.CurrentVersion, TempStores.Scalar(migrated.Path, "PRAGMA user_version"));
+        var pin = Assert.Single(await migrated.Pins.ListAsync(null, Cancellation));
+        Assert.Equal(("fs", "read", "abc", null), (pin.Server, pin.Tool, pin.Pinned.Fingerprint, pin.Changed));
     }
 
     [Fact]

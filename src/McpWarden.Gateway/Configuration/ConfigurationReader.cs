@@ -13,7 +13,7 @@ namespace McpWarden.Gateway.Configuration;
 internal sealed partial class ConfigurationReader
 {
     private static readonly string[] DocumentFields = ["$schema", "mcpServers", "grants", "admin", "store", "mode", "maxMessageBytes", "audit"];
-    private static readonly string[] ServerFields = ["type", "command", "args", "env", "cwd", "url", "headers", "policy", "mode", "timeout"];
+    private static readonly string[] ServerFields = ["type", "command", "args", "env", "cwd", "url", "headers", "policy", "mode", "timeout", "pin", "scan"];
     private static readonly string[] GrantFields = ["keySha256", "servers"];
     private static readonly string[] AdminFields = ["tokenSha256"];
     private static readonly string[] StoreFields = ["path", "redis", "synchronous"];
@@ -116,7 +116,9 @@ internal sealed partial class ConfigurationReader
         var (policy, policySource) = ReadPolicy(element, path);
         var mode = element.TryGetProperty("mode", out var modeElement) ? ReadMode(modeElement, path + "/mode") : defaultMode;
         var timeout = element.TryGetProperty("timeout", out var timeoutElement) ? ReadTimeout(timeoutElement, path + "/timeout") : DefaultRequestTimeout;
-        return upstream is null || policy is null ? null : new ServerDefinition(name, upstream, policy, policySource, mode, timeout);
+        var pinning = !element.TryGetProperty("pin", out var pinElement) || ReadPin(pinElement, path + "/pin");
+        var scan = element.TryGetProperty("scan", out var scanElement) ? ReadScan(scanElement, path + "/scan") : ScanAction.Hide;
+        return upstream is null || policy is null ? null : new ServerDefinition(name, upstream, policy, policySource, mode, timeout) { Pinning = pinning, Scan = scan };
     }
 
     private UpstreamDefinition? ReadUpstream(JsonElement element, string path)
@@ -443,6 +445,29 @@ internal sealed partial class ConfigurationReader
             default:
                 _sink.Error(DiagnosticCodes.InvalidMode, path, $"\"mode\" must be \"enforce\" or \"observe\", got {JsonText.Describe(element)}");
                 return EnforcementMode.Enforce;
+        }
+    }
+
+    private bool ReadPin(JsonElement element, string path)
+    {
+        if (element.ValueKind is JsonValueKind.True or JsonValueKind.False)
+        {
+            return element.GetBoolean();
+        }
+
+        _sink.Error(DiagnosticCodes.WrongType, path, $"\"pin\" must be true or false, got {JsonText.Describe(element)}");
+        return true;
+    }
+
+    private ScanAction ReadScan(JsonElement element, string path)
+    {
+        switch (element.ValueKind == JsonValueKind.String ? element.GetString() : null)
+        {
+            case "hide": return ScanAction.Hide;
+            case "warn": return ScanAction.Warn;
+            default:
+                _sink.Error(DiagnosticCodes.InvalidScanAction, path, $"\"scan\" must be \"hide\" or \"warn\", got {JsonText.Describe(element)}");
+                return ScanAction.Hide;
         }
     }
 

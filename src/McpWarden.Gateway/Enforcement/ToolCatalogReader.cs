@@ -15,7 +15,8 @@ namespace McpWarden.Gateway.Enforcement;
 public static class ToolCatalogReader
 {
     /// <summary>Reads the <c>tools</c> of one or more <c>tools/list</c> result pages.</summary>
-    public static ToolCatalog Read(IEnumerable<JsonNode?> pages, Func<string, bool>? changedSincePinned = null)
+    /// <param name="withheld">Why the gateway refuses a tool's calls whatever the policy (see <see cref="ToolVetting"/>), if it does.</param>
+    public static ToolCatalog Read(IEnumerable<JsonNode?> pages, Func<string, bool>? changedSincePinned = null, Func<string, ToolWithheld?>? withheld = null)
     {
         ArgumentNullException.ThrowIfNull(pages);
         var tools = new List<ListedTool>();
@@ -31,7 +32,7 @@ public static class ToolCatalogReader
 
             foreach (var tool in array)
             {
-                if (Read(tool, changedSincePinned, findings) is { } listed)
+                if (Read(tool, changedSincePinned, withheld, findings) is { } listed)
                 {
                     if (seen.Add(listed.Name))
                     {
@@ -49,7 +50,7 @@ public static class ToolCatalogReader
         return new ToolCatalog(ToolSnapshot.Of(tools), findings);
     }
 
-    private static ListedTool? Read(JsonNode? tool, Func<string, bool>? changedSincePinned, List<string> findings)
+    private static ListedTool? Read(JsonNode? tool, Func<string, bool>? changedSincePinned, Func<string, ToolWithheld?>? withheld, List<string> findings)
     {
         if (tool is not JsonObject definition || definition["name"] is not JsonValue nameValue || !nameValue.TryGetValue<string>(out var name))
         {
@@ -80,7 +81,7 @@ public static class ToolCatalogReader
             }
         }
 
-        return new ListedTool(name, schema, changedSincePinned?.Invoke(name) ?? false, schemaProblem);
+        return new ListedTool(name, schema, changedSincePinned?.Invoke(name) ?? false, schemaProblem, withheld?.Invoke(name));
     }
 
     private static JsonElement ToElement(JsonNode node) => JsonSerializer.SerializeToElement(node, GatewayJsonContext.Default.JsonNode);

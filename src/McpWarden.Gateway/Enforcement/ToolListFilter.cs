@@ -13,7 +13,8 @@ public static class ToolListFilter
     /// A copy of <paramref name="result"/> without the tools <paramref name="policy"/> hides; null when the
     /// result is not a tool list at all (it is then not passed on: what it hides could not be told).
     /// </summary>
-    public static JsonNode? Filter(JsonNode? result, CompiledPolicy policy)
+    /// <param name="alsoHidden">Tools the gateway hides whatever the policy says (changed since pinned, flagged by the scan).</param>
+    public static JsonNode? Filter(JsonNode? result, CompiledPolicy policy, Func<string, bool>? alsoHidden = null)
     {
         ArgumentNullException.ThrowIfNull(policy);
         if (result is not JsonObject { } original || original["tools"] is not JsonArray)
@@ -27,7 +28,7 @@ public static class ToolListFilter
         {
             // A tool whose name cannot be read cannot be matched to a rule, so it is hidden too.
             var name = tools[i] is JsonObject tool && tool["name"] is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
-            if (name is null || policy.Hides(name))
+            if (name is null || policy.Hides(name) || alsoHidden?.Invoke(name) == true)
             {
                 tools.RemoveAt(i);
             }

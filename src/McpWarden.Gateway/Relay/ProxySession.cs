@@ -38,6 +38,7 @@ internal sealed class ProxySession : IRelaySession
     private readonly RestartBackoff _backoff;
     private readonly Func<JsonRpcMessage, Task> _sendToClient;
     private readonly ToolCallGate _gate;
+    private readonly ToolVetting? _vetting;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly SessionWork _work;
@@ -75,7 +76,8 @@ internal sealed class ProxySession : IRelaySession
         ILogger logger,
         Func<CancellationToken, Task<ITransport>>? reconnect = null,
         RestartBackoff? backoff = null,
-        Func<ServerDefinition>? current = null)
+        Func<ServerDefinition>? current = null,
+        ToolVetting? vetting = null)
     {
         // Policy, mode and timeout are read per use, so a reloaded configuration applies from its swap on.
         _server = current ?? (() => server);
@@ -86,6 +88,7 @@ internal sealed class ProxySession : IRelaySession
         _backoff = backoff ?? RestartBackoff.Default;
         _sendToClient = sendToClient;
         _gate = gate;
+        _vetting = vetting;
         _time = time;
         _logger = logger;
         _work = new SessionWork(e => RelayLog.WorkFailed(_logger, Server.Name, e.Message));
@@ -95,7 +98,15 @@ internal sealed class ProxySession : IRelaySession
     private ServerDefinition Server => _server();
 
     /// <summary>Starts relaying the server's messages to the client; the session owns that work until disposed.</summary>
-    public void Start() => _relay = RelayUpstreamAsync(_upstream.Transport, _closing.Token);
+    public void Start()
+    {
+        if (_vetting is not null)
+        {
+            _vetting.Accepted += OnAccepted;
+        }
+
+        _relay = RelayUpstreamAsync(_upstream.Transport, _closing.Token);
+    }
 
     /// <summary>Handles one message from the client. Requests run on their own, so none holds up the next message.</summary>
     public async Task FromClientAsync(JsonRpcMessage message)
@@ -154,6 +165,11 @@ internal sealed class ProxySession : IRelaySession
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
         {
             return;
+        }
+
+        if (_vetting is not null)
+        {
+            _vetting.Accepted -= OnAccepted;
         }
 
         await _closing.CancelAsync().ConfigureAwait(false);
@@ -291,6 +307,16 @@ internal sealed class ProxySession : IRelaySession
 
                 return false;
             }
+        }
+
+        if (catalog.Vetted.ChangedSincePinned(tool) && _vetting is not null
+            && await _vetting.AcceptedSinceAsync(Server.Name, catalog.Vetted.ByName[tool].Definition, tracked.Cancellation.Token).ConfigureAwait(false))
+        {
+            // A person accepted the change since the list was read (through the CLI, say): read it again before deciding.
+            ForgetCatalog();
+            using var deadline = new CancellationTokenSource(Server.RequestTimeout, _time);
+            using var fetching = CancellationTokenSource.CreateLinkedTokenSource(tracked.Cancellation.Token, deadline.Token);
+            catalog = await CatalogAsync(fetching.Token).ConfigureAwait(false);
         }
 
         var server = Server;
@@ -519,7 +545,9 @@ internal sealed class ProxySession : IRelaySession
 
                 if (Finish(tracked, OutcomeOf(answer)))
                 {
-                    var toClient = ToClientOrError(answer, tracked);
+                    var toClient = tracked.Method == RequestMethods.ToolsList
+                        ? await ToolListToClientAsync(answer, tracked).ConfigureAwait(false)
+                        : ToClientOrError(answer, tracked);
                     if (tracked.Method == RequestMethods.Initialize && toClient is JsonRpcResponse)
                     {
                         // Only a handshake the server accepted is worth replaying to a restarted server.
@@ -549,11 +577,7 @@ internal sealed class ProxySession : IRelaySession
                 break;
 
             case JsonRpcNotification { Method: NotificationMethods.ToolListChangedNotification } changed:
-                lock (_catalogInstall)
-                {
-                    _catalogGeneration++;
-                    _catalog = null;
-                }
+                ForgetCatalog();
 
                 Track(RefreshThenRelayAsync(changed));
                 break;
@@ -585,6 +609,77 @@ internal sealed class ProxySession : IRelaySession
 #pragma warning restore CA1031
         {
             return RelayMessages.Error(tracked.ClientId, McpErrorCode.InternalError, $"the server {Server.Name} answered {tracked.Method} with something the gateway cannot read: {e.Message}");
+        }
+    }
+
+    /// <summary>
+    /// A <c>tools/list</c> answer for the client: vetted (pins, scan) like every list the gateway sees, then, in
+    /// enforce mode, without what the policy or vetting hides. Observe mode hides nothing, as it refuses nothing.
+    /// </summary>
+    private async Task<JsonRpcMessage> ToolListToClientAsync(JsonRpcMessageWithId answer, ClientRequest tracked)
+    {
+        if (_vetting is null || answer is not JsonRpcResponse { Result: JsonObject result } || result["tools"] is not JsonArray)
+        {
+            return ToClientOrError(answer, tracked);
+        }
+
+        var server = Server;
+        VettedTools vetted;
+        try
+        {
+            vetted = await _vetting.VetPagesAsync(server, [result], new VettingWitness(_grant, _sessionId), _closing.Token).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // Fail closed: a list that could not be vetted is not shown.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            return RelayMessages.Error(tracked.ClientId, McpErrorCode.InternalError, $"the gateway could not check the tools of {server.Name}, so it does not list them: {e.Message}");
+        }
+
+        if (server.Mode != EnforcementMode.Enforce)
+        {
+            return RelayMessages.WithId(answer, tracked.ClientId);
+        }
+
+        try
+        {
+            return ToolListFilter.Filter(result, server.Policy, vetted.Hides) is { } filtered
+                ? new JsonRpcResponse { Id = tracked.ClientId, Result = filtered }
+                : RelayMessages.Error(tracked.ClientId, McpErrorCode.InternalError, $"the server {server.Name} answered tools/list with something that is not a tool list");
+        }
+#pragma warning disable CA1031 // A malformed answer (duplicate keys, say) still gets the client an answer.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            return RelayMessages.Error(tracked.ClientId, McpErrorCode.InternalError, $"the server {server.Name} answered tools/list with something the gateway cannot read: {e.Message}");
+        }
+    }
+
+    /// <summary>Drops the tool list the gateway decides against: the next call or refresh reads (and vets) it again.</summary>
+    private void ForgetCatalog()
+    {
+        lock (_catalogInstall)
+        {
+            _catalogGeneration++;
+            _catalog = null;
+        }
+    }
+
+    /// <summary>
+    /// A person accepted a changed definition of this session's server: the gateway's view is read again and the
+    /// client told its list changed, so the accepted tool reappears without a restart.
+    /// </summary>
+    private void OnAccepted(string server)
+    {
+        if (server != Server.Name || _closing.IsCancellationRequested)
+        {
+            return;
+        }
+
+        ForgetCatalog();
+        if (Volatile.Read(ref _initialize) is not null)
+        {
+            Track(RefreshThenRelayAsync(new JsonRpcNotification { Method = NotificationMethods.ToolListChangedNotification }));
         }
     }
 
@@ -675,7 +770,11 @@ internal sealed class ProxySession : IRelaySession
                     generation = _catalogGeneration;
                 }
 
-                var catalog = ToolCatalogReader.Read(await FetchToolPagesAsync(cancellationToken).ConfigureAwait(false));
+                var pages = await FetchToolPagesAsync(cancellationToken).ConfigureAwait(false);
+                var vetted = _vetting is null
+                    ? VettedTools.None
+                    : await _vetting.VetPagesAsync(Server, pages, new VettingWitness(_grant, _sessionId), cancellationToken).ConfigureAwait(false);
+                var catalog = ToolCatalogReader.Read(pages, vetted.ChangedSincePinned, vetted.WithheldOf) with { Vetted = vetted };
                 lock (_catalogInstall)
                 {
                     // INVARIANT: a list fetched across a change is never installed; invalidation and install share this lock.

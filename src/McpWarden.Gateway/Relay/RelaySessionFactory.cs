@@ -19,10 +19,13 @@ public sealed class RelaySessionFactory
     private readonly TimeProvider _time;
     private readonly ILoggerFactory _loggers;
     private readonly LiveConfiguration? _live;
+    private readonly ToolVetting? _vetting;
 
     /// <param name="live">The configuration reloads swap; without it, a session keeps the definition it was opened with.</param>
-    public RelaySessionFactory(UpstreamTransportFactory upstreams, ToolCallGate gate, TimeProvider time, ILoggerFactory loggers, LiveConfiguration? live = null)
+    /// <param name="vetting">Pins and scans every tool list; without it (tests of the relay alone) lists are not vetted.</param>
+    public RelaySessionFactory(UpstreamTransportFactory upstreams, ToolCallGate gate, TimeProvider time, ILoggerFactory loggers, LiveConfiguration? live = null, ToolVetting? vetting = null)
     {
+        _vetting = vetting;
         _live = live;
         _upstreams = upstreams;
         _gate = gate;
@@ -46,7 +49,8 @@ public sealed class RelaySessionFactory
             _time,
             _loggers.CreateLogger<ProxySession>(),
             reconnect: cancellation => _upstreams.ConnectAsync(server, cancellation),
-            current: Following(server));
+            current: Following(server),
+            vetting: _vetting);
     }
 
     /// <summary>

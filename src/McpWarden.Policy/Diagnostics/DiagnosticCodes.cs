@@ -62,6 +62,7 @@ public static class DiagnosticCodes
     public const string InvalidAudit = "MW5014";
     public const string GrantsRequired = "MW5015";
     public const string DuplicateGrantKey = "MW5016";
+    public const string InvalidScanAction = "MW5017";
 
     /// <summary>Every code with the one-line meaning printed in the docs.</summary>
     public static IReadOnlyList<(string Code, string Meaning)> All { get; } =
@@ -116,5 +117,6 @@ public static class DiagnosticCodes
         (InvalidAudit, "an `audit` whose `recordArguments` is not a boolean or whose `redact` is not an array of names"),
         (GrantsRequired, "a reload that removes every grant while the gateway listens beyond loopback (every caller would be trusted)"),
         (DuplicateGrantKey, "two grants with the same `keySha256`"),
+        (InvalidScanAction, "a server's `scan` other than hide or warn"),
     ];
 }

@@ -49,6 +49,11 @@ public static class PolicyEvaluator
             return Decision.Deny(ReasonCodes.ToolChanged, string.Empty, $"the definition of {JsonText.Quote(call.Tool)} changed since it was approved; a person must review and accept the change");
         }
 
+        if (listed?.Withheld is { } withheld)
+        {
+            return Decision.Deny(withheld.Code, string.Empty, withheld.Message);
+        }
+
         // Step 2: the rule's action.
         var rule = policy.Resolve(call.Tool);
         if (rule.Action == PolicyAction.Deny)

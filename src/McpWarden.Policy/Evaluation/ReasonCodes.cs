@@ -21,6 +21,9 @@ public static class ReasonCodes
     public const string ApprovalTimeout = "approval_timeout";
     public const string ToolChanged = "tool_changed";
 
+    /// <summary>The poisoning scan flagged the tool's definition and its server's <c>scan</c> is <c>hide</c>.</summary>
+    public const string ToolFlagged = "tool_flagged";
+
     /// <summary>The tool name is not NFC or contains control or invisible characters.</summary>
     public const string InvalidToolName = "invalid_tool_name";
 

@@ -98,6 +98,13 @@ internal static class StoreSchema
             PRIMARY KEY (server, tool)
         );
         """,
+        """
+        -- A listed definition that differs from the pin, kept for a person to review and accept; NULL while
+        -- the server lists the pinned one (or nothing was ever changed).
+        ALTER TABLE pins ADD COLUMN changed_fingerprint TEXT;
+        ALTER TABLE pins ADD COLUMN changed_definition  TEXT;
+        ALTER TABLE pins ADD COLUMN changed_at          INTEGER; -- ticks (UTC): when this changed definition was first seen
+        """,
     ];
 
     /// <summary>The version this build writes.</summary>

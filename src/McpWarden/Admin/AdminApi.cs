@@ -27,9 +27,12 @@ internal sealed class AdminApi
     private readonly AdminAuthenticator _authenticator;
     private readonly OriginCheck _origins;
     private readonly TimeProvider _time;
+    private readonly PinEndpoints? _pins;
 
-    public AdminApi(GatewayStores stores, LiveConfiguration live, AdminAuthenticator authenticator, OriginCheck origins, TimeProvider time)
+    /// <param name="vetting">The gateway's tool vetting: with it, the pin endpoints are served.</param>
+    public AdminApi(GatewayStores stores, LiveConfiguration live, AdminAuthenticator authenticator, OriginCheck origins, TimeProvider time, Gateway.Enforcement.ToolVetting? vetting = null)
     {
+        _pins = vetting is null ? null : new PinEndpoints(vetting, live);
         _stores = stores;
         _live = live;
         _authenticator = authenticator;
@@ -48,6 +51,7 @@ internal sealed class AdminApi
         api.MapGet("/audit", (Func<HttpContext, Task<IResult>>)QueryAuditAsync);
         api.MapGet("/policies", () => ListPolicies());
         api.MapGet("/grants", () => ListGrants());
+        _pins?.Map(api);
     }
 
     /// <summary>The Host/Origin check, then the admin token; null when the request may go on.</summary>

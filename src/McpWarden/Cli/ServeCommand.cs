@@ -82,7 +82,8 @@ internal static class ServeCommand
         // Calls held by an earlier run died with it: their approvals are abandoned, never left to be approved.
         await stores.Approvals.AbandonOrphansAsync(GatewayInstance.IsAlive, cancellationToken).ConfigureAwait(false);
         var gate = new ToolCallGate(stores, configuration.Audit, TimeProvider.System, loggers.CreateLogger<ToolCallGate>());
-        var relays = new RelaySessionFactory(new UpstreamTransportFactory(Environment.GetEnvironmentVariable, loggers), gate, TimeProvider.System, loggers, live);
+        var vetting = new ToolVetting(stores.Pins, stores.Audit, TimeProvider.System, loggers.CreateLogger<ToolVetting>());
+        var relays = new RelaySessionFactory(new UpstreamTransportFactory(Environment.GetEnvironmentVariable, loggers), gate, TimeProvider.System, loggers, live, vetting);
         await using var registry = new HttpSessionRegistry(TimeProvider.System, loggers, IdleTimeout, MaxSessions);
         var loopbackOnly = addresses.All(IsLoopbackUrl);
         var origins = new OriginCheck(loopbackOnly);
@@ -114,7 +115,7 @@ internal static class ServeCommand
             TimeProvider.System,
             reloadLogger);
         watcher.Start(loaded.Files);
-        new AdminApi(stores, live, new AdminAuthenticator(() => live.Current.AdminTokenSha256), origins, TimeProvider.System).Map(app);
+        new AdminApi(stores, live, new AdminAuthenticator(() => live.Current.AdminTokenSha256), origins, TimeProvider.System, vetting).Map(app);
 
         // Sessions close (their streams end, their server processes are stopped) as soon as shutdown begins,
         // so open streams do not hold the host up for its whole drain timeout.

@@ -24,8 +24,7 @@ internal static class StoreOpener
         try
         {
             var store = SqliteStore.Open(path, time, new SqliteStoreOptions { Synchronous = configuration.Store.FullSync ? SqliteSynchronous.Full : SqliteSynchronous.Normal });
-            // PLACEHOLDER until the SQLite pin store lands.
-            return (new GatewayStores(store.Counters, store.Approvals, store.Audit, new Gateway.Pinning.InMemoryPinStore(time), store), null);
+            return (new GatewayStores(store.Counters, store.Approvals, store.Audit, store.Pins, store), null);
         }
         catch (Exception e) when (e is SqliteStoreException or IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException)
         {

@@ -165,6 +165,10 @@ public sealed class ConfigurationLoaderTests : IDisposable
     [InlineData("""{"mcpServers": {"s": {"command": "server", "env": {"A": 1}}}}""", DiagnosticCodes.WrongType, "/mcpServers/s/env/A")]
     [InlineData("""{"mcpServers": {"s": {"command": "server", "timeout": 0}}}""", DiagnosticCodes.InvalidTimeout, "/mcpServers/s/timeout")]
     [InlineData("""{"mcpServers": {"s": {"command": "server", "mode": "audit"}}}""", DiagnosticCodes.InvalidMode, "/mcpServers/s/mode")]
+    [InlineData("""{"mcpServers": {"s": {"command": "server", "pin": "false"}}}""", DiagnosticCodes.WrongType, "/mcpServers/s/pin")]
+    [InlineData("""{"mcpServers": {"s": {"command": "server", "pin": 0}}}""", DiagnosticCodes.WrongType, "/mcpServers/s/pin")]
+    [InlineData("""{"mcpServers": {"s": {"command": "server", "scan": "block"}}}""", DiagnosticCodes.InvalidScanAction, "/mcpServers/s/scan")]
+    [InlineData("""{"mcpServers": {"s": {"command": "server", "scan": true}}}""", DiagnosticCodes.InvalidScanAction, "/mcpServers/s/scan")]
     [InlineData("""{"mcpServers": {"s": {"command": "server", "policy": 3}}}""", DiagnosticCodes.WrongType, "/mcpServers/s/policy")]
     [InlineData("""{"mcpServers": {}, "grants": {"g": {"keySha256": "abc"}}}""", DiagnosticCodes.InvalidHash, "/grants/g/keySha256")]
     [InlineData("""{"mcpServers": {}, "grants": {"g": {}}}""", DiagnosticCodes.MissingField, "/grants/g")]
@@ -190,6 +194,15 @@ public sealed class ConfigurationLoaderTests : IDisposable
     {
         var error = Assert.Single(Errors("""{"mcpServers": {}, "admin": {"tokenSha256": "my-real-admin-token"}}"""));
         Assert.DoesNotContain("my-real-admin-token", error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Load_PinAndScan_DefaultToPinningAndHiding_AndAreReadPerServer()
+    {
+        var result = Load("""{"mcpServers": {"a": {"command": "a"}, "b": {"command": "b", "pin": false, "scan": "warn"}, "c": {"command": "c", "pin": true, "scan": "hide"}}}""");
+        Assert.Equal(
+            [(true, ScanAction.Hide), (false, ScanAction.Warn), (true, ScanAction.Hide)],
+            result.Configuration!.Servers.Select(s => (s.Pinning, s.Scan)).ToArray());
     }
 
     [Fact]

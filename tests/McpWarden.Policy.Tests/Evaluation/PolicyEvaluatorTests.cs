@@ -65,6 +65,14 @@ public sealed class PolicyEvaluatorTests
     }
 
     [Fact]
+    public void Evaluate_WithheldTool_IsRefusedWithItsCodeBeforeTheRuleIsConsulted()
+    {
+        var tools = ToolSnapshot.Of([new ListedTool("read_file", null, Withheld: new ToolWithheld(ReasonCodes.ToolFlagged, "flagged by the scan"))]);
+        var decision = Decide("read_file", tools: tools);
+        Assert.Equal((DecisionKind.Deny, ReasonCodes.ToolFlagged, "flagged by the scan"), (decision.Kind, decision.Code, decision.Message));
+    }
+
+    [Fact]
     public void Evaluate_ArgumentsThatAreNotAnObject_AreInvalid() =>
         Assert.Equal(ReasonCodes.InvalidArguments, Decide("read_file", "[1,2]").Code);
 

@@ -1,0 +1,127 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using McpWarden.Gateway.Configuration;
+using McpWarden.Gateway.Enforcement;
+using McpWarden.Gateway.Pinning;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace McpWarden.Admin;
+
+/// <summary>
+/// <c>GET /api/pins[?server=NAME]</c> and <c>POST /api/pins/{server}/{tool}/accept</c> (optional body
+/// <c>{"fingerprint": HEX}</c>): the pinned tool definitions, and accepting a changed one. An accept applies at once:
+/// the server's running sessions read their tools again and tell their clients the list changed.
+/// </summary>
+internal sealed class PinEndpoints
+{
+    private const int MaxBodyBytes = 16 * 1024;
+
+    private readonly ToolVetting _vetting;
+    private readonly LiveConfiguration _live;
+
+    public PinEndpoints(ToolVetting vetting, LiveConfiguration live) => (_vetting, _live) = (vetting, live);
+
+    /// <summary>Adds the endpoints to the admin group (which has already checked the origin and the token).</summary>
+    public void Map(RouteGroupBuilder api)
+    {
+        api.MapGet("/pins", (Func<HttpContext, Task<IResult>>)ListAsync);
+        api.MapPost("/pins/{server}/{tool}/accept", (HttpContext context, string server, string tool) => AcceptAsync(context, server, tool));
+    }
+
+    private async Task<IResult> ListAsync(HttpContext context)
+    {
+        var server = context.Request.Query["server"].ToString() is { Length: > 0 } name ? name : null;
+        if (server is not null && _live.Server(server) is null)
+        {
+            return Error(StatusCodes.Status404NotFound, $"the configuration has no server {JsonSerializer.Serialize(server)}");
+        }
+
+        var pins = await _vetting.Pins.ListAsync(server, context.RequestAborted).ConfigureAwait(false);
+        return Json(new JsonArray([.. pins.Select(p => (JsonNode)PinJson.ToJson(p))]));
+    }
+
+    private async Task<IResult> AcceptAsync(HttpContext context, string server, string tool)
+    {
+        var (fingerprint, problem) = await ReadFingerprintAsync(context.Request, context.RequestAborted).ConfigureAwait(false);
+        if (problem is not null)
+        {
+            return Error(StatusCodes.Status400BadRequest, problem);
+        }
+
+        var result = await _vetting.AcceptAsync(server, tool, fingerprint, context.RequestAborted).ConfigureAwait(false);
+        var named = $"{server}/{tool}";
+        switch (result)
+        {
+            case PinAcceptance.Accepted:
+                var pin = (await _vetting.Pins.ListAsync(server, context.RequestAborted).ConfigureAwait(false)).First(p => p.Tool == tool);
+                return Json(PinJson.ToJson(pin));
+            case PinAcceptance.UnknownTool:
+                return Error(StatusCodes.Status404NotFound, $"{JsonSerializer.Serialize(named)} is not pinned: no gateway has listed such a tool");
+            case PinAcceptance.NothingToAccept:
+                return Error(StatusCodes.Status409Conflict, $"{JsonSerializer.Serialize(named)} has no changed definition waiting to be accepted");
+            default:
+                return Error(StatusCodes.Status409Conflict, $"the changed definition waiting for {JsonSerializer.Serialize(named)} does not have the fingerprint {fingerprint}: the server changed it again; review it with GET /api/pins");
+        }
+    }
+
+    /// <summary>The optional body <c>{"fingerprint": HEX}</c>, read strictly.</summary>
+    private static async Task<(string? Fingerprint, string? Problem)> ReadFingerprintAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        using var buffer = new MemoryStream();
+        var chunk = new byte[4096];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+        {
+            if (buffer.Length + read > MaxBodyBytes)
+            {
+                return (null, $"the body is larger than {MaxBodyBytes} bytes");
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        if (buffer.Length == 0)
+        {
+            return (null, null);
+        }
+
+        try
+        {
+            if (JsonNode.Parse(buffer.ToArray()) is not JsonObject body)
+            {
+                return (null, "the body must be a JSON object such as {\"fingerprint\": \"...\"}");
+            }
+
+            string? fingerprint = null;
+            foreach (var (name, value) in body)
+            {
+                if (name != "fingerprint")
+                {
+                    return (null, $"unknown field {JsonSerializer.Serialize(name)}: the body may carry only \"fingerprint\"");
+                }
+
+                if (value is not JsonValue text || !text.TryGetValue(out fingerprint) || fingerprint.Length != 64 || !fingerprint.All(char.IsAsciiHexDigitLower))
+                {
+                    return (null, "\"fingerprint\" must be the 64 lower-case hex digits of the changed definition's fingerprint");
+                }
+            }
+
+            return (fingerprint, null);
+        }
+        catch (JsonException e)
+        {
+            return (null, $"the body is not valid JSON: {e.Message}");
+        }
+        catch (ArgumentException e)
+        {
+            return (null, $"the body is not acceptable JSON: {e.Message}");
+        }
+    }
+
+    private static IResult Json(JsonNode body, int status = StatusCodes.Status200OK) =>
+        Results.Content(body.ToJsonString(), "application/json", statusCode: status);
+
+    private static IResult Error(int status, string message) => Json(new JsonObject { ["error"] = message }, status);
+}
