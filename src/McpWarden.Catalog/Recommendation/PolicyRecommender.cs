@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Globalization;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -30,6 +31,8 @@ public static class PolicyRecommender
         // Readable names and reasons in the file; quotes, backslashes and controls are still escaped.
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
+
+    private static readonly JsonSerializerOptions QuoteOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public static string Recommend(ServerContext server, IReadOnlyList<ClassifiedTool> tools) => RecommendDetailed(server, tools).Json;
 
@@ -104,34 +107,32 @@ public static class PolicyRecommender
             case ToolCategory.Write:
             case ToolCategory.Execute:
                 writer.WriteString("reason", Reason(tool));
-                writer.WriteStartArray("limits");
-                Limit(writer, counters.For(name, "rate"), "minute", category switch
+                Limits(writer, Limit(counters.For(name, "rate"), "minute", category switch
                 {
                     ToolCategory.Read => RuleShapes.ReadPerMinute,
                     ToolCategory.Write => RuleShapes.WritePerMinute,
                     _ => RuleShapes.ExecutePerMinute,
-                });
-                writer.WriteEndArray();
+                }));
                 break;
             case ToolCategory.Communication:
             case ToolCategory.Destructive:
                 writer.WriteString("action", "approve");
                 writer.WriteString("reason", Reason(tool));
-                writer.WriteStartArray("limits");
-                Limit(writer, counters.For(name, "rate"), "hour", category == ToolCategory.Communication ? RuleShapes.CommunicationPerHour : RuleShapes.DestructivePerHour);
-                writer.WriteEndArray();
+                Limits(writer, Limit(counters.For(name, "rate"), "hour", category == ToolCategory.Communication ? RuleShapes.CommunicationPerHour : RuleShapes.DestructivePerHour));
                 break;
             case ToolCategory.Financial:
                 writer.WriteString("action", "approve");
                 writer.WriteString("reason", Reason(tool));
-                writer.WriteStartArray("limits");
-                Limit(writer, counters.For(name, "rate"), "day", RuleShapes.FinancialPerDay);
+                var count = Limit(counters.For(name, "rate"), "day", RuleShapes.FinancialPerDay);
                 if (AmountArgument.In(tool.Tool.InputSchema) is { } amount)
                 {
-                    Limit(writer, counters.For(name, "spend"), "day", SpendCap(amount), amount.Reference);
+                    Limits(writer, count, Limit(counters.For(name, "spend"), "day", SpendCap(amount), amount.Reference));
+                }
+                else
+                {
+                    Limits(writer, count);
                 }
 
-                writer.WriteEndArray();
                 break;
             default:
                 // Credentials, and any category this version does not know: refused, with the reason.
@@ -143,20 +144,34 @@ public static class PolicyRecommender
         writer.WriteEndObject();
     }
 
-    private static void Limit(Utf8JsonWriter writer, string counter, string window, decimal max, string? cost = null)
+    /// <summary>
+    /// The <c>limits</c> array with one limit per line, the way the seed examples write them. Written raw
+    /// because the writer would spread each limit over six lines; the indentation is that of a rule's member.
+    /// </summary>
+    private static void Limits(Utf8JsonWriter writer, params string[] limits)
     {
-        writer.WriteStartObject();
-        writer.WriteString("counter", counter);
-        writer.WriteString("window", window);
-        writer.WriteNumber("max", max);
-        writer.WriteString("scope", "grant");
+        const string Item = "\n        ";
+        writer.WritePropertyName("limits");
+        writer.WriteRawValue("[" + Item + string.Join("," + Item, limits) + "\n      ]");
+    }
+
+    /// <summary>One limit: <c>{ "counter": "x_rate", "window": "minute", "max": 10, "scope": "grant" }</c>.</summary>
+    private static string Limit(string counter, string window, decimal max, string? cost = null)
+    {
+        var line = new StringBuilder("{ ");
+        line.Append("\"counter\": ").Append(Quote(counter));
+        line.Append(", \"window\": ").Append(Quote(window));
+        line.Append(", \"max\": ").Append(max.ToString(CultureInfo.InvariantCulture));
+        line.Append(", \"scope\": \"grant\"");
         if (cost is not null)
         {
-            writer.WriteString("cost", cost);
+            line.Append(", \"cost\": ").Append(Quote(cost));
         }
 
-        writer.WriteEndObject();
+        return line.Append(" }").ToString();
     }
+
+    private static string Quote(string text) => JsonSerializer.Serialize(text, QuoteOptions);
 
     private static decimal SpendCap(AmountArgument amount)
     {

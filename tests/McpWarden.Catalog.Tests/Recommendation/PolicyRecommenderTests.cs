@@ -33,6 +33,11 @@ public sealed class PolicyRecommenderTests
         AssertLimit(Assert.Single(rule.Limits), "run_workflow_rate", TimeSpan.FromMinutes(1), 10, cost: null);
         var limit = JsonNode.Parse(json)!["tools"]!["run_workflow"]!["limits"]![0]!.ToJsonString();
         Assert.Equal("""{"counter":"run_workflow_rate","window":"minute","max":10,"scope":"grant"}""", limit);
+        Assert.Contains("""
+                  "limits": [
+                    { "counter": "run_workflow_rate", "window": "minute", "max": 10, "scope": "grant" }
+                  ]
+            """.Replace("\r\n", "\n", StringComparison.Ordinal), json, StringComparison.Ordinal);
     }
 
     [Theory]
