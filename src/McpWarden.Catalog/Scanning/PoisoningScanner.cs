@@ -21,8 +21,8 @@ public static class PoisoningScanner
 {
     public const int MaxDepth = 64;
     public const int MaxNodes = 20_000;
-    public const int MaxStringChars = 100_000;
-    public const int MaxTotalChars = 1_000_000;
+    public const int MaxStringChars = 50_000;
+    public const int MaxTotalChars = 250_000;
 
     private static readonly string[] TopLevelStrings = ["name", "title", "description"];
     private static readonly string[] TopLevelTrees = ["annotations", "inputSchema", "outputSchema"];

@@ -17,6 +17,8 @@ internal static class TextRules
     private const string Email = @"[a-z0-9._%+-]+@[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}";
     private const string SendVerbs = @"(send|sends|post|upload|forward|transmit|submit|report|email|mail|copy|leak|exfiltrate|sync|beacon|share|deliver|push)";
 
+    private const string TakeVerbs = @"(read|cat|open|extract|collect|send|share|copy|upload|dump|leak|exfiltrate|attach|forward|post|steal|harvest|grab|include|pass|print|output)";
+
     public static IReadOnlyList<TextRule> All { get; } =
     [
         // Tags that dress text up as a higher authority than the user.
@@ -47,9 +49,11 @@ internal static class TextRules
         // Keys, credentials and other applications' configuration.
         Rule(ScanKinds.SecretAccess, @"(~|\$home|%userprofile%)/\.ssh\b|\.ssh/|\bid_(rsa|dsa|ecdsa|ed25519)\b|\bauthorized_keys\b", "names SSH keys"),
         Rule(ScanKinds.SecretAccess, @"\.aws/(credentials|config)\b|\baws_(secret_access_key|access_key_id|session_token)\b", "names AWS credentials"),
-        Rule(ScanKinds.SecretAccess, @"(^|[\s'""`(/~])\.env(\.[a-z]+)?\b", "names a .env file, where applications keep secrets"),
-        Rule(ScanKinds.SecretAccess, @"\bmcp\.json\b|\bclaude_desktop_config\.json\b|~/\.(cursor|claude|codeium|windsurf|continue|docker|kube|azure|gcloud|config|vscode|gemini|codex)/", "names another application's configuration (where MCP clients keep their servers and keys)"),
-        Rule(ScanKinds.SecretAccess, @"\.netrc\b|\.pgpass\b|\.npmrc\b|\.pypirc\b|\.git-credentials\b|\.kube/config\b|\.docker/config\.json\b|/etc/(shadow|passwd|sudoers)\b|\bwallet\.dat\b|\.gnupg\b|\bcredentials\.json\b|\bapplication_default_credentials\.json\b|\bsecrets?\.(json|ya?ml|toml|env)\b", "names a file that holds credentials"),
+        Rule(ScanKinds.SecretAccess, @"\bmcp\.json\b|\bclaude_desktop_config\.json\b|~/\.(cursor|claude|codeium|windsurf|continue|docker|kube|azure|gcloud|vscode|gemini|codex)/", "names another application's configuration (where MCP clients keep their servers and keys)"),
+        Rule(ScanKinds.SecretAccess, @"\.netrc\b|\.pgpass\b|\.git-credentials\b|/etc/(shadow|sudoers)\b|\bwallet\.dat\b|\bapplication_default_credentials\.json\b", "names a file that holds credentials"),
+
+        // Files that also have ordinary uses (a tool may load its settings from .env): only with a verb that takes them.
+        Rule(ScanKinds.SecretAccess, $@"\b{TakeVerbs}\b[^\n]{{0,60}}((^|[\s'""`(/~])\.env(\.[a-z]+)?\b|\.npmrc\b|\.pypirc\b|\.kube/config\b|\.docker/config\.json\b|/etc/passwd\b|\.gnupg\b|\bcredentials\.json\b|\bsecrets?\.(json|ya?ml|toml|env)\b)", "asks to read or pass on a file that usually holds secrets"),
         Rule(ScanKinds.SecretAccess, $@"\b(read|cat|open|extract|collect|send|share|copy|upload|dump|leak|exfiltrate|attach|forward|post|steal|harvest|grab)\b[^.\n]{{0,60}}\b{Secrets}\b", "asks for keys, tokens or passwords"),
 
         // Data sent elsewhere.
