@@ -75,7 +75,7 @@ public static class PolicyRecommender
         var keyed = new List<(string, ClassifiedTool)>();
         var leftOut = new List<LeftToDefault>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var tool in tools.Where(t => t is not null).OrderBy(t => t.Tool.Name, StringComparer.Ordinal))
+        foreach (var tool in tools.Where(t => t?.Tool is not null && t.Classification is not null).OrderBy(t => t.Tool.Name, StringComparer.Ordinal))
         {
             var name = tool.Tool.Name;
             var problem = name.Contains('*', StringComparison.Ordinal) ? "its name contains '*', which a policy key reads as a pattern matching other names too"
@@ -190,7 +190,9 @@ public static class PolicyRecommender
     /// </summary>
     internal static string Reason(ClassifiedTool tool)
     {
-        var head = $"{CatalogNames.Of(tool.Classification.Category)}, {CatalogNames.Of(tool.Classification.Risk)} risk";
+        var category = Enum.IsDefined(tool.Classification.Category) ? CatalogNames.Of(tool.Classification.Category) : "unknown category";
+        var risk = Enum.IsDefined(tool.Classification.Risk) ? CatalogNames.Of(tool.Classification.Risk) : "unknown";
+        var head = $"{category}, {risk} risk";
         var rationale = Visible(tool.Classification.Rationale ?? string.Empty);
         var text = rationale.Length == 0 ? head : $"{head}: {rationale}";
         return text.Length <= RuleShapes.MaxReasonLength ? text : text[..AlignedCut(text, RuleShapes.MaxReasonLength - 1)] + "…";

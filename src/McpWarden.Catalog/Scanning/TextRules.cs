@@ -59,6 +59,7 @@ internal static class TextRules
         // Data sent elsewhere.
         Rule(ScanKinds.Exfiltration, $@"\b{SendVerbs}\b[^\n]{{0,80}}\b(to|at|into)\s[`'""<(]?(https?|ftp|wss?)://", "asks to send data to a URL"),
         Rule(ScanKinds.Exfiltration, $@"\b{SendVerbs}\b[^\n]{{0,80}}\b(to|at)\s[`'""<(]?{Email}", "asks to send data to an email address"),
+        Rule(ScanKinds.Exfiltration, @"https?://[^\s)]{0,200}[?&=/](\{\{?|<|\$\{)\s?(conversation|history|messages|chat|context|secrets?|tokens?|api_key|keys?|passwords?|data|file|contents?|env|credentials|system_prompt)\b", "a URL template that fills the conversation or secrets into a request (rendered images and links fetch it)"),
         Rule(ScanKinds.Exfiltration, $@"\b(bcc|cc)\b[^\n]{{0,40}}{Email}", "asks to copy messages to an email address"),
         Rule(ScanKinds.Exfiltration, @"\bpass\s(its|the|their|all|this|that|your|every)\s(full\s|entire\s|complete\s|raw\s)?(content|contents|output|result|results|text|data|response|value)s?\s(as|in|into|to|through)\b", "asks to pass data on as an argument"),
         Rule(ScanKinds.Exfiltration, @"\binclude\s(the\s|its\s|their\s|all\s|your\s|any\s)?(full\s|entire\s|complete\s)?(content|contents|output|data|conversation|chat|history|messages|file|files|result|results|system\sprompt|instructions)\b[^.\n]{0,60}\b(in|into|as)\s(the\s)?[`'""]?[a-z0-9_-]+[`'""]?\s(argument|parameter|field|param)\b", "asks to put data into an argument"),

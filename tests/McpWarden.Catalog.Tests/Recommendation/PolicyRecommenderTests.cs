@@ -198,6 +198,16 @@ public sealed class PolicyRecommenderTests
     }
 
     [Fact]
+    public void AnUnknownCategory_IsDenied()
+    {
+        var rule = Load(PolicyRecommender.Recommend(Server, [Classified("odd", (ToolCategory)99, (RiskLevel)42)])).Resolve("odd");
+
+        Assert.Equal(PolicyAction.Deny, rule.Action);
+        Assert.False(rule.IsDefault);
+        Assert.StartsWith("unknown category, unknown risk", rule.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ARepeatedName_GetsOneRule()
     {
         var recommendation = PolicyRecommender.RecommendDetailed(Server, [Classified("dup", ToolCategory.Read), Classified("dup", ToolCategory.Credentials)]);

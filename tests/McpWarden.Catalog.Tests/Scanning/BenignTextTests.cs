@@ -46,6 +46,8 @@ public sealed class BenignTextTests
     [InlineData("Noms accentués: café, naïve, Zoë; 日本語のテキスト; نص عربي; טקסט בעברית")]
     [InlineData("Tabs\tand\nnew lines\r\nare fine.")]
     [InlineData("Reads process.env.PORT to choose the port.")]
+    [InlineData("Calls GET https://api.example.com/users/{id}?fields={fields} and returns the user.")]
+    [InlineData("![build](https://img.shields.io/badge/build-passing-green?style=flat) Build status of the repository.")]
     [InlineData("Loads its settings from the project's .env file at startup.")]
     [InlineData("Settings live in ~/.config/notes/settings.json.")]
     [InlineData("Transfers the amount to the account given; pass the amount in cents.")]

@@ -124,10 +124,10 @@ public sealed class ScannerMechanicsTests
     [Fact]
     public void ArbitraryText_NeverThrows()
     {
-        // Seeded: the same thousand strings every run, drawn from the whole UTF-16 range and the rule words.
+        // Seeded: the same 500 strings every run, drawn from the whole UTF-16 range and the rule words.
         var random = new Random(20261121);
         string[] words = ["ignore", "previous", "instructions", "<", ">", "send", "to", "https://", "@", "~/.ssh", "tool", "when", "\u200B", "\uDBC0", "\uDC00", " "];
-        for (var i = 0; i < 1_000; i++)
+        for (var i = 0; i < 500; i++)
         {
             var builder = new StringBuilder();
             for (var j = random.Next(0, 60); j > 0; j--)
