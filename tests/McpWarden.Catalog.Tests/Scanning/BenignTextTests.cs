@@ -80,7 +80,8 @@ public sealed class BenignTextTests
         var all = RealServers();
         var others = all.Where(pair => pair.Key != server).ToDictionary(pair => pair.Key, pair => (IReadOnlyCollection<string>)pair.Value.Tools.Select(t => t.Name).ToArray());
         var (tools, instructions) = all[server];
-        var context = new ScanContext(server, others) { OwnTools = tools.Select(t => t.Name).ToArray() };
+        // Without OwnTools: the servers' own cross-references must not need it.
+        var context = new ScanContext(server, others);
 
         var findings = tools.SelectMany(tool => PoisoningScanner.Scan(tool, context).Select(f => f with { Path = tool.Name + f.Path })).ToList();
         if (instructions is not null)
