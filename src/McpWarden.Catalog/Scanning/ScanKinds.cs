@@ -17,4 +17,13 @@ public static class ScanKinds
 
     /// <summary>Mentions of another server's tools, to change how the model uses them.</summary>
     public const string Shadowing = "shadowing";
+
+    /// <summary>
+    /// A definition the scan could not read whole (nested deeper, or larger, than it examines, or a string
+    /// that is not valid Unicode): what was not read cannot be vouched for, so it counts as a finding.
+    /// </summary>
+    public const string Unscannable = "unscannable";
+
+    /// <summary>Every kind, in the order the documentation lists them.</summary>
+    public static IReadOnlyList<string> All { get; } = [HiddenUnicode, InstructionMarker, SecretAccess, Exfiltration, Shadowing, Unscannable];
 }
