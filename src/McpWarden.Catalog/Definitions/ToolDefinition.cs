@@ -37,10 +37,10 @@ public sealed class ToolDefinition
 
     public ToolHints Hints { get; }
 
-    /// <summary>Reads one <c>tools/list</c> entry; null when it is not an object with a string <c>name</c>.</summary>
+    /// <summary>Reads one <c>tools/list</c> entry; null when it is not an object with a readable string <c>name</c>.</summary>
     public static ToolDefinition? From(JsonElement tool)
     {
-        if (tool.ValueKind != JsonValueKind.Object || !tool.TryGetProperty("name", out var name) || name.ValueKind != JsonValueKind.String)
+        if (tool.ValueKind != JsonValueKind.Object || Text(tool, "name") is not { } name)
         {
             return null;
         }
@@ -52,7 +52,7 @@ public sealed class ToolDefinition
             : ToolHints.None;
         return new ToolDefinition(
             json,
-            name.GetString()!,
+            name,
             Text(json, "title") ?? hints.Title,
             Text(json, "description"),
             Member(json, "inputSchema", JsonValueKind.Object),
@@ -67,7 +67,26 @@ public sealed class ToolDefinition
     private static JsonElement? Member(JsonElement owner, string name, JsonValueKind kind) =>
         owner.TryGetProperty(name, out var value) && value.ValueKind == kind ? value : null;
 
-    private static string? Text(JsonElement owner, string name) => Member(owner, name, JsonValueKind.String)?.GetString();
+    /// <summary>
+    /// A string member; absent when it cannot be read as text (a lone surrogate escape such as <c>"\ud800"</c>).
+    /// The scan reads the raw JSON and reports such a string, so nothing unreadable reaches a person unflagged.
+    /// </summary>
+    private static string? Text(JsonElement owner, string name)
+    {
+        if (Member(owner, name, JsonValueKind.String) is not { } value)
+        {
+            return null;
+        }
+
+        try
+        {
+            return value.GetString();
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
+    }
 
     private static bool? Flag(JsonElement owner, string name) =>
         owner.TryGetProperty(name, out var value) && value.ValueKind is JsonValueKind.True or JsonValueKind.False ? value.GetBoolean() : null;

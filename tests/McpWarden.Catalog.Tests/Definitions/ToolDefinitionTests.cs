@@ -37,6 +37,18 @@ public sealed class ToolDefinitionTests
         Assert.Null(tool.Hints.ReadOnly);
     }
 
+    [Fact]
+    public void From_TakesUnreadableTextAsAbsent_AndANameItCannotReadAsNoTool()
+    {
+        // A lone surrogate escape is valid JSON but no text: reading it must not throw out of a tools/list.
+        Assert.Null(Read("""{"name":"\ud800"}"""));
+
+        var tool = Read("""{"name":"t","title":"\udc00","description":"a\ud800b"}""")!;
+
+        Assert.Null(tool.Title);
+        Assert.Null(tool.Description);
+    }
+
     private static ToolDefinition? Read(string json)
     {
         using var document = JsonDocument.Parse(json);
