@@ -84,7 +84,7 @@ public sealed class UpstreamProbe
         catch (Exception e)
 #pragma warning restore CA1031
         {
-            return ProbedServer.Failed(server.Name, e is ProbeException ? e.Message : $"{server.Name} could not be listed: {e.Message}");
+            return ProbedServer.Failed(server.Name, e is ProbeException ? e.Message : $"{server.Name} could not be listed: {Describe(e)}");
         }
         finally
         {
@@ -105,6 +105,21 @@ public sealed class UpstreamProbe
     }
 
     private StepDeadline Deadline(ServerDefinition server, CancellationToken cancellationToken) => new(server.RequestTimeout, _time, cancellationToken);
+
+    /// <summary>Every distinct message down the chain of causes: the SDK's "failed to connect" wraps the reason a person needs.</summary>
+    private static string Describe(Exception e)
+    {
+        var messages = new List<string>();
+        for (var cause = e; cause is not null; cause = cause.InnerException)
+        {
+            if (!messages.Contains(cause.Message, StringComparer.Ordinal))
+            {
+                messages.Add(cause.Message.TrimEnd('.'));
+            }
+        }
+
+        return string.Join(": ", messages);
+    }
 
     private static JsonObject InitializeParameters() => new()
     {
