@@ -21,7 +21,7 @@ public static class InventoryTable
     private static readonly string[] Headings = ["SERVER", "TOOL", "CATEGORY", "RISK", "RULE", "PIN", "FINDINGS", "AGENT"];
 
     /// <summary>Widest a column grows to fit its cells; a longer cell overflows its row rather than widening every row.</summary>
-    private static readonly int[] MaxWidths = [16, 32, 13, 8, 18, 8, 8, 6];
+    private static readonly int[] MaxWidths = [14, 30, 13, 8, 16, 8, 8, 6];
 
     public static void Write(InventoryReport report, TextWriter output)
     {
