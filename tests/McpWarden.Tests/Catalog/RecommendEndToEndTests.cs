@@ -1,0 +1,83 @@
+using System.Net;
+using System.Text.Json;
+using McpWarden.Policy;
+using McpWarden.Tests.Cli;
+using McpWarden.Tests.Gateway;
+using Xunit;
+
+namespace McpWarden.Tests.Catalog;
+
+/// <summary>
+/// <c>mcpwarden recommend</c> for the fixture, checked with <c>mcpwarden check</c> and put to work in a real
+/// <c>serve</c>; and <c>GET /api/inventory</c> of that serve.
+/// </summary>
+public sealed class RecommendEndToEndTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("mcpwarden-recommend-").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    [Fact]
+    public async Task Recommend_ForTheFixture_PassesCheck_AndAServeWithItShowsExactlyTheToolsItDoesNotDeny()
+    {
+        var before = new FixtureGateway(Directory.CreateDirectory(Path.Combine(_directory, "before")).FullName, """{ "version": "1", "default": "deny", "tools": {} }""");
+        var recommended = await CliProcess.RunAsync("recommend", "--config", before.Configuration, "--server", "payments");
+        Assert.True(recommended.ExitCode == 0, recommended.Error);
+        var policyFile = Path.Combine(_directory, "payments.policy.json");
+        await File.WriteAllTextAsync(policyFile, recommended.Output, TestContext.Current.CancellationToken);
+
+        // Nothing but the policy on standard output: it is a file as it stands.
+        var check = await CliProcess.RunAsync("check", policyFile);
+        Assert.True(check.ExitCode == 0, check.Output + check.Error);
+
+        var inventory = await CliProcess.RunAsync("inventory", "--config", before.Configuration, "--json");
+        var allTools = Tools(JsonDocument.Parse(inventory.Output).RootElement).Select(t => t.GetProperty("name").GetString()!).ToArray();
+        Assert.NotEmpty(allTools);
+        var policy = PolicyLoader.LoadFile(policyFile).Policy!;
+        var expected = allTools.Where(tool => !policy.Hides(tool)).Order(StringComparer.Ordinal).ToArray();
+
+        var after = new FixtureGateway(Directory.CreateDirectory(Path.Combine(_directory, "after")).FullName, recommended.Output);
+        await using var gateway = await ServeGatewayProcess.StartAsync(after.Configuration);
+        using var http = new McpHttpExchange();
+        var session = await http.InitializeAsync(gateway.Endpoint("payments"));
+        var listed = await http.PostAsync(gateway.Endpoint("payments"), """{"jsonrpc":"2.0","id":"list","method":"tools/list"}""", session);
+        var seen = listed.Last.GetProperty("result").GetProperty("tools").EnumerateArray().Select(t => t.GetProperty("name").GetString()!).Order(StringComparer.Ordinal).ToArray();
+        Assert.Equal(expected, seen);
+
+        // The running gateway's inventory: the admin token is required, and it reports the same tools, visible as the client saw them.
+        using (var anonymous = new AdminClient(gateway.BaseUrl, token: null))
+        {
+            var (status, _) = await anonymous.GetAsync("/api/inventory");
+            Assert.Equal(HttpStatusCode.Unauthorized, status);
+        }
+
+        using var admin = new AdminClient(gateway.BaseUrl);
+        var (ok, body) = await admin.GetAsync("/api/inventory?server=payments");
+        Assert.Equal(HttpStatusCode.OK, ok);
+        var reported = Tools(body).ToArray();
+        Assert.Equal(allTools, reported.Select(t => t.GetProperty("name").GetString()!).ToArray());
+        Assert.Equal(expected, reported.Where(t => t.GetProperty("visible").GetBoolean()).Select(t => t.GetProperty("name").GetString()!).Order(StringComparer.Ordinal).ToArray());
+        var (missing, _) = await admin.GetAsync("/api/inventory?server=nope");
+        Assert.Equal(HttpStatusCode.NotFound, missing);
+    }
+
+    [Fact(Skip = "Needs the gateway to pin on tools/list (the pinning change): IPinStore.CheckAsync is not called by the relay on this branch. Unskip once it is merged.")]
+    public async Task ApiInventory_AfterAClientListedTheTools_ReportsThemPinned()
+    {
+        var fixture = new FixtureGateway(_directory, """{ "version": "1", "default": "deny", "tools": { "mpesa_stk_push": {} } }""");
+        await using var gateway = await ServeGatewayProcess.StartAsync(fixture.Configuration);
+        using var admin = new AdminClient(gateway.BaseUrl);
+        var (_, before) = await admin.GetAsync("/api/inventory");
+        Assert.All(Tools(before), tool => Assert.Equal("unpinned", tool.GetProperty("pin").GetProperty("state").GetString()));
+
+        using var http = new McpHttpExchange();
+        var session = await http.InitializeAsync(gateway.Endpoint("payments"));
+        await http.PostAsync(gateway.Endpoint("payments"), """{"jsonrpc":"2.0","id":"list","method":"tools/list"}""", session);
+
+        var (_, after) = await admin.GetAsync("/api/inventory");
+        Assert.All(Tools(after), tool => Assert.Equal("pinned", tool.GetProperty("pin").GetProperty("state").GetString()));
+    }
+
+    private static JsonElement.ArrayEnumerator Tools(JsonElement inventory) =>
+        inventory.GetProperty("servers").EnumerateArray().Single(s => s.GetProperty("server").GetString() == "payments").GetProperty("tools").EnumerateArray();
+}
