@@ -8,10 +8,11 @@ using Xunit;
 namespace McpWarden.Tests.Catalog;
 
 /// <summary>
-/// <c>mcpwarden recommend</c> for the fixture, checked with <c>mcpwarden check</c> and put to work in a real
-/// <c>serve</c>; and <c>GET /api/inventory</c> of that serve.
+/// The inventory beside a real <c>serve</c>: <c>mcpwarden recommend</c> for the fixture, checked with
+/// <c>mcpwarden check</c> and put to work; <c>GET /api/inventory</c> of that serve; and pin states once the
+/// gateway has listed the tools for a client.
 /// </summary>
-public sealed class RecommendEndToEndTests : IDisposable
+public sealed class InventoryServeEndToEndTests : IDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("mcpwarden-recommend-").FullName;
 
@@ -76,6 +77,27 @@ public sealed class RecommendEndToEndTests : IDisposable
 
         var (_, after) = await admin.GetAsync("/api/inventory");
         Assert.All(Tools(after), tool => Assert.Equal("pinned", tool.GetProperty("pin").GetProperty("state").GetString()));
+    }
+
+    [Fact(Skip = "Needs the gateway to pin on tools/list and the SQLite pin store (the pinning change): on this branch a serve pins nothing and StoreOpener keeps pins in memory. Unskip once it is merged.")]
+    public async Task Inventory_AfterAServeListedTheToolsForAClient_ReadsThemPinnedFromTheStore()
+    {
+        var fixture = new FixtureGateway(_directory, """{ "version": "1", "default": "deny", "tools": { "mpesa_stk_push": {} } }""", $$"""
+            "store": { "path": {{JsonSerializer.Serialize(Path.Combine(_directory, "state.db"))}} },
+            """);
+        await using (var gateway = await ServeGatewayProcess.StartAsync(fixture.Configuration))
+        {
+            using var http = new McpHttpExchange();
+            var session = await http.InitializeAsync(gateway.Endpoint("payments"));
+            await http.PostAsync(gateway.Endpoint("payments"), """{"jsonrpc":"2.0","id":"list","method":"tools/list"}""", session);
+            Assert.Equal(0, await gateway.StopAsync());
+        }
+
+        var inventory = await CliProcess.RunAsync("inventory", "--config", fixture.Configuration, "--json");
+
+        Assert.Equal(0, inventory.ExitCode);
+        var tools = Tools(JsonDocument.Parse(inventory.Output).RootElement);
+        Assert.All(tools, tool => Assert.Equal("pinned", tool.GetProperty("pin").GetProperty("state").GetString()));
     }
 
     private static JsonElement.ArrayEnumerator Tools(JsonElement inventory) =>
