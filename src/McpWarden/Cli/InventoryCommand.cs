@@ -22,22 +22,22 @@ internal static class InventoryCommand
             return status;
         }
 
-        var (pins, problem) = OpenPins(configuration);
+        var (opened, problem) = OpenStore(configuration);
         if (problem is not null)
         {
             await error.WriteLineAsync("inventory: " + problem).ConfigureAwait(false);
             return ExitCodes.Invalid;
         }
 
-        await using var stores = pins;
-        if (pins is null)
+        await using var stores = opened;
+        if (stores is null)
         {
             await error.WriteLineAsync($"inventory: no store at {configuration.Store.Path} yet, so no tool has been pinned: every pin state is unpinned").ConfigureAwait(false);
         }
 
         using var loggers = Loggers();
         var service = new InventoryService(new UpstreamProbe(new UpstreamTransportFactory(Environment.GetEnvironmentVariable, loggers), TimeProvider.System));
-        var report = await service.BuildAsync(servers, configuration.Servers, pins?.Pins, cancellationToken).ConfigureAwait(false);
+        var report = await service.BuildAsync(servers, configuration.Servers, stores?.Pins, cancellationToken).ConfigureAwait(false);
 
         if (json)
         {
@@ -104,7 +104,7 @@ internal static class InventoryCommand
     /// The configuration's store, to read pins from; none (and no problem) when its file does not exist yet:
     /// the inventory only reads, so it does not create a store a gateway has never used.
     /// </summary>
-    private static (GatewayStores? Stores, string? Problem) OpenPins(GatewayConfiguration configuration)
+    private static (GatewayStores? Stores, string? Problem) OpenStore(GatewayConfiguration configuration)
     {
         if (configuration.Store.Path is { } path && !File.Exists(path))
         {
