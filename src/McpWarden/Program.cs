@@ -151,6 +151,33 @@ adminToken.SetAction(parse => AdminCommand.Token(parse.GetValue(adminTokenConfig
 var admin = new Command("admin", "Manage the gateway's admin access") { adminToken };
 root.Subcommands.Add(admin);
 
+var inventoryConfig = new Option<string>("--config") { Description = "The configuration file", Required = true };
+var inventoryServer = new Option<string?>("--server") { Description = "Only this configured server" };
+var inventoryJson = new Option<bool>("--json") { Description = "One JSON document (its shape: docs/inventory.md)" };
+var inventory = new Command("inventory", "Every tool of every configured server: category, risk and why, the rule that governs it, its pin state and scan findings")
+{
+    inventoryConfig, inventoryServer, inventoryJson,
+};
+inventory.SetAction((parse, cancellationToken) => InventoryCommand.RunAsync(
+    parse.GetValue(inventoryConfig)!,
+    parse.GetValue(inventoryServer),
+    parse.GetValue(inventoryJson),
+    Console.Out,
+    Console.Error,
+    cancellationToken));
+root.Subcommands.Add(inventory);
+
+var recommendConfig = new Option<string>("--config") { Description = "The configuration file", Required = true };
+var recommendServer = new Option<string?>("--server") { Description = "The server to recommend a policy for (needed when several are configured)" };
+var recommend = new Command("recommend", "Print a policy for a server's live tools, in the seed format, to review and install") { recommendConfig, recommendServer };
+recommend.SetAction((parse, cancellationToken) => RecommendCommand.RunAsync(
+    parse.GetValue(recommendConfig)!,
+    parse.GetValue(recommendServer),
+    Console.Out,
+    Console.Error,
+    cancellationToken));
+root.Subcommands.Add(recommend);
+
 // The gateway shuts down in its own time on SIGTERM (closing sessions and their server processes); the
 // parser must not end the process two seconds in.
 // mcpwarden pins list|accept: the pinned tool definitions in the configuration's store.

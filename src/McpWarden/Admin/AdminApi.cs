@@ -4,9 +4,11 @@ using McpWarden.Gateway.Approvals;
 using McpWarden.Gateway.Audit;
 using McpWarden.Gateway.Configuration;
 using McpWarden.Gateway.Fronts.Http;
+using McpWarden.Gateway.Inventory;
 using McpWarden.Gateway.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
 
 namespace McpWarden.Admin;
 
@@ -27,11 +29,13 @@ internal sealed class AdminApi
     private readonly AdminAuthenticator _authenticator;
     private readonly OriginCheck _origins;
     private readonly TimeProvider _time;
+    private readonly InventoryService _inventory;
     private readonly PinEndpoints? _pins;
 
     /// <param name="vetting">The gateway's tool vetting: with it, the pin endpoints are served.</param>
-    public AdminApi(GatewayStores stores, LiveConfiguration live, AdminAuthenticator authenticator, OriginCheck origins, TimeProvider time, Gateway.Enforcement.ToolVetting? vetting = null)
+    public AdminApi(GatewayStores stores, LiveConfiguration live, AdminAuthenticator authenticator, OriginCheck origins, TimeProvider time, InventoryService inventory, Gateway.Enforcement.ToolVetting? vetting = null)
     {
+        _inventory = inventory;
         _pins = vetting is null ? null : new PinEndpoints(vetting, live);
         _stores = stores;
         _live = live;
@@ -52,6 +56,7 @@ internal sealed class AdminApi
         api.MapGet("/policies", () => ListPolicies());
         api.MapGet("/grants", () => ListGrants());
         _pins?.Map(api);
+        MapInventory(api);
     }
 
     /// <summary>The Host/Origin check, then the admin token; null when the request may go on.</summary>
@@ -207,6 +212,33 @@ internal sealed class AdminApi
             ["name"] = g.Name,
             ["servers"] = g.Servers is { } servers ? new JsonArray([.. servers.Select(s => (JsonNode)s)]) : null,
         })]));
+
+    // ---- The catalogue: GET /api/inventory[?server=NAME] ----
+
+    private void MapInventory(RouteGroupBuilder api) => api.MapGet("/inventory", (Func<HttpContext, Task<IResult>>)InventoryAsync);
+
+    /// <summary>
+    /// Every tool of every configured server (or one), as <c>mcpwarden inventory --json</c> prints it, from the
+    /// configuration in force and this gateway's pins. The servers are asked afresh, each in a connection of its own.
+    /// </summary>
+    private async Task<IResult> InventoryAsync(HttpContext context)
+    {
+        var configuration = _live.Current;
+        var wanted = context.Request.Query["server"].ToString();
+        IReadOnlyList<ServerDefinition> servers = configuration.Servers;
+        if (wanted.Length > 0)
+        {
+            if (configuration.Servers.FirstOrDefault(s => s.Name == wanted) is not { } server)
+            {
+                return Error(StatusCodes.Status404NotFound, $"no server is named {JsonSerializer.Serialize(wanted)}");
+            }
+
+            servers = [server];
+        }
+
+        var report = await _inventory.BuildAsync(servers, configuration.Servers, _stores.Pins, context.RequestAborted).ConfigureAwait(false);
+        return Json(InventoryJson.ToJson(report));
+    }
 
     private static IResult Json(JsonNode body, int status = StatusCodes.Status200OK) =>
         Results.Content(body.ToJsonString(), "application/json", statusCode: status);

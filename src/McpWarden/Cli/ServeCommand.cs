@@ -3,6 +3,7 @@ using McpWarden.Gateway.Approvals;
 using McpWarden.Gateway.Configuration;
 using McpWarden.Gateway.Enforcement;
 using McpWarden.Gateway.Fronts.Http;
+using McpWarden.Gateway.Inventory;
 using McpWarden.Gateway.Relay;
 using McpWarden.Gateway.Upstreams;
 using McpWarden.Admin;
@@ -83,7 +84,8 @@ internal static class ServeCommand
         await stores.Approvals.AbandonOrphansAsync(GatewayInstance.IsAlive, cancellationToken).ConfigureAwait(false);
         var gate = new ToolCallGate(stores, configuration.Audit, TimeProvider.System, loggers.CreateLogger<ToolCallGate>());
         var vetting = new ToolVetting(stores.Pins, stores.Audit, TimeProvider.System, loggers.CreateLogger<ToolVetting>());
-        var relays = new RelaySessionFactory(new UpstreamTransportFactory(Environment.GetEnvironmentVariable, loggers), gate, TimeProvider.System, loggers, live, vetting);
+        var transports = new UpstreamTransportFactory(Environment.GetEnvironmentVariable, loggers);
+        var relays = new RelaySessionFactory(transports, gate, TimeProvider.System, loggers, live, vetting);
         await using var registry = new HttpSessionRegistry(TimeProvider.System, loggers, IdleTimeout, MaxSessions);
         var loopbackOnly = addresses.All(IsLoopbackUrl);
         var origins = new OriginCheck(loopbackOnly);
@@ -115,7 +117,8 @@ internal static class ServeCommand
             TimeProvider.System,
             reloadLogger);
         watcher.Start(loaded.Files);
-        new AdminApi(stores, live, new AdminAuthenticator(() => live.Current.AdminTokenSha256), origins, TimeProvider.System, vetting).Map(app);
+        var inventory = new InventoryService(new UpstreamProbe(transports, TimeProvider.System));
+        new AdminApi(stores, live, new AdminAuthenticator(() => live.Current.AdminTokenSha256), origins, TimeProvider.System, inventory, vetting).Map(app);
 
         // Sessions close (their streams end, their server processes are stopped) as soon as shutdown begins,
         // so open streams do not hold the host up for its whole drain timeout.
