@@ -80,7 +80,7 @@ public sealed class InventoryServeEndToEndTests : IDisposable
         Assert.Contains(tools, t => t.GetProperty("name").GetString() == "get-sum" && !t.GetProperty("visible").GetBoolean());
     }
 
-    [Fact(Skip = "Needs the gateway to pin on tools/list (the pinning change): IPinStore.CheckAsync is not called by the relay on this branch. Unskip once it is merged.")]
+    [Fact]
     public async Task ApiInventory_AfterAClientListedTheTools_ReportsThemPinned()
     {
         var fixture = new FixtureGateway(_directory, """{ "version": "1", "default": "deny", "tools": { "mpesa_stk_push": {} } }""");
@@ -97,7 +97,7 @@ public sealed class InventoryServeEndToEndTests : IDisposable
         Assert.All(Tools(after), tool => Assert.Equal("pinned", tool.GetProperty("pin").GetProperty("state").GetString()));
     }
 
-    [Fact(Skip = "Needs the gateway to pin on tools/list and the SQLite pin store (the pinning change): on this branch a serve pins nothing and StoreOpener keeps pins in memory. Unskip once it is merged.")]
+    [Fact]
     public async Task Inventory_AfterAServeListedTheToolsForAClient_ReadsThemPinnedFromTheStore()
     {
         var fixture = new FixtureGateway(_directory, """{ "version": "1", "default": "deny", "tools": { "mpesa_stk_push": {} } }""", $$"""
