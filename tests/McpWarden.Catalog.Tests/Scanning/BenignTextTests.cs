@@ -11,7 +11,7 @@ namespace McpWarden.Catalog.Tests.Scanning;
 /// <summary>
 /// Precision: ordinary descriptions that come close to a rule, and the real servers' own definitions (the
 /// tools/list answers of server-everything, filesystem, memory, the Daraja server and the fixture, kept in
-/// Data/real-servers.json), must produce no finding at all.
+/// tests/catalog/labelled), must produce no finding at all.
 /// </summary>
 public sealed class BenignTextTests
 {
@@ -71,7 +71,7 @@ public sealed class BenignTextTests
         Assert.True(findings.Count == 0, Show(findings));
     }
 
-    public static TheoryData<string> Servers => ["everything", "filesystem", "memory", "daraja", "payments"];
+    public static TheoryData<string> Servers => ["everything", "filesystem", "memory", "daraja", "fixture"];
 
     [Theory]
     [MemberData(nameof(Servers))]
@@ -103,12 +103,17 @@ public sealed class BenignTextTests
         Assert.Empty(filesystem.SelectMany(tool => PoisoningScanner.Scan(tool, context)));
     }
 
+    /// <summary>The captured servers of the labelled set (tests/catalog/labelled), which a live test keeps true to the real servers.</summary>
     internal static Dictionary<string, (IReadOnlyList<ToolDefinition> Tools, string? Instructions)> RealServers()
     {
-        var path = Path.Combine(RepositoryPaths.Root, "tests", "McpWarden.Catalog.Tests", "Scanning", "Data", "real-servers.json");
-        using var document = JsonDocument.Parse(File.ReadAllText(path));
-        return document.RootElement.EnumerateObject().ToDictionary(
-            server => server.Name,
-            server => (ToolDefinition.ListFrom(server.Value.GetProperty("tools")), server.Value.GetProperty("instructions").ValueKind == JsonValueKind.String ? server.Value.GetProperty("instructions").GetString() : null));
+        var servers = new Dictionary<string, (IReadOnlyList<ToolDefinition> Tools, string? Instructions)>(StringComparer.Ordinal);
+        foreach (var name in new[] { "everything", "filesystem", "memory", "daraja", "fixture" })
+        {
+            using var document = JsonDocument.Parse(File.ReadAllText(Path.Combine(RepositoryPaths.Root, "tests", "catalog", "labelled", name + ".json")));
+            var root = document.RootElement;
+            servers[name] = (ToolDefinition.ListFrom(root.GetProperty("tools")), root.GetProperty("instructions").ValueKind == JsonValueKind.String ? root.GetProperty("instructions").GetString() : null);
+        }
+
+        return servers;
     }
 }
