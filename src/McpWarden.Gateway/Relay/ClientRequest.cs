@@ -48,8 +48,17 @@ internal sealed class ClientRequest : IDisposable
     /// <summary>When the request was forwarded: progress never extends it past the session's maximum.</summary>
     public long ForwardedAt { get; set; }
 
-    /// <summary>For a forwarded <c>tools/call</c>: the audit record the server's answer completes.</summary>
-    public long? AuditId { get; set; }
+    private long _auditId;
+
+    /// <summary>For an admitted <c>tools/call</c>: the audit record its outcome completes (the server's answer, or a cancellation).</summary>
+    public long? AuditId
+    {
+        get => Interlocked.Read(ref _auditId) is var id and not 0 ? id : null;
+        set => Interlocked.Exchange(ref _auditId, value ?? 0);
+    }
+
+    /// <summary>The audit record to complete, handed out once: whichever path finishes the request last must not complete it twice.</summary>
+    public long? TakeAuditId() => Interlocked.Exchange(ref _auditId, 0) is var id and not 0 ? id : null;
 
     public void Dispose()
     {

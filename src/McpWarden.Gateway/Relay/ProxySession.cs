@@ -409,7 +409,12 @@ internal sealed class ProxySession : IRelaySession
 
         if (tracked.UpstreamId is null)
         {
-            Finish(tracked);
+            if (!Finish(tracked) && tracked.TakeAuditId() is { } auditId)
+            {
+                // Cancelled while being decided, and admitted before the decision noticed: its record says it never ran.
+                Track(_gate.CompleteAsync(auditId, AuditOutcomes.Cancelled, TimeSpan.Zero));
+            }
+
             return;
         }
 
@@ -480,6 +485,9 @@ internal sealed class ProxySession : IRelaySession
         if (upstreamId is null)
         {
             // Still being decided: stop deciding; forwarding, should it get that far, sees the request cancelled.
+            // The id is freed now, not when the decision winds down: the client may reuse it at once (over HTTP
+            // its stream has already ended), and a reuse must not be dropped as a duplicate.
+            Finish(tracked);
             try
             {
                 await tracked.Cancellation.CancelAsync().ConfigureAwait(false);
@@ -1177,7 +1185,7 @@ internal sealed class ProxySession : IRelaySession
             tracked.Deadline?.Dispose();
         }
 
-        if (tracked.AuditId is { } auditId)
+        if (tracked.TakeAuditId() is { } auditId)
         {
             var latency = tracked.UpstreamId is null ? TimeSpan.Zero : _time.GetElapsedTime(tracked.ForwardedAt);
             Track(_gate.CompleteAsync(auditId, outcome, latency));

@@ -5,6 +5,7 @@ using McpWarden.Gateway.Enforcement;
 using McpWarden.Gateway.Audit;
 using McpWarden.Gateway.Storage;
 using McpWarden.Gateway.Relay;
+using McpWarden.Gateway.Pinning;
 using McpWarden.Gateway.Time;
 using McpWarden.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -20,10 +21,11 @@ public sealed class ProxySessionTests : IAsyncDisposable
     private readonly Channel<JsonRpcMessage> _toClient = Channel.CreateUnbounded<JsonRpcMessage>();
     private readonly ManualTimeProvider _clock = new(ManualTimeProvider.TestEpoch);
     private readonly ProxySession _session;
+    private readonly ServerDefinition _definition;
 
     public ProxySessionTests()
     {
-        var definition = new ServerDefinition(
+        var definition = _definition = new ServerDefinition(
             "srv",
             new StdioUpstreamDefinition("server", [], new Dictionary<string, string>(), "/"),
             Policies.Load("""{"version":"1","default":"deny","tools":{"ok":{},"new_tool":{}}}"""),
@@ -63,6 +65,53 @@ public sealed class ProxySessionTests : IAsyncDisposable
 
         Assert.DoesNotContain(_server.Sent, m => m is JsonRpcRequest { Method: RequestMethods.ToolsCall });
         Assert.False(_toClient.Reader.TryRead(out _));
+    }
+
+    [Fact]
+    public async Task CancelledWhileBeingDecided_ItsIdIsFreeAtOnce_ForTheNextRequest()
+    {
+        // A decision held up by something that does not stop at once (here the pin store): the client's cancel
+        // must free the id now, because over HTTP its stream has already ended and it may reuse the id.
+        var server = new InMemoryServerTransport();
+        var pins = new HeldPinStore(new InMemoryPinStore(_clock));
+        var vetting = new ToolVetting(pins, new InMemoryAuditSink(), _clock, NullLogger<ToolVetting>.Instance);
+        await using var session = new ProxySession(_definition, "g", "s", server, message => _toClient.Writer.WriteAsync(message).AsTask(), new ToolCallGate(GatewayStores.InMemory(_clock), AuditSettings.Default, _clock, NullLogger<ToolCallGate>.Instance), _clock, NullLogger.Instance, vetting: vetting);
+        session.Start();
+        await session.FromClientAsync(Request(new RequestId(1), RequestMethods.ToolsCall, """{"name":"ok","arguments":{}}"""));
+        var listing = (JsonRpcRequest)await server.NextSentAsync(Token);
+        await server.DeliverAsync(ToolList(listing.Id, "ok"));
+        await pins.Entered.Task.WaitAsync(TimeSpan.FromSeconds(10), Token);
+
+        await session.FromClientAsync(Cancelled(new RequestId(1)));
+        await session.FromClientAsync(Request(new RequestId(1), RequestMethods.Ping));
+        var ping = (JsonRpcRequest)await server.NextSentAsync(Token).WaitAsync(TimeSpan.FromSeconds(10), Token);
+        Assert.Equal(RequestMethods.Ping, ping.Method);
+        await server.DeliverAsync(new JsonRpcResponse { Id = ping.Id, Result = new JsonObject() });
+        Assert.Equal(new RequestId(1), Assert.IsType<JsonRpcResponse>(await NextToClientAsync()).Id);
+
+        pins.Release.SetResult();
+        await session.DisposeAsync();
+        Assert.DoesNotContain(server.Sent, m => m is JsonRpcRequest { Method: RequestMethods.ToolsCall });
+        Assert.False(_toClient.Reader.TryRead(out _));
+    }
+
+    /// <summary>A pin store whose checks wait, whatever their token says, until the test releases them.</summary>
+    private sealed class HeldPinStore(IPinStore inner) : IPinStore
+    {
+        public TaskCompletionSource Entered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public async Task<IReadOnlyList<PinCheck>> CheckAsync(string server, IReadOnlyList<McpWarden.Catalog.Pinning.PinnedDefinition> listed, CancellationToken cancellationToken)
+        {
+            Entered.TrySetResult();
+            await Release.Task;
+            return await inner.CheckAsync(server, listed, CancellationToken.None);
+        }
+
+        public Task<IReadOnlyList<PinRecord>> ListAsync(string? server, CancellationToken cancellationToken) => inner.ListAsync(server, cancellationToken);
+
+        public Task<PinAcceptance> AcceptAsync(string server, string tool, string? fingerprint, CancellationToken cancellationToken) => inner.AcceptAsync(server, tool, fingerprint, cancellationToken);
     }
 
     [Fact]

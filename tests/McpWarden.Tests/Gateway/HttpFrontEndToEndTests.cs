@@ -191,6 +191,9 @@ public sealed class HttpFrontEndToEndTests : IDisposable
         await using var gateway = await ServeGatewayProcess.StartAsync(Faulty(AllowOk, serverFields: $$""" "env": { "MARKER_FILE": {{JsonSerializer.Serialize(marker)}} }, """));
         var endpoint = gateway.Endpoint("faulty");
         var session = await _mcp.InitializeAsync(endpoint);
+        // The session's first call reads and vets the tool list; after it, a call is forwarded at once, so the
+        // cancellation below meets a request the server is running (one still being decided is covered in ProxySessionTests).
+        Assert.True((await _mcp.PostAsync(endpoint, McpHttpExchange.Call(0, "ok"), session)).Last.TryGetProperty("result", out _));
 
         var hanging = _mcp.PostAsync(endpoint, McpHttpExchange.Call(1, "hang"), session);
         await Task.Delay(500, TestContext.Current.CancellationToken);
