@@ -57,7 +57,7 @@ internal sealed class UiSessions
 
         var now = _time.GetUtcNow();
         var token = _adminTokenSha256();
-        if (now - session.LastSeen > IdleTimeout || now - session.OpenedAt > Lifetime ||
+        if (now - session.LastSeen >= IdleTimeout || now - session.OpenedAt >= Lifetime ||
             token is null || !CryptographicOperations.FixedTimeEquals(token, session.AdminTokenSha256))
         {
             _sessions.TryRemove(key, out _);
