@@ -25,9 +25,15 @@ mcpwarden test samples
 echo "== mcpwarden explain --policy samples/policies/payments.json --tool mpesa_stk_push --args '{\"amount\": 9000}'"
 mcpwarden explain --policy samples/policies/payments.json --tool mpesa_stk_push --args '{"amount": 9000}'
 
-echo "== mcpwarden serve --config samples/mcpwarden.json --urls $url"
+# The web UI needs an admin token. The committed sample holds none: a copy of it beside it
+# (samples/mcpwarden.local.json, ignored by git) gets a fresh one on every run.
+config=samples/mcpwarden.local.json
+cp samples/mcpwarden.json "$config"
+admin_token=$(mcpwarden admin token --config "$config" 2>/dev/null)
+
+echo "== mcpwarden serve --config $config --urls $url   ($config is samples/mcpwarden.json with an admin token)"
 log=$(mktemp)
-mcpwarden serve --config samples/mcpwarden.json --urls "$url" > "$log" 2>&1 &
+mcpwarden serve --config "$config" --urls "$url" > "$log" 2>&1 &
 server=$!
 trap 'kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; rm -f "$log"' EXIT
 for _ in $(seq 1 100); do
@@ -48,8 +54,10 @@ cat <<TEXT
    one server:   $url/mcp/payments   $url/mcp/everything
    all servers:  $url/mcp   (tools named {server}__{tool})
    health:       $url/healthz
+   web UI:       $url/ui   admin token: $admin_token   (a new one each run)
+                 saving a policy there edits samples/policies/*.json; git checkout samples/ undoes it
    state:        samples/mcpwarden.db (budgets, approvals, audit; they carry over to the next run:
-                 mcpwarden audit --config samples/mcpwarden.json; delete the file to start afresh)
+                 mcpwarden audit --config $config; delete the file to start afresh)
 TEXT
 tail -n +1 -f "$log" &
 wait "$server"
