@@ -2,7 +2,7 @@
 // Routes look like #/PAGE/param1/param2?query; a page module exports
 //   default { title, mount(root, route) }  with route = { page, params, query }
 // and mount may return a cleanup function, called before the next page is mounted (to stop its timers).
-import { logout } from "./api.js";
+import { api, logout } from "./api.js";
 import { clear, errorBanner, h } from "./dom.js";
 
 const pages = ["servers", "policies", "approvals", "audit"];
@@ -75,6 +75,27 @@ function markCurrent(page) {
     }
   }
 }
+
+/** The number of calls waiting for a person, beside "Approvals" in the nav, whatever page is open. */
+async function refreshPendingCount() {
+  const badge = document.getElementById("approvals-count");
+  try {
+    const pending = await api("/api/approvals");
+    badge.textContent = String(pending.length);
+    badge.hidden = pending.length === 0;
+    badge.setAttribute("aria-label", `${pending.length} waiting`);
+  } catch {
+    badge.hidden = true;
+  }
+}
+
+const pendingCountEvery = 5000;
+window.setInterval(() => {
+  if (document.visibilityState === "visible") {
+    refreshPendingCount();
+  }
+}, pendingCountEvery);
+refreshPendingCount();
 
 window.addEventListener("hashchange", () => {
   render();
