@@ -69,6 +69,17 @@ public static class InventoryAssembler
         return new ServerInventory(server, context, probe.ProtocolVersion, null, probe.Truncated, catalog.Findings, instructionFindings, tools);
     }
 
+    private static ToolPin PinOf(ServerDefinition server, PinState state, PinnedDefinition current, PinRecord? pin)
+    {
+        if (!server.Pinning || pin is null)
+        {
+            return new ToolPin(state, current.Fingerprint, null);
+        }
+
+        var diff = state == PinState.Changed ? DefinitionDiff.Between(pin.Pinned, current).Changes : [];
+        return new ToolPin(state, current.Fingerprint, pin.Pinned.Fingerprint, pin.Changed?.Fingerprint, diff);
+    }
+
     private static ToolInventory Tool(ServerDefinition server, ServerContext context, ToolDefinition tool, ScanContext scan, Dictionary<(string Server, string Tool), PinRecord> pins)
     {
         var classification = RiskClassifier.Classify(tool, context);
@@ -105,7 +116,7 @@ public static class InventoryAssembler
             server.Policy.Resolve(tool.Name),
             hiddenBy,
             visible,
-            new ToolPin(state, current.Fingerprint, server.Pinning ? pin?.Pinned.Fingerprint : null),
+            PinOf(server, state, current, pin),
             findings);
     }
 }

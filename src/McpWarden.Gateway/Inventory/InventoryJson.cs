@@ -94,6 +94,14 @@ public static class InventoryJson
                 ["state"] = PinStateName(tool.Pin.State),
                 ["fingerprint"] = tool.Pin.Fingerprint,
                 ["pinnedFingerprint"] = tool.Pin.PinnedFingerprint,
+                ["waitingFingerprint"] = tool.Pin.WaitingFingerprint,
+                ["diff"] = new JsonArray([.. (tool.Pin.Diff ?? []).Select(c => (JsonNode)new JsonObject
+                {
+                    ["path"] = c.Path,
+                    ["kind"] = c.Kind.ToString().ToLowerInvariant(),
+                    ["before"] = c.Before,
+                    ["after"] = c.After,
+                })]),
             },
             ["findings"] = Findings(tool.Findings),
         };

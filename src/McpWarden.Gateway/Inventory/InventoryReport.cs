@@ -1,5 +1,6 @@
 using McpWarden.Catalog.Classification;
 using McpWarden.Catalog.Definitions;
+using McpWarden.Catalog.Pinning;
 using McpWarden.Catalog.Scanning;
 using McpWarden.Gateway.Configuration;
 using McpWarden.Gateway.Pinning;
@@ -49,7 +50,13 @@ public sealed record ToolInventory(
 /// <summary>How a tool's definition as listed now stands against its pin.</summary>
 /// <param name="Fingerprint">The fingerprint of the definition as listed now.</param>
 /// <param name="PinnedFingerprint">The fingerprint of the pinned definition, when there is a pin.</param>
-public sealed record ToolPin(PinState State, string Fingerprint, string? PinnedFingerprint);
+/// <param name="WaitingFingerprint">
+/// The fingerprint of the changed definition the store holds for a person to accept (what an accept would
+/// pin), when there is one: it may differ from <paramref name="Fingerprint"/> if the server changed the tool
+/// again since a gateway last listed it, and is null while no gateway has listed the change yet.
+/// </param>
+/// <param name="Diff">From the pinned definition to the one listed now; empty unless <see cref="PinState.Changed"/>.</param>
+public sealed record ToolPin(PinState State, string Fingerprint, string? PinnedFingerprint, string? WaitingFingerprint = null, IReadOnlyList<DefinitionChange>? Diff = null);
 
 /// <summary>Why a tool is hidden from agents; stable names (docs/inventory.md).</summary>
 public static class HiddenReasons

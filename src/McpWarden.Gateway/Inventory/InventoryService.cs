@@ -24,11 +24,24 @@ public sealed class InventoryService
         ArgumentNullException.ThrowIfNull(servers);
         ArgumentNullException.ThrowIfNull(allServers);
         var probed = await ProbeAllAsync(allServers, cancellationToken).ConfigureAwait(false);
+        return await AssembleAsync(servers, allServers, probed, pins, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The report from probes already taken (kept ones, say), with the pins read now.</summary>
+    /// <param name="probed">A probe of every server in <paramref name="allServers"/>.</param>
+    public static async Task<InventoryReport> AssembleAsync(IReadOnlyList<ServerDefinition> servers, IReadOnlyList<ServerDefinition> allServers, IReadOnlyList<ProbedServer> probed, IPinStore? pins, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(servers);
+        ArgumentNullException.ThrowIfNull(allServers);
+        ArgumentNullException.ThrowIfNull(probed);
         var pinRecords = pins is null ? [] : await pins.ListAsync(null, cancellationToken).ConfigureAwait(false);
         var report = InventoryAssembler.Assemble(allServers, probed, pinRecords);
         var wanted = servers.Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
         return new InventoryReport([.. report.Servers.Where(s => wanted.Contains(s.Name))]);
     }
+
+    /// <summary>One server's probe.</summary>
+    public Task<ProbedServer> ProbeAsync(ServerDefinition server, CancellationToken cancellationToken) => _probe.ProbeAsync(server, cancellationToken);
 
     /// <summary>Every server's probe, in the order given.</summary>
     public async Task<IReadOnlyList<ProbedServer>> ProbeAllAsync(IReadOnlyList<ServerDefinition> servers, CancellationToken cancellationToken)

@@ -27,13 +27,14 @@ internal sealed class AdminApi
     private readonly LiveConfiguration _live;
     private readonly AdminAccess _access;
     private readonly TimeProvider _time;
-    private readonly InventoryService _inventory;
+    private readonly InventoryProbeCache _probes;
     private readonly PinEndpoints? _pins;
 
     /// <param name="vetting">The gateway's tool vetting: with it, the pin endpoints are served.</param>
     public AdminApi(GatewayStores stores, LiveConfiguration live, AdminAccess access, TimeProvider time, InventoryService inventory, Gateway.Enforcement.ToolVetting? vetting = null)
     {
-        _inventory = inventory;
+        ArgumentNullException.ThrowIfNull(inventory);
+        _probes = new InventoryProbeCache(inventory.ProbeAsync, time);
         _pins = vetting is null ? null : new PinEndpoints(vetting, live);
         _stores = stores;
         _live = live;
@@ -214,7 +215,9 @@ internal sealed class AdminApi
 
     /// <summary>
     /// Every tool of every configured server (or one), as <c>mcpwarden inventory --json</c> prints it, from the
-    /// configuration in force and this gateway's pins. The servers are asked afresh, each in a connection of its own.
+    /// configuration in force and this gateway's pins, plus each server's <c>probedAt</c>. A server's probe is kept
+    /// for a short time (<see cref="InventoryProbeCache"/>); <c>?refresh=true</c> asks every server again. Pins are
+    /// always read afresh.
     /// </summary>
     private async Task<IResult> InventoryAsync(HttpContext context)
     {
@@ -231,8 +234,23 @@ internal sealed class AdminApi
             servers = [server];
         }
 
-        var report = await _inventory.BuildAsync(servers, configuration.Servers, _stores.Pins, context.RequestAborted).ConfigureAwait(false);
-        return Json(InventoryJson.ToJson(report));
+        var refreshText = context.Request.Query["refresh"].ToString();
+        if (refreshText is not ("" or "true" or "false"))
+        {
+            return Error(StatusCodes.Status400BadRequest, $"refresh must be true or false; got {JsonSerializer.Serialize(refreshText)}");
+        }
+
+        // Every server is probed even for ?server=: the scan checks each one's strings against the others' tool names.
+        var probes = await _probes.GetAsync(configuration.Servers, refreshText == "true", context.RequestAborted).ConfigureAwait(false);
+        var report = await InventoryService.AssembleAsync(servers, configuration.Servers, [.. probes.Select(p => p.Probe)], _stores.Pins, context.RequestAborted).ConfigureAwait(false);
+        var json = InventoryJson.ToJson(report);
+        var probedAt = probes.ToDictionary(p => p.Probe.Server, p => p.ProbedAt, StringComparer.Ordinal);
+        foreach (var server in json["servers"]!.AsArray())
+        {
+            server!["probedAt"] = probedAt[server["server"]!.GetValue<string>()].ToUniversalTime().ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        return Json(json);
     }
 
     private static IResult Json(JsonNode body, int status = StatusCodes.Status200OK) =>

@@ -93,6 +93,30 @@ public sealed class InventoryAssemblerTests
     }
 
     [Fact]
+    public void AChangedTool_CarriesTheDiffFromItsPin_AndTheFingerprintOfTheChangeWaitingInTheStore()
+    {
+        var pinned = ToolDefinition.From(Tool("read_stock", "Reads the stock"))!;
+        var listed = Tool("read_stock", "Reads the stock levels of every warehouse");
+        var waiting = ToolFingerprint.Of(ToolDefinition.From(Tool("read_stock", "Reads the stock of one warehouse"))!);
+        var notYetSeen = Pin("shop", pinned);
+        var seenBefore = notYetSeen with { Changed = waiting, ChangedAt = Then };
+
+        var fresh = Assert.Single(Assert.Single(InventoryAssembler.Assemble([Server("shop", Policy)], [Probe("shop", listed)], [notYetSeen]).Servers).Tools).Pin;
+        var change = Assert.Single(fresh.Diff!);
+        Assert.Equal(("/description", DefinitionChangeKind.Changed), (change.Path, change.Kind));
+        Assert.Equal("\"Reads the stock\"", change.Before);
+        Assert.Equal("\"Reads the stock levels of every warehouse\"", change.After);
+        Assert.Null(fresh.WaitingFingerprint);
+
+        var recorded = Assert.Single(Assert.Single(InventoryAssembler.Assemble([Server("shop", Policy)], [Probe("shop", listed)], [seenBefore]).Servers).Tools).Pin;
+        Assert.Equal(waiting.Fingerprint, recorded.WaitingFingerprint);
+        Assert.NotEqual(recorded.Fingerprint, recorded.WaitingFingerprint);
+
+        var asPinned = Assert.Single(Assert.Single(InventoryAssembler.Assemble([Server("shop", Policy)], [Probe("shop", Tool("read_stock", "Reads the stock"))], [notYetSeen]).Servers).Tools).Pin;
+        Assert.Empty(asPinned.Diff!);
+    }
+
+    [Fact]
     public void PinsOfAnotherServer_DoNotCount()
     {
         var tool = Tool("read_orders");

@@ -118,6 +118,63 @@ public sealed class InventoryServeEndToEndTests : IDisposable
         Assert.All(tools, tool => Assert.Equal("pinned", tool.GetProperty("pin").GetProperty("state").GetString()));
     }
 
+    [Fact]
+    public async Task ApiInventory_KeepsEachProbeForAWhile_ReadsPinsAfresh_AndShowsAChangedToolsDiffUntilItIsAccepted()
+    {
+        var fixture = new FixtureGateway(_directory, """{ "version": "1", "default": "deny", "tools": { "get_balance": {} } }""");
+        using var http = new McpHttpExchange();
+        await using (var first = await ServeGatewayProcess.StartAsync(fixture.Configuration))
+        {
+            var firstSession = await http.InitializeAsync(first.Endpoint("payments"));
+            await http.PostAsync(first.Endpoint("payments"), """{"jsonrpc":"2.0","id":"list","method":"tools/list"}""", firstSession);
+        }
+
+        var configuration = File.ReadAllText(fixture.Configuration);
+        File.WriteAllText(fixture.Configuration, configuration.Replace("\"env\": { ", "\"env\": { \"FIXTURE_DESCRIBE\": \"get_balance=Returns the balance in KES.\", ", StringComparison.Ordinal));
+        await using var gateway = await ServeGatewayProcess.StartAsync(fixture.Configuration);
+        using var admin = new AdminClient(gateway.BaseUrl);
+
+        // The change as the probe sees it: the diff from the pin, and nothing waiting yet (no gateway has listed it for a client).
+        var (_, before) = await admin.GetAsync("/api/inventory?server=payments");
+        var probedAt = Payments(before).GetProperty("probedAt").GetString();
+        var pin = Balance(before).GetProperty("pin");
+        Assert.Equal("changed", pin.GetProperty("state").GetString());
+        var change = Assert.Single(pin.GetProperty("diff").EnumerateArray());
+        Assert.Equal("/description", change.GetProperty("path").GetString());
+        Assert.Equal("\"Returns the balance in KES.\"", change.GetProperty("after").GetString());
+        Assert.Equal(JsonValueKind.Null, pin.GetProperty("waitingFingerprint").ValueKind);
+
+        var session = await http.InitializeAsync(gateway.Endpoint("payments"));
+        await http.PostAsync(gateway.Endpoint("payments"), """{"jsonrpc":"2.0","id":"list","method":"tools/list"}""", session);
+
+        // The same probe (kept), the pins read again: the change now waits with the fingerprint of what is listed.
+        var (_, kept) = await admin.GetAsync("/api/inventory");
+        Assert.Equal(probedAt, Payments(kept).GetProperty("probedAt").GetString());
+        var waiting = Balance(kept).GetProperty("pin");
+        Assert.Equal(waiting.GetProperty("fingerprint").GetString(), waiting.GetProperty("waitingFingerprint").GetString());
+
+        var (refreshedStatus, refreshed) = await admin.GetAsync("/api/inventory?refresh=true");
+        Assert.Equal(HttpStatusCode.OK, refreshedStatus);
+        Assert.NotEqual(probedAt, Payments(refreshed).GetProperty("probedAt").GetString());
+        var (bad, badBody) = await admin.GetAsync("/api/inventory?refresh=yes");
+        Assert.Equal(HttpStatusCode.BadRequest, bad);
+        Assert.Contains("refresh must be true or false", badBody.GetProperty("error").GetString(), StringComparison.Ordinal);
+
+        var (accepted, _) = await admin.PostAsync("/api/pins/payments/get_balance/accept", $$"""{"fingerprint":"{{waiting.GetProperty("waitingFingerprint").GetString()}}"}""");
+        Assert.Equal(HttpStatusCode.OK, accepted);
+        var (_, after) = await admin.GetAsync("/api/inventory");
+        var afterPin = Balance(after).GetProperty("pin");
+        Assert.Equal("pinned", afterPin.GetProperty("state").GetString());
+        Assert.Empty(afterPin.GetProperty("diff").EnumerateArray());
+        Assert.True(Balance(after).GetProperty("visible").GetBoolean());
+    }
+
+    private static JsonElement Payments(JsonElement inventory) =>
+        inventory.GetProperty("servers").EnumerateArray().Single(s => s.GetProperty("server").GetString() == "payments");
+
+    private static JsonElement Balance(JsonElement inventory) =>
+        Tools(inventory).Single(t => t.GetProperty("name").GetString() == "get_balance");
+
     private static JsonElement.ArrayEnumerator Tools(JsonElement inventory) =>
         inventory.GetProperty("servers").EnumerateArray().Single(s => s.GetProperty("server").GetString() == "payments").GetProperty("tools").EnumerateArray();
 }
