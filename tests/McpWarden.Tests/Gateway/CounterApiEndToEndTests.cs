@@ -47,7 +47,7 @@ public sealed class CounterApiEndToEndTests : IDisposable
         Assert.Single(counters.EnumerateArray(), c => c.GetProperty("counter").GetString() == counter);
 
     [Fact]
-    public async Task Counters_AfterRealCalls_ShowEachBudgetsUseAgainstThePolicysMaxAndWindow()
+    public async Task Counters_AfterRealCalls_ShowEachBudgetsUseAgainstThePolicysMaxAndWindow_AndEachAuditRecordOpensById()
     {
         var fixture = new FixtureGateway(_directory, Policy);
         await using var gateway = await ServeGatewayProcess.StartAsync(fixture.Configuration);
@@ -89,6 +89,24 @@ public sealed class CounterApiEndToEndTests : IDisposable
 
         using var stranger = new AdminClient(gateway.BaseUrl, token: "not-the-admin-token");
         Assert.Equal(HttpStatusCode.Unauthorized, (await stranger.GetAsync("/api/counters")).Status);
+
+        // GET /api/audit/{id} is the record the list shows, found by its id; unknown and malformed ids are refused.
+        var listed = await admin.AuditAsync(string.Empty, r => r.Length == 5);
+        foreach (var record in listed)
+        {
+            var id = record.GetProperty("id").GetInt64();
+            var (oneStatus, one) = await admin.GetAsync($"/api/audit/{id}");
+            Assert.Equal(HttpStatusCode.OK, oneStatus);
+            Assert.Equal(
+                (id, record.GetProperty("tool").GetString(), record.GetProperty("code").GetString(), record.GetProperty("rule").GetString()),
+                (one.GetProperty("id").GetInt64(), one.GetProperty("tool").GetString(), one.GetProperty("code").GetString(), one.GetProperty("rule").GetString()));
+        }
+
+        var newest = listed.Max(r => r.GetProperty("id").GetInt64());
+        Assert.Equal(HttpStatusCode.NotFound, (await admin.GetAsync($"/api/audit/{newest + 1}")).Status);
+        Assert.Equal(HttpStatusCode.BadRequest, (await admin.GetAsync("/api/audit/abc")).Status);
+        Assert.Equal(HttpStatusCode.BadRequest, (await admin.GetAsync("/api/audit/0")).Status);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await stranger.GetAsync($"/api/audit/{newest}")).Status);
     }
 
     [Fact]
@@ -111,33 +129,6 @@ public sealed class CounterApiEndToEndTests : IDisposable
         Assert.False(old.GetProperty("inPolicy").GetBoolean());
         Assert.Equal((1m, JsonValueKind.Null, JsonValueKind.Null, 60m), (old.GetProperty("used").GetDecimal(), old.GetProperty("max").ValueKind, old.GetProperty("fraction").ValueKind, old.GetProperty("windowSeconds").GetDecimal()));
         Assert.Empty(old.GetProperty("tools").EnumerateArray());
-    }
-
-    [Fact]
-    public async Task AuditRecordById_IsTheRecordTheListShows_AndAnUnknownOrMalformedIdIsRefused()
-    {
-        var fixture = new FixtureGateway(_directory, Policy);
-        await using var gateway = await ServeGatewayProcess.StartAsync(fixture.Configuration);
-        using var admin = new AdminClient(gateway.BaseUrl);
-        var endpoint = gateway.Endpoint("payments");
-        var session = await _mcp.InitializeAsync(endpoint);
-        Assert.Null(RefusalCode(await _mcp.PostAsync(endpoint, Call(1, "get_balance", "{}"), session)));
-        Assert.Equal("default_deny", RefusalCode(await _mcp.PostAsync(endpoint, Call(2, "delete_records", """{"table":"t","ids":["1"]}"""), session)));
-
-        var listed = await admin.AuditAsync(string.Empty, r => r.Length == 2);
-        foreach (var record in listed)
-        {
-            var id = record.GetProperty("id").GetInt64();
-            var (status, one) = await admin.GetAsync($"/api/audit/{id}");
-            Assert.Equal(HttpStatusCode.OK, status);
-            // Same fields as the list (the outcome of the allowed call may have been filled in meanwhile).
-            Assert.Equal((id, record.GetProperty("tool").GetString(), record.GetProperty("code").GetString(), record.GetProperty("rule").GetString()), (one.GetProperty("id").GetInt64(), one.GetProperty("tool").GetString(), one.GetProperty("code").GetString(), one.GetProperty("rule").GetString()));
-        }
-
-        var newest = listed.Max(r => r.GetProperty("id").GetInt64());
-        Assert.Equal(HttpStatusCode.NotFound, (await admin.GetAsync($"/api/audit/{newest + 1}")).Status);
-        Assert.Equal(HttpStatusCode.BadRequest, (await admin.GetAsync("/api/audit/abc")).Status);
-        Assert.Equal(HttpStatusCode.BadRequest, (await admin.GetAsync("/api/audit/0")).Status);
     }
 
     private static async Task WaitForPolicyRevisionChangeAsync(AdminClient admin)

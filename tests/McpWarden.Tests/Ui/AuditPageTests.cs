@@ -63,6 +63,19 @@ public sealed class AuditPageTests : IAsyncLifetime
 
     private static ILocator Rows(IPage page) => page.Locator("table.audit-table tbody tr");
 
+    /// <summary>
+    /// Saves the page for the docs when MCPWARDEN_UI_SCREENSHOTS names a directory (the docs' screenshots are
+    /// made by running these tests with it set to docs/screenshots); otherwise does nothing.
+    /// </summary>
+    private static async Task ScreenshotAsync(IPage page, string name)
+    {
+        if (Environment.GetEnvironmentVariable("MCPWARDEN_UI_SCREENSHOTS") is { Length: > 0 } directory)
+        {
+            Directory.CreateDirectory(directory);
+            await page.ScreenshotAsync(new() { Path = Path.Combine(directory, name + ".png"), FullPage = true });
+        }
+    }
+
     [Fact]
     public async Task Records_ShowNewestFirst_NarrowByABookmarkableFilter_AndOpenInFull()
     {
@@ -82,6 +95,8 @@ public sealed class AuditPageTests : IAsyncLifetime
         await Expect(rows.Nth(1)).ToContainTextAsync("mpesa_stk_push");
         await Expect(rows.Nth(2)).ToContainTextAsync("denied_by_rule");
         await Expect(rows.Nth(3)).ToContainTextAsync("get_balance");
+        await Expect(page.GetByRole(AriaRole.List, new() { Name = "Live counters" }).GetByRole(AriaRole.Listitem)).ToHaveCountAsync(2);
+        await ScreenshotAsync(page, "ui-audit");
         var ids = await rows.EvaluateAllAsync<long[]>("rows => rows.map(r => Number(r.dataset.id))");
         Assert.Equal(ids.OrderDescending(), ids);
 
@@ -104,6 +119,7 @@ public sealed class AuditPageTests : IAsyncLifetime
         await Expect(fields).ToContainTextAsync("denied_by_rule");
         await Expect(fields).ToContainTextAsync("/tools/delete_records");
         await Expect(fields).ToContainTextAsync("deleting is not for agents");
+        await ScreenshotAsync(page, "ui-audit-record");
 
         await page.GetByRole(AriaRole.Link, new() { Name = "Back to the audit log" }).ClickAsync();
         await Expect(page.GetByLabel("Tool", new() { Exact = true })).ToHaveValueAsync("delete_records");
@@ -145,6 +161,7 @@ public sealed class AuditPageTests : IAsyncLifetime
 
         var overflow = await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth - window.innerWidth");
         Assert.True(overflow <= 0, $"the Audit page is {overflow} px wider than the phone's screen");
+        await ScreenshotAsync(page, "ui-audit-phone");
         ui.AssertNoErrors();
     }
 }
