@@ -33,7 +33,10 @@ export function mountCounters(container) {
 function render(list, status, budgets) {
   budgets.sort(closestToMaxFirst);
   clear(list);
-  status.textContent = budgets.length === 0 ? "No budget has units in its window now." : `${budgets.length} budget${budgets.length === 1 ? "" : "s"} in use.`;
+  const text = budgets.length === 0 ? "No budget has units in its window now." : `${budgets.length} budget${budgets.length === 1 ? "" : "s"} in use.`;
+  if (status.textContent !== text) {
+    status.textContent = text;
+  }
   for (const budget of budgets) {
     list.append(item(budget));
   }

@@ -5,15 +5,18 @@
 export function pollWhileVisible(task, intervalMs) {
   let stopped = false;
   let timer = null;
+  let running = false;
 
   async function run() {
     timer = null;
-    if (stopped || document.hidden) {
+    if (stopped || running || document.hidden) {
       return;
     }
+    running = true;
     try {
       await task();
     } finally {
+      running = false;
       if (!stopped && !document.hidden && timer === null) {
         timer = window.setTimeout(run, intervalMs);
       }
@@ -21,7 +24,7 @@ export function pollWhileVisible(task, intervalMs) {
   }
 
   function onVisibility() {
-    if (!document.hidden && timer === null && !stopped) {
+    if (!document.hidden && timer === null && !running && !stopped) {
       run();
     }
   }

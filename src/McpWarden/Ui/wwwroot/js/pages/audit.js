@@ -65,7 +65,11 @@ function mountList(root, query) {
 
   function describe() {
     const active = Object.keys(base).length;
-    status.textContent = `${shown.size} record${shown.size === 1 ? "" : "s"} shown${active ? `, filtered by ${Object.keys(base).join(", ")}` : ""}.`;
+    const text = `${shown.size} record${shown.size === 1 ? "" : "s"} shown${active ? `, filtered by ${Object.keys(base).join(", ")}` : ""}.`;
+    // Only a change is written: the status is a live region, and rewriting it every refresh would be read out.
+    if (status.textContent !== text) {
+      status.textContent = text;
+    }
   }
 
   /** Puts records from the newest page in place: new ones on top, changed ones (an outcome arrived) updated. */
