@@ -216,4 +216,70 @@ public abstract class CounterStoreContract
         Assert.False(refused.Admitted);
         Assert.Null(refused.RetryAfter);
     }
+
+    [Fact]
+    public async Task Usage_EmptyStoreOrOnlyChecks_ListsNothing()
+    {
+        var store = CreateStore(Clock);
+        Assert.Empty(await store.UsageAsync(TestContext.Current.CancellationToken));
+        Assert.True((await store.CheckAsync(Obligations("ten"), TestContext.Current.CancellationToken)).Admitted);
+        Assert.True((await store.TryConsumeAsync(Obligations("spend", """{"amount": 0}"""), TestContext.Current.CancellationToken)).Admitted);
+        Assert.Empty(await store.UsageAsync(TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task Usage_ListsEveryBudgetInUse_WithItsUnitsWindowAndWhenItsOldestUnitsFree()
+    {
+        var store = CreateStore(Clock);
+        var start = Clock.GetUtcNow();
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.True((await store.TryConsumeAsync(Obligations("two"), TestContext.Current.CancellationToken)).Admitted);
+        }
+
+        Assert.True((await store.TryConsumeAsync(Obligations("ten", grant: "g2"), TestContext.Current.CancellationToken)).Admitted);
+        Assert.True((await store.TryConsumeAsync(Obligations("spend", """{"amount": 12.25}"""), TestContext.Current.CancellationToken)).Admitted);
+        // Refused calls take nothing, so they change nothing the usage shows.
+        Assert.False((await store.TryConsumeAsync(Obligations("two"), TestContext.Current.CancellationToken)).Admitted);
+
+        var minute = TimeSpan.FromSeconds(60);
+        CounterUsage[] expected =
+        [
+            new(Key("ten", "g1"), 3, minute, start + minute),
+            new(Key("three", "g1"), 3, minute, start + minute),
+            new(Key("spend", "g1"), 12.25m, TimeSpan.FromDays(1), start + TimeSpan.FromDays(1)),
+            new(Key("ten", "g2"), 1, minute, start + minute),
+        ];
+
+        // In key order.
+        Assert.Equal(expected.OrderBy(u => u.Key, StringComparer.Ordinal), await store.UsageAsync(TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task Usage_AsTheWindowSlides_DropsUnitsThatLeftItAndFinallyTheBudget()
+    {
+        var store = CreateStore(Clock);
+        var start = Clock.GetUtcNow();
+        Assert.True((await store.TryConsumeAsync(Obligations("ten"), TestContext.Current.CancellationToken)).Admitted);
+        Clock.Advance(TimeSpan.FromSeconds(30));
+        Assert.True((await store.TryConsumeAsync(Obligations("ten"), TestContext.Current.CancellationToken)).Admitted);
+        Assert.True((await store.TryConsumeAsync(Obligations("ten"), TestContext.Current.CancellationToken)).Admitted);
+
+        var both = Assert.Single(await store.UsageAsync(TestContext.Current.CancellationToken));
+        Assert.Equal((3m, start + TimeSpan.FromSeconds(60)), (both.Used, both.NextFreeAt));
+
+        Clock.Advance(TimeSpan.FromSeconds(30));
+        var later = Assert.Single(await store.UsageAsync(TestContext.Current.CancellationToken));
+        Assert.Equal((2m, start + TimeSpan.FromSeconds(90)), (later.Used, later.NextFreeAt));
+
+        Clock.Advance(TimeSpan.FromSeconds(30));
+        Assert.Empty(await store.UsageAsync(TestContext.Current.CancellationToken));
+        // Reading usage freed nothing early and took nothing: the budget is whole again.
+        for (var i = 0; i < 10; i++)
+        {
+            Assert.True((await store.TryConsumeAsync(Obligations("ten"), TestContext.Current.CancellationToken)).Admitted);
+        }
+    }
+
+    private static string Key(string counter, string grant) => new BudgetKey(Policy.Definitions.LimitScope.Grant, "srv", grant, counter, null).Text;
 }

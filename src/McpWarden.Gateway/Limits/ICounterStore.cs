@@ -15,4 +15,10 @@ public interface ICounterStore
 
     /// <summary>Whether every obligation has room now, without taking anything (before a call waits for approval).</summary>
     ValueTask<CounterOutcome> CheckAsync(IReadOnlyList<LimitObligation> obligations, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Every budget that has units in its window now, with what it used and when its oldest units leave, in key
+    /// order. Reads only: it neither consumes nor frees anything. An empty budget is not listed.
+    /// </summary>
+    ValueTask<IReadOnlyList<CounterUsage>> UsageAsync(CancellationToken cancellationToken = default);
 }

@@ -29,6 +29,31 @@ public sealed class InMemoryCounterStore : ICounterStore
     public ValueTask<CounterOutcome> CheckAsync(IReadOnlyList<LimitObligation> obligations, CancellationToken cancellationToken = default) =>
         ValueTask.FromResult(Run(obligations, consume: false));
 
+    public ValueTask<IReadOnlyList<CounterUsage>> UsageAsync(CancellationToken cancellationToken = default)
+    {
+        var usage = new List<CounterUsage>();
+        foreach (var (key, budget) in _budgets)
+        {
+            lock (budget)
+            {
+                var now = _time.GetUtcNow().UtcTicks;
+                if (budget.Retired || budget.LatestWindowTicks <= 0)
+                {
+                    continue;
+                }
+
+                var (used, oldest) = budget.Log.InWindow(now, budget.LatestWindowTicks);
+                if (used > 0 && oldest is { } oldestTicks)
+                {
+                    usage.Add(new CounterUsage(key, used, TimeSpan.FromTicks(budget.LatestWindowTicks), new DateTimeOffset(oldestTicks + budget.LatestWindowTicks, TimeSpan.Zero)));
+                }
+            }
+        }
+
+        usage.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
+        return ValueTask.FromResult<IReadOnlyList<CounterUsage>>(usage);
+    }
+
     private CounterOutcome Run(IReadOnlyList<LimitObligation> obligations, bool consume)
     {
         if (obligations.Count == 0)
@@ -50,6 +75,7 @@ public sealed class InMemoryCounterStore : ICounterStore
             {
                 var (obligation, budget) = (obligations[i], budgets[i]);
                 budget.LongestWindowTicks = Math.Max(budget.LongestWindowTicks, obligation.Window.Ticks);
+                budget.LatestWindowTicks = obligation.Window.Ticks;
                 budget.Log.Expire(now, obligation.Window.Ticks);
                 if (!budget.Log.HasRoom(obligation.Units, obligation.Max))
                 {
@@ -138,5 +164,8 @@ public sealed class InMemoryCounterStore : ICounterStore
 
         /// <summary>The longest window this budget was used with: sweeping errs long if a reload changed it.</summary>
         public long LongestWindowTicks { get; set; }
+
+        /// <summary>The window of the latest call that checked this budget: the one its usage is reported under.</summary>
+        public long LatestWindowTicks { get; set; }
     }
 }

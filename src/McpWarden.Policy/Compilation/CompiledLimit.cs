@@ -10,6 +10,7 @@ public sealed class CompiledLimit
         Path = definition.Path;
         Counter = definition.Counter;
         Window = definition.Window;
+        WindowText = definition.WindowText ?? Parsing.PolicyParser.FormatSeconds(definition.Window);
         Max = definition.Max;
         Scope = definition.Scope;
         By = definition.By is null ? null : new ArgumentReference(definition.By);
@@ -22,6 +23,9 @@ public sealed class CompiledLimit
     public string Counter { get; }
 
     public TimeSpan Window { get; }
+
+    /// <summary>The window as the policy wrote it (<c>minute</c>, <c>60</c>), for people to read.</summary>
+    public string WindowText { get; }
 
     public decimal Max { get; }
 

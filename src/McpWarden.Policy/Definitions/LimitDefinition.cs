@@ -15,4 +15,11 @@ public sealed record LimitDefinition(
     decimal Max,
     LimitScope Scope,
     string? By,
-    string? Cost);
+    string? Cost)
+{
+    /// <summary>
+    /// The window as the policy wrote it: a word (<c>minute</c>) or a number's JSON text (<c>60</c>); null when
+    /// built in code. Shown to people beside the seconds; never compared (<c>minute</c> and <c>60</c> agree).
+    /// </summary>
+    public string? WindowText { get; init; }
+}

@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 using McpWarden.Policy.Compilation;
 using McpWarden.Policy.Definitions;
@@ -140,19 +139,14 @@ public static class PolicyEvaluator
     private static bool TryKey(CompiledLimit limit, in ToolCall call, JsonElement arguments, out string key, out string? problem)
     {
         problem = null;
-        var (scope, owner) = limit.Scope switch
+        var owner = limit.Scope switch
         {
-            LimitScope.Grant => ("grant", call.Grant),
-            LimitScope.Session => ("session", call.Session),
-            _ => ("global", string.Empty),
+            LimitScope.Grant => call.Grant,
+            LimitScope.Session => call.Session,
+            _ => string.Empty,
         };
 
-        // scope:server:owner:counter[:partition]. Each server has its own policy, so its own budgets.
-        var builder = new StringBuilder(64).Append(scope).Append(':');
-        AppendEscaped(builder, call.Server).Append(':');
-        AppendEscaped(builder, owner).Append(':');
-        AppendEscaped(builder, limit.Counter);
-
+        string? partition = null;
         if (limit.By is { } by)
         {
             if (!by.TryResolve(arguments, out var value))
@@ -162,42 +156,12 @@ public static class PolicyEvaluator
                 return false;
             }
 
-            builder.Append(':');
-            AppendEscaped(builder, PartitionOf(value));
+            partition = BudgetKey.PartitionOf(value);
         }
 
-        key = builder.ToString();
+        // Each server has its own policy, so its own budgets.
+        key = new BudgetKey(limit.Scope, call.Server, owner, limit.Counter, partition).Text;
         return true;
-    }
-
-    /// <summary>
-    /// The partition a value names: strings by their text, other values by their canonical JSON; long ones by
-    /// the SHA-256 of that, so that an agent cannot make the store hold megabyte keys.
-    /// </summary>
-    private static string PartitionOf(JsonElement value)
-    {
-        var text = value.ValueKind == JsonValueKind.String ? "s" + value.GetString() : "j" + CanonicalJson.ToText(value);
-        return text.Length <= MaxPartitionLength
-            ? text
-            : "h" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(text)));
-    }
-
-    private const int MaxPartitionLength = 64;
-
-    /// <summary>Escapes the key separator so that no grant, session or value can forge another budget's key.</summary>
-    private static StringBuilder AppendEscaped(StringBuilder builder, string part)
-    {
-        foreach (var c in part)
-        {
-            _ = c switch
-            {
-                '%' => builder.Append("%25"),
-                ':' => builder.Append("%3A"),
-                _ => builder.Append(c),
-            };
-        }
-
-        return builder;
     }
 
     private static string WithReason(CompiledRule rule, string detail) => rule.Reason is { } reason ? $"{reason} ({detail})" : detail;

@@ -103,6 +103,27 @@ public sealed class SlidingWindowLog
         return TimeSpan.Zero;
     }
 
+    /// <summary>
+    /// The units still in the window ending at <paramref name="nowTicks"/>, and the stamp of the oldest entry
+    /// among them (null when none is); reads only, so a report never changes what a later call is told.
+    /// </summary>
+    public (decimal Used, long? OldestTicks) InWindow(long nowTicks, long windowTicks)
+    {
+        decimal used = 0;
+        long? oldest = null;
+        for (var i = 0; i < _count; i++)
+        {
+            var (ticks, units) = _entries[(_head + i) % _entries.Length];
+            if (ticks + windowTicks > nowTicks)
+            {
+                oldest ??= ticks;
+                used += units;
+            }
+        }
+
+        return (used, oldest);
+    }
+
     private void Push((long Ticks, decimal Units) entry)
     {
         if (_count == _entries.Length)

@@ -251,7 +251,7 @@ public static class PolicyParser
         var by = ReadArgumentReference(element, "by", path, sink, ref valid);
         var cost = ReadArgumentReference(element, "cost", path, sink, ref valid);
         return valid && counter is not null && budget is var (window, max, scope)
-            ? new LimitDefinition(path, counter, window, max, scope, by, cost)
+            ? new LimitDefinition(path, counter, window, max, scope, by, cost) { WindowText = WrittenWindow(element) }
             : null;
     }
 
@@ -267,7 +267,7 @@ public static class PolicyParser
 
         // The shorthand's counter is named after the tool key, so it is shared with explicit limits of that name.
         return ReadBudget(element, path, sink) is var (window, max, scope)
-            ? new LimitDefinition(path, key + "_rate", window, max, scope, By: null, Cost: null)
+            ? new LimitDefinition(path, key + "_rate", window, max, scope, By: null, Cost: null) { WindowText = WrittenWindow(element) }
             : null;
     }
 
@@ -296,6 +296,12 @@ public static class PolicyParser
         sink.Error(DiagnosticCodes.MissingField, path, $"missing required field \"{field}\"");
         return null;
     }
+
+    /// <summary>The window field's word, or its number exactly as written; read only after it was found valid.</summary>
+    private static string? WrittenWindow(JsonElement limit) =>
+        limit.TryGetProperty("window", out var window)
+            ? window.ValueKind == JsonValueKind.String ? window.GetString() : window.GetRawText()
+            : null;
 
     private static TimeSpan? ReadWindow(JsonElement element, string path, DiagnosticSink sink)
     {

@@ -28,6 +28,12 @@ public sealed class SqliteCounterStore : ICounterStore
     private const string Merge = "UPDATE counter_units SET at = $at, units = $units, expires = max(expires, $expires) WHERE id = $id";
     private const string Insert = "INSERT INTO counter_units (key, opened, at, units, expires) VALUES ($key, $at, $at, $units, $expires)";
 
+    // Every row that may still count, with the window of its budget's latest summary (null when there is none).
+    private const string SelectLive = """
+        SELECT u.key, u.at, u.units, u.expires, b.window FROM counter_units u LEFT JOIN counter_budgets b ON b.key = u.key
+        WHERE u.expires > $now ORDER BY u.key, u.at, u.id
+        """;
+
     private readonly WriteQueue _writes;
     private readonly ReaderPool _readers;
     private readonly TimeProvider _time;
@@ -61,6 +67,39 @@ public sealed class SqliteCounterStore : ICounterStore
             return Check(connection, obligations, now, Used(connection, obligations, now));
         }));
     }
+
+    public ValueTask<IReadOnlyList<CounterUsage>> UsageAsync(CancellationToken cancellationToken = default) =>
+        ValueTask.FromResult(_readers.Read<IReadOnlyList<CounterUsage>>(connection =>
+        {
+            var now = _time.GetUtcNow().UtcTicks;
+            var command = connection.Command(SelectLive);
+            command.Bind("$now", now);
+            var rows = new List<(string Key, long At, decimal Units, long Expires, long? Window)>();
+            using (var reader = command.ExecuteReader())
+            {
+                while (reader.Read())
+                {
+                    rows.Add((reader.GetString(0), reader.GetInt64(1), Columns.Exact(reader.GetString(2)), reader.GetInt64(3), reader.IsDBNull(4) ? null : reader.GetInt64(4)));
+                }
+            }
+
+            var usage = new List<CounterUsage>();
+            foreach (var budget in rows.GroupBy(r => r.Key, StringComparer.Ordinal))
+            {
+                // The summary's window is the latest consume's; without one, the newest row's span tells it.
+                var newest = budget.Last();
+                var window = newest.Window ?? (newest.Expires - newest.At);
+                var inWindow = budget.Where(r => r.At + window > now).ToList();
+                var used = inWindow.Aggregate(0m, (sum, r) => SaturatingAdd(sum, r.Units));
+                if (window > 0 && used > 0)
+                {
+                    usage.Add(new CounterUsage(budget.Key, used, TimeSpan.FromTicks(window), Columns.Instant(inWindow[0].At + window)));
+                }
+            }
+
+            usage.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
+            return usage;
+        }));
 
     /// <summary>
     /// Deletes the rows that have left the longest window they were taken under, and forgets the summaries

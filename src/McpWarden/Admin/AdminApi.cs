@@ -54,6 +54,8 @@ internal sealed class AdminApi
         api.MapGet("/policies", () => ListPolicies());
         api.MapGet("/grants", () => ListGrants());
         _pins?.Map(api);
+        new CounterEndpoints(_stores.Counters, _live, _time).Map(api);
+        new AuditRecordEndpoints(_stores.Audit).Map(api);
         MapInventory(api);
     }
 

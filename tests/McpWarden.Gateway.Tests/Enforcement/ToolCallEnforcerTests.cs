@@ -73,5 +73,8 @@ public sealed class ToolCallEnforcerTests
 
         public ValueTask<CounterOutcome> CheckAsync(IReadOnlyList<LimitObligation> obligations, CancellationToken cancellationToken = default) =>
             throw new InvalidOperationException("store unreachable");
+
+        public ValueTask<IReadOnlyList<CounterUsage>> UsageAsync(CancellationToken cancellationToken = default) =>
+            throw new InvalidOperationException("store unreachable");
     }
 }

@@ -514,5 +514,7 @@ public sealed class ToolCallGateTests : IAsyncDisposable
             clock.Advance(delay);
             return inner.CheckAsync(obligations, cancellationToken);
         }
+
+        public ValueTask<IReadOnlyList<CounterUsage>> UsageAsync(CancellationToken cancellationToken = default) => inner.UsageAsync(cancellationToken);
     }
 }
