@@ -31,12 +31,15 @@ internal sealed class AdminApi
     private readonly TimeProvider _time;
     private readonly InventoryService _inventory;
     private readonly PinEndpoints? _pins;
+    private readonly PolicyEndpoints _policies;
 
     /// <param name="vetting">The gateway's tool vetting: with it, the pin endpoints are served.</param>
-    public AdminApi(GatewayStores stores, LiveConfiguration live, AdminAuthenticator authenticator, OriginCheck origins, TimeProvider time, InventoryService inventory, Gateway.Enforcement.ToolVetting? vetting = null)
+    /// <param name="reload">Reloads the configuration now and says what became of it: with it, policies can be saved.</param>
+    public AdminApi(GatewayStores stores, LiveConfiguration live, AdminAuthenticator authenticator, OriginCheck origins, TimeProvider time, InventoryService inventory, Gateway.Enforcement.ToolVetting? vetting = null, Func<Task<Reload.ReloadOutcome>>? reload = null)
     {
         _inventory = inventory;
         _pins = vetting is null ? null : new PinEndpoints(vetting, live);
+        _policies = new PolicyEndpoints(live, inventory, reload);
         _stores = stores;
         _live = live;
         _authenticator = authenticator;
@@ -56,6 +59,7 @@ internal sealed class AdminApi
         api.MapGet("/policies", () => ListPolicies());
         api.MapGet("/grants", () => ListGrants());
         _pins?.Map(api);
+        _policies.Map(api);
         MapInventory(api);
     }
 

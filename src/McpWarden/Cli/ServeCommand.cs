@@ -118,7 +118,7 @@ internal static class ServeCommand
             reloadLogger);
         watcher.Start(loaded.Files);
         var inventory = new InventoryService(new UpstreamProbe(transports, TimeProvider.System));
-        new AdminApi(stores, live, new AdminAuthenticator(() => live.Current.AdminTokenSha256), origins, TimeProvider.System, inventory, vetting).Map(app);
+        new AdminApi(stores, live, new AdminAuthenticator(() => live.Current.AdminTokenSha256), origins, TimeProvider.System, inventory, vetting, watcher.ReloadNowAsync).Map(app);
 
         // Sessions close (their streams end, their server processes are stopped) as soon as shutdown begins,
         // so open streams do not hold the host up for its whole drain timeout.
