@@ -48,13 +48,13 @@ internal sealed class PolicyEndpoints
     /// <summary>Adds the endpoints to the admin group (which has already checked the origin and the token).</summary>
     public void Map(RouteGroupBuilder api)
     {
-        api.MapGet("/policies/{server}/document", (string server) => GetDocument(server));
+        api.MapGet("/policies/{server}/document", (HttpContext context, string server) => GetDocument(context, server));
         api.MapPost("/policies/check", (Func<HttpContext, Task<IResult>>)CheckAsync);
         api.MapPut("/policies/{server}/document", (HttpContext context, string server) => SaveAsync(context, server));
         api.MapGet("/recommendation/{server}", (HttpContext context, string server) => RecommendAsync(context, server));
     }
 
-    private IResult GetDocument(string name)
+    private IResult GetDocument(HttpContext context, string name)
     {
         if (_live.Server(name) is not { } server)
         {
@@ -79,6 +79,7 @@ internal sealed class PolicyEndpoints
 
         using var document = SourceDocument.Parse(display, bytes);
         var loaded = PolicyLoader.Load(document);
+        context.Response.Headers.ETag = Quoted(ETagOf(bytes));
         return Json(new JsonObject
         {
             ["server"] = name,
@@ -341,6 +342,16 @@ internal sealed class PolicyEndpoints
             ["text"] = recommendation.Json,
             ["policy"] = JsonNode.Parse(recommendation.Json),
             ["truncated"] = probed.Truncated,
+            // What the builder needs of each tool: its argument schema to offer constraints, its classification to show.
+            ["tools"] = new JsonArray([.. tools.Select(t => (JsonNode)new JsonObject
+            {
+                ["name"] = t.Tool.Name,
+                ["title"] = t.Tool.Title,
+                ["description"] = t.Tool.Description,
+                ["category"] = CatalogNames.Of(t.Classification.Category),
+                ["risk"] = CatalogNames.Of(t.Classification.Risk),
+                ["inputSchema"] = t.Tool.InputSchema is { } schema ? JsonNode.Parse(schema.GetRawText()) : null,
+            })]),
             ["leftToDefault"] = new JsonArray([.. recommendation.LeftToDefault.Select(l => (JsonNode)new JsonObject { ["tool"] = l.Tool, ["reason"] = l.Reason })]),
         });
     }
