@@ -23,6 +23,19 @@ if [ ! -d tests/e2e/node_modules ] || [ tests/e2e/package-lock.json -nt tests/e2
   npm ci --prefix tests/e2e --no-audit --no-fund
 fi
 
+# The browser tests of the web UI drive Debian's Chromium (never a downloaded browser): install it when missing.
+apt_install() {
+  local sudo=""
+  if [ "$(id -u)" -ne 0 ]; then
+    sudo="sudo -n"
+  fi
+  $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "$@"
+}
+if [ -z "${MCPWARDEN_CHROMIUM:-}" ] && [ ! -x /usr/bin/chromium ]; then
+  echo "test.sh: installing chromium for the browser tests"
+  apt_install chromium
+fi
+
 dotnet build McpWarden.slnx --configuration Release
 
 log=$(mktemp)

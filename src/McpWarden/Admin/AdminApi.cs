@@ -3,7 +3,6 @@ using System.Text.Json.Nodes;
 using McpWarden.Gateway.Approvals;
 using McpWarden.Gateway.Audit;
 using McpWarden.Gateway.Configuration;
-using McpWarden.Gateway.Fronts.Http;
 using McpWarden.Gateway.Inventory;
 using McpWarden.Gateway.Storage;
 using Microsoft.AspNetCore.Builder;
@@ -14,7 +13,7 @@ namespace McpWarden.Admin;
 
 /// <summary>
 /// The admin API under <c>/api</c>: held calls and their decisions, the audit log, the policies in force and
-/// the grants (never their keys). Every request passes the Host/Origin check, then the admin token.
+/// the grants (never their keys). Every request passes the Host/Origin check, then the admin token or a web UI session (<see cref="AdminAccess"/>).
 /// Answers are JSON; a refusal is <c>{"error": "..."}</c> with a status that says what kind.
 /// </summary>
 internal sealed class AdminApi
@@ -26,8 +25,7 @@ internal sealed class AdminApi
 
     private readonly GatewayStores _stores;
     private readonly LiveConfiguration _live;
-    private readonly AdminAuthenticator _authenticator;
-    private readonly OriginCheck _origins;
+    private readonly AdminAccess _access;
     private readonly TimeProvider _time;
     private readonly InventoryService _inventory;
     private readonly PinEndpoints? _pins;
@@ -35,15 +33,14 @@ internal sealed class AdminApi
 
     /// <param name="vetting">The gateway's tool vetting: with it, the pin endpoints are served.</param>
     /// <param name="reload">Reloads the configuration now and says what became of it: with it, policies can be saved.</param>
-    public AdminApi(GatewayStores stores, LiveConfiguration live, AdminAuthenticator authenticator, OriginCheck origins, TimeProvider time, InventoryService inventory, Gateway.Enforcement.ToolVetting? vetting = null, Func<Task<Reload.ReloadOutcome>>? reload = null)
+    public AdminApi(GatewayStores stores, LiveConfiguration live, AdminAccess access, TimeProvider time, InventoryService inventory, Gateway.Enforcement.ToolVetting? vetting = null, Func<Task<Reload.ReloadOutcome>>? reload = null)
     {
         _inventory = inventory;
         _pins = vetting is null ? null : new PinEndpoints(vetting, live);
         _policies = new PolicyEndpoints(live, inventory, reload);
         _stores = stores;
         _live = live;
-        _authenticator = authenticator;
-        _origins = origins;
+        _access = access;
         _time = time;
     }
 
@@ -63,22 +60,20 @@ internal sealed class AdminApi
         MapInventory(api);
     }
 
-    /// <summary>The Host/Origin check, then the admin token; null when the request may go on.</summary>
+    /// <summary>The Host/Origin check, then the admin token or a web UI session; null when the request may go on.</summary>
     private IResult? Refusal(HttpContext context)
     {
-        var request = context.Request;
-        if (_origins.Refusal(request.Headers.Host, request.Headers.Origin) is { } hostRefusal)
+        if (_access.Refusal(context) is not { } refused)
         {
-            return Error(StatusCodes.Status403Forbidden, hostRefusal);
+            return null;
         }
 
-        if (_authenticator.Refusal(request.Headers.Authorization.ToString()) is { } tokenRefusal)
+        if (refused.Status == StatusCodes.Status401Unauthorized)
         {
             context.Response.Headers.WWWAuthenticate = "Bearer";
-            return Error(StatusCodes.Status401Unauthorized, tokenRefusal);
         }
 
-        return null;
+        return Error(refused.Status, refused.Reason);
     }
 
     private async Task<IResult> ListApprovalsAsync(HttpContext context)

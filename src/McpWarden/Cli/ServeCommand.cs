@@ -11,6 +11,7 @@ using McpWarden.Gateway;
 using McpWarden.Http;
 using McpWarden.Policy.Diagnostics;
 using McpWarden.Reload;
+using McpWarden.Ui;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -118,7 +119,10 @@ internal static class ServeCommand
             reloadLogger);
         watcher.Start(loaded.Files);
         var inventory = new InventoryService(new UpstreamProbe(transports, TimeProvider.System));
-        new AdminApi(stores, live, new AdminAuthenticator(() => live.Current.AdminTokenSha256), origins, TimeProvider.System, inventory, vetting, watcher.ReloadNowAsync).Map(app);
+        var adminTokens = new AdminAuthenticator(() => live.Current.AdminTokenSha256);
+        var uiSessions = new UiSessions(TimeProvider.System, () => live.Current.AdminTokenSha256);
+        new AdminApi(stores, live, new AdminAccess(origins, adminTokens, uiSessions), TimeProvider.System, inventory, vetting, watcher.ReloadNowAsync).Map(app);
+        new UiEndpoints(UiAssets.Load(), uiSessions, adminTokens, origins, new LoginThrottle(TimeProvider.System)).Map(app);
 
         // Sessions close (their streams end, their server processes are stopped) as soon as shutdown begins,
         // so open streams do not hold the host up for its whole drain timeout.
