@@ -9,6 +9,23 @@ import * as model from "./policy-model.js";
 
 const CHECK_DELAY_MS = 300;
 
+/** How long a server's listed tools are reused: listing them starts the server, which can take seconds. */
+const TOOLS_REUSE_MS = 60_000;
+
+const listed = new Map();
+
+/** The server's tools and recommended policy (GET /api/recommendation/NAME), reused for a minute. */
+function recommendationFor(name) {
+  const hit = listed.get(name);
+  if (hit && Date.now() - hit.at < TOOLS_REUSE_MS) {
+    return hit.promise;
+  }
+  const promise = api(`/api/recommendation/${encodeURIComponent(name)}`);
+  listed.set(name, { at: Date.now(), promise });
+  promise.catch(() => listed.delete(name));
+  return promise;
+}
+
 /** Mounts the builder for server `name` into root; returns the cleanup (its pending check timer). */
 export async function mountBuilder(root, name) {
   const state = {
@@ -66,7 +83,7 @@ export async function mountBuilder(root, name) {
   }
 
   // The server's tools, with their schemas and classification, and its recommended policy: one probe.
-  api(`/api/recommendation/${encodeURIComponent(name)}`).then((answer) => {
+  recommendationFor(name).then((answer) => {
     state.tools = answer.tools ?? [];
     state.recommendation = answer.policy;
     body.dataset.tools = "listed";
