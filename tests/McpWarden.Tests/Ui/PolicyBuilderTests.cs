@@ -72,6 +72,12 @@ public sealed class PolicyBuilderTests : IAsyncLifetime
         await save.ClickAsync();
         await Expect(page.Locator("#policy-status")).ToContainTextAsync("is in force");
 
+        if (Environment.GetEnvironmentVariable("MCPWARDEN_UI_SCREENSHOTS") is { Length: > 0 } shots)
+        {
+            // Opt-in: refreshes the picture in docs/ (MCPWARDEN_UI_SCREENSHOTS=docs/images), never during a normal run.
+            await page.ScreenshotAsync(new() { Path = Path.Combine(shots, "ui-policy-builder.png"), FullPage = false });
+        }
+
         // The preview was exactly the text saved.
         var saved = await File.ReadAllTextAsync(PolicyFile, TestContext.Current.CancellationToken);
         Assert.Equal(saved, await page.Locator("#policy-preview").TextContentAsync());
