@@ -118,7 +118,12 @@ internal sealed partial class ConfigurationReader
         var timeout = element.TryGetProperty("timeout", out var timeoutElement) ? ReadTimeout(timeoutElement, path + "/timeout") : DefaultRequestTimeout;
         var pinning = !element.TryGetProperty("pin", out var pinElement) || ReadPin(pinElement, path + "/pin");
         var scan = element.TryGetProperty("scan", out var scanElement) ? ReadScan(scanElement, path + "/scan") : ScanAction.Hide;
-        return upstream is null || policy is null ? null : new ServerDefinition(name, upstream, policy, policySource, mode, timeout) { Pinning = pinning, Scan = scan };
+        return upstream is null || policy is null ? null : new ServerDefinition(name, upstream, policy, policySource, mode, timeout)
+        {
+            Pinning = pinning,
+            Scan = scan,
+            PolicyFile = element.TryGetProperty("policy", out var named) && named.ValueKind == JsonValueKind.String ? policySource : null,
+        };
     }
 
     private UpstreamDefinition? ReadUpstream(JsonElement element, string path)

@@ -19,4 +19,10 @@ public sealed record ServerDefinition(
 
     /// <summary>What happens to a tool the poisoning scan flags (<c>"scan"</c>, default hide).</summary>
     public ScanAction Scan { get; init; } = ScanAction.Hide;
+
+    /// <summary>
+    /// The policy file's absolute path when the policy is a file of its own; null for an inline policy or the
+    /// default one. <see cref="PolicySource"/> cannot tell them apart (both are paths starting with a slash).
+    /// </summary>
+    public string? PolicyFile { get; init; }
 }

@@ -29,13 +29,16 @@ internal sealed class AdminApi
     private readonly TimeProvider _time;
     private readonly InventoryProbeCache _probes;
     private readonly PinEndpoints? _pins;
+    private readonly PolicyEndpoints _policies;
 
     /// <param name="vetting">The gateway's tool vetting: with it, the pin endpoints are served.</param>
-    public AdminApi(GatewayStores stores, LiveConfiguration live, AdminAccess access, TimeProvider time, InventoryService inventory, Gateway.Enforcement.ToolVetting? vetting = null)
+    /// <param name="reload">Reloads the configuration now and says what became of it: with it, policies can be saved.</param>
+    public AdminApi(GatewayStores stores, LiveConfiguration live, AdminAccess access, TimeProvider time, InventoryService inventory, Gateway.Enforcement.ToolVetting? vetting = null, Func<Task<Reload.ReloadOutcome>>? reload = null)
     {
         ArgumentNullException.ThrowIfNull(inventory);
         _probes = new InventoryProbeCache(inventory.ProbeAsync, time);
         _pins = vetting is null ? null : new PinEndpoints(vetting, live);
+        _policies = new PolicyEndpoints(live, inventory, reload);
         _stores = stores;
         _live = live;
         _access = access;
@@ -56,6 +59,7 @@ internal sealed class AdminApi
         _pins?.Map(api);
         new CounterEndpoints(_stores.Counters, _live, _time).Map(api);
         new AuditRecordEndpoints(_stores.Audit).Map(api);
+        _policies.Map(api);
         MapInventory(api);
     }
 

@@ -121,7 +121,7 @@ internal static class ServeCommand
         var inventory = new InventoryService(new UpstreamProbe(transports, TimeProvider.System));
         var adminTokens = new AdminAuthenticator(() => live.Current.AdminTokenSha256);
         var uiSessions = new UiSessions(TimeProvider.System, () => live.Current.AdminTokenSha256);
-        new AdminApi(stores, live, new AdminAccess(origins, adminTokens, uiSessions), TimeProvider.System, inventory, vetting).Map(app);
+        new AdminApi(stores, live, new AdminAccess(origins, adminTokens, uiSessions), TimeProvider.System, inventory, vetting, watcher.ReloadNowAsync).Map(app);
         new UiEndpoints(UiAssets.Load(), uiSessions, adminTokens, origins, new LoginThrottle(TimeProvider.System)).Map(app);
 
         // Sessions close (their streams end, their server processes are stopped) as soon as shutdown begins,

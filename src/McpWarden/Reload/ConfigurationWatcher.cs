@@ -91,7 +91,16 @@ internal sealed class ConfigurationWatcher : IAsyncDisposable
     /// Loads the configuration again when a watched file's content changed since the last load (always, when
     /// <paramref name="force"/>), and applies it. Null when nothing was loaded.
     /// </summary>
-    public async Task<ConfigurationChange?> CheckAsync(bool force)
+    public async Task<ConfigurationChange?> CheckAsync(bool force) => (await CheckWithOutcomeAsync(force).ConfigureAwait(false)).Change;
+
+    /// <summary>
+    /// Loads the configuration now, whatever the files' hashes say, and applies it: for a caller that has just
+    /// written a file and must know what became of it (the admin API's policy save) rather than wait for the
+    /// debounce. It runs after any check under way, so it reads what that caller wrote.
+    /// </summary>
+    public Task<ReloadOutcome> ReloadNowAsync() => CheckWithOutcomeAsync(force: true);
+
+    private async Task<ReloadOutcome> CheckWithOutcomeAsync(bool force)
     {
         try
         {
@@ -99,7 +108,7 @@ internal sealed class ConfigurationWatcher : IAsyncDisposable
         }
         catch (OperationCanceledException)
         {
-            return null;
+            return new ReloadOutcome(null, "the gateway is stopping");
         }
 
         try
@@ -108,7 +117,7 @@ internal sealed class ConfigurationWatcher : IAsyncDisposable
             var before = Stamp(_stamps.Keys);
             if (!force && Same(before, _stamps))
             {
-                return null;
+                return new ReloadOutcome(null, null);
             }
 
             var loaded = _screen(ConfigurationLoader.LoadFile(_path, _environment));
@@ -128,14 +137,14 @@ internal sealed class ConfigurationWatcher : IAsyncDisposable
             var change = _live.Apply(loaded);
             Log(change);
             await _applied(change).ConfigureAwait(false);
-            return change;
+            return new ReloadOutcome(change, null);
         }
 #pragma warning disable CA1031 // A reload that fails in any way leaves the configuration in force; the next change tries again.
         catch (Exception e)
 #pragma warning restore CA1031
         {
             ReloadLog.Failed(_logger, e.Message);
-            return null;
+            return new ReloadOutcome(null, e.Message);
         }
         finally
         {
@@ -301,3 +310,8 @@ internal sealed class ConfigurationWatcher : IAsyncDisposable
     private static bool Same(Dictionary<string, string> left, Dictionary<string, string> right) =>
         left.Count == right.Count && left.All(pair => right.TryGetValue(pair.Key, out var stamp) && stamp == pair.Value);
 }
+
+/// <summary>What one reload did: the change it applied or refused, or why it could not run at all.</summary>
+/// <param name="Change">The load, accepted or refused; null when nothing was loaded.</param>
+/// <param name="Failure">Why the reload could not run (the gateway is stopping, a file could not be read); null otherwise.</param>
+internal sealed record ReloadOutcome(ConfigurationChange? Change, string? Failure);
