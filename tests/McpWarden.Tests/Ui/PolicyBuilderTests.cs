@@ -74,7 +74,7 @@ public sealed class PolicyBuilderTests : IAsyncLifetime
 
         if (Environment.GetEnvironmentVariable("MCPWARDEN_UI_SCREENSHOTS") is { Length: > 0 } shots)
         {
-            // Opt-in: refreshes the picture in docs/ (MCPWARDEN_UI_SCREENSHOTS=docs/images), never during a normal run.
+            // Opt-in: refreshes the picture in docs/ (MCPWARDEN_UI_SCREENSHOTS=docs/screenshots), never during a normal run.
             await page.ScreenshotAsync(new() { Path = Path.Combine(shots, "ui-policy-builder.png"), FullPage = false });
         }
 
