@@ -37,6 +37,7 @@ public sealed class ToolVetting
     private readonly ToolScan _scan;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly ScanCache _scanCache = new();
 
     /// <param name="scan">The poisoning scan; <see cref="PoisoningScanner.Scan"/> unless a test stands in.</param>
     public ToolVetting(IPinStore pins, IAuditSink audit, TimeProvider time, ILogger<ToolVetting> logger, ToolScan? scan = null)
@@ -113,6 +114,7 @@ public sealed class ToolVetting
         }
 
         var context = await ScanContextAsync(server.Name, cancellationToken).ConfigureAwait(false);
+        var contextKey = ScanCache.ContextKey(context);
         var vetted = new Dictionary<string, VettedTool>(StringComparer.Ordinal);
         var drifted = false;
         for (var i = 0; i < listed.Count; i++)
@@ -121,7 +123,7 @@ public sealed class ToolVetting
             var definition = definitions[i];
             var check = checks is not null && checks.TryGetValue(tool.Name, out var found) ? found : null;
             var pin = !server.Pinning ? PinState.Off : check?.State ?? PinState.Unpinned;
-            var findings = Scan(server, tool, context);
+            var findings = Scan(server, tool, context, contextKey);
             ToolWithheld? withheld = null;
             if (storeProblem is not null)
             {
@@ -145,7 +147,7 @@ public sealed class ToolVetting
         {
             var copies = usable.Where(t => t.Name == name).ToList();
             VettingLog.ConflictingDefinitions(_logger, server.Name, new Untrusted(name), ToolDuplicates.DistinctDefinitions(copies));
-            var findings = copies.SelectMany(copy => Scan(server, copy, context)).ToList();
+            var findings = copies.SelectMany(copy => Scan(server, copy, context, contextKey)).ToList();
             vetted[name] = new VettedTool(name, ToolFingerprint.Of(copies[0]), server.Pinning ? PinState.Unpinned : PinState.Off, findings, ToolDuplicates.Withheld(name));
         }
 
@@ -235,7 +237,7 @@ public sealed class ToolVetting
     {
         try
         {
-            var pins = await _pins.ListAsync(null, cancellationToken).ConfigureAwait(false);
+            var pins = await _pins.ListNamesAsync(cancellationToken).ConfigureAwait(false);
             var others = pins.Where(p => p.Server != server)
                 .GroupBy(p => p.Server, StringComparer.Ordinal)
                 .ToDictionary(g => g.Key, g => (IReadOnlyCollection<string>)[.. g.Select(p => p.Tool)], StringComparer.Ordinal);
@@ -247,20 +249,27 @@ public sealed class ToolVetting
         }
     }
 
-    /// <summary>Scans one definition and logs what it found (a scan that fails counts as a finding: fail closed).</summary>
-    private IReadOnlyList<ScanFinding> Scan(ServerDefinition server, ToolDefinition tool, ScanContext context)
+    /// <summary>
+    /// Scans one definition (or finds its findings in the cache) and logs what it found. A scan that fails counts
+    /// as a finding (fail closed) and is not cached: the next list scans again.
+    /// </summary>
+    private IReadOnlyList<ScanFinding> Scan(ServerDefinition server, ToolDefinition tool, ScanContext context, string contextKey)
     {
-        IReadOnlyList<ScanFinding> findings;
-        try
+        var key = ScanCache.Key(tool, contextKey);
+        if (!_scanCache.TryGet(key, out var findings))
         {
-            findings = _scan(tool, context);
-        }
+            try
+            {
+                findings = _scan(tool, context);
+                _scanCache.Add(key, findings);
+            }
 #pragma warning disable CA1031 // Fail closed: a definition the scan cannot read is treated as flagged.
-        catch (Exception e)
+            catch (Exception e)
 #pragma warning restore CA1031
-        {
-            VettingLog.ScanFailed(_logger, server.Name, new Untrusted(tool.Name), e.Message);
-            findings = [new ScanFinding("scan_failed", string.Empty, string.Empty, $"the poisoning scan could not read the definition: {e.Message}")];
+            {
+                VettingLog.ScanFailed(_logger, server.Name, new Untrusted(tool.Name), e.Message);
+                findings = [new ScanFinding("scan_failed", string.Empty, string.Empty, $"the poisoning scan could not read the definition: {e.Message}")];
+            }
         }
 
         foreach (var finding in findings)

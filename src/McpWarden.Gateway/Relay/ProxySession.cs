@@ -555,9 +555,15 @@ internal sealed class ProxySession : IRelaySession
 
                 if (Finish(tracked, OutcomeOf(answer)))
                 {
-                    var toClient = tracked.Method == RequestMethods.ToolsList
-                        ? await ToolListToClientAsync(answer, tracked).ConfigureAwait(false)
-                        : ToClientOrError(answer, tracked);
+                    if (tracked.Method == RequestMethods.ToolsList)
+                    {
+                        // Vetting reads the pin store and scans every definition: not in the loop reading the
+                        // server's messages, or one large list would hold up every other answer of the session.
+                        Track(AnswerToolListAsync(answer, tracked));
+                        break;
+                    }
+
+                    var toClient = ToClientOrError(answer, tracked);
                     if (tracked.Method == RequestMethods.Initialize && toClient is JsonRpcResponse)
                     {
                         // Only a handshake the server accepted is worth replaying to a restarted server.
@@ -621,6 +627,9 @@ internal sealed class ProxySession : IRelaySession
             return RelayMessages.Error(tracked.ClientId, McpErrorCode.InternalError, $"the server {Server.Name} answered {tracked.Method} with something the gateway cannot read: {e.Message}");
         }
     }
+
+    private async Task AnswerToolListAsync(JsonRpcMessageWithId answer, ClientRequest tracked) =>
+        await AnswerAsync(await ToolListToClientAsync(answer, tracked).ConfigureAwait(false)).ConfigureAwait(false);
 
     /// <summary>
     /// A <c>tools/list</c> answer for the client: vetted (pins, scan) like every list the gateway sees, then, in

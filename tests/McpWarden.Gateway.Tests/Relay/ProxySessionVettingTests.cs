@@ -138,6 +138,25 @@ public sealed class ProxySessionVettingTests : IAsyncDisposable
         Assert.Equal(second, (await NextToClientAsync()).Id);
     }
 
+    [Fact]
+    public async Task AListBeingVetted_DoesNotHoldUpTheSessionsOtherAnswers()
+    {
+        var pins = new HeldPinStore(new InMemoryPinStore(_clock));
+        Start(pins);
+        var list = await ListAsync();
+        await AnswerListAsync(await NextSentAsync(RequestMethods.ToolsList), ("read", Benign));
+        await pins.Entered.Task.WaitAsync(TimeSpan.FromSeconds(10), Token);
+
+        // While the list waits on the pin store, a ping is answered: the server's messages are still read.
+        var ping = new RequestId(++_nextId);
+        await _session!.FromClientAsync(new JsonRpcRequest { Id = ping, Method = RequestMethods.Ping });
+        await _server.DeliverAsync(new JsonRpcResponse { Id = (await NextSentAsync(RequestMethods.Ping)).Id, Result = new JsonObject() });
+        Assert.Equal(ping, (await NextToClientAsync()).Id);
+
+        pins.Release.SetResult();
+        Assert.Equal(["read"], Names(await NextToClientAsync(list)));
+    }
+
     private static ToolDefinition Definition(string name, string description) =>
         ToolDefinition.From(JsonSerializer.SerializeToElement(new { name, description }))!;
 
@@ -192,6 +211,25 @@ public sealed class ProxySessionVettingTests : IAsyncDisposable
     private static string[] Names(JsonRpcResponse list) => [.. list.Result!["tools"]!.AsArray().Select(t => (string)t!["name"]!)];
 
     private static string? Code(JsonRpcResponse refused) => (string?)refused.Result!["_meta"]?[DenialResponses.MetaKey]?["code"];
+
+    /// <summary>A pin store whose checks wait until the test releases them.</summary>
+    private sealed class HeldPinStore(IPinStore inner) : IPinStore
+    {
+        public TaskCompletionSource Entered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public async Task<IReadOnlyList<PinCheck>> CheckAsync(string server, IReadOnlyList<PinnedDefinition> listed, CancellationToken cancellationToken)
+        {
+            Entered.TrySetResult();
+            await Release.Task;
+            return await inner.CheckAsync(server, listed, CancellationToken.None);
+        }
+
+        public Task<IReadOnlyList<PinRecord>> ListAsync(string? server, CancellationToken cancellationToken) => inner.ListAsync(server, cancellationToken);
+
+        public Task<PinAcceptance> AcceptAsync(string server, string tool, string? fingerprint, CancellationToken cancellationToken) => inner.AcceptAsync(server, tool, fingerprint, cancellationToken);
+    }
 
     /// <summary>A pin store whose first check fails, as a locked database might once.</summary>
     private sealed class FailingOncePinStore(IPinStore inner) : IPinStore
