@@ -189,8 +189,8 @@ pinsList.SetAction((parse, cancellationToken) => PinsCommand.ListAsync(
     parse.GetValue(pinsListConfig)!, parse.GetValue(pinsListServer), parse.GetValue(pinsListJson), Console.Out, Console.Error, cancellationToken));
 var pinsAcceptConfig = new Option<string>("--config") { Description = "The configuration file (its store holds the pins)", Required = true };
 var pinsAcceptTarget = new Argument<string>("tool") { Description = "SERVER/TOOL" };
-var pinsAcceptFingerprint = new Option<string?>("--fingerprint") { Description = "Accept only if the waiting definition has this fingerprint (at least its first 12 hex digits)" };
-var pinsAccept = new Command("accept", "Make a changed tool definition the pin: the tool is listed and callable again") { pinsAcceptTarget, pinsAcceptConfig, pinsAcceptFingerprint };
+var pinsAcceptFingerprint = new Option<string?>("--fingerprint") { Description = "The full fingerprint (64 hex digits) of the changed definition reviewed; without it the change is shown and nothing is accepted" };
+var pinsAccept = new Command("accept", "Show a changed tool definition; with --fingerprint, make exactly that definition the pin: the tool is listed and callable again") { pinsAcceptTarget, pinsAcceptConfig, pinsAcceptFingerprint };
 pinsAccept.SetAction((parse, cancellationToken) => PinsCommand.AcceptAsync(
     parse.GetValue(pinsAcceptConfig)!, parse.GetValue(pinsAcceptTarget)!, parse.GetValue(pinsAcceptFingerprint), Console.Out, Console.Error, cancellationToken));
 root.Subcommands.Add(new Command("pins", "Pinned tool definitions: list them, accept a change") { pinsList, pinsAccept });

@@ -151,6 +151,21 @@ public abstract class PinStoreContract
     }
 
     [Fact]
+    public async Task ListNames_IsEveryPinsServerAndTool_InTheListsOrder()
+    {
+        var store = CreateStore(Clock);
+        Assert.Empty(await store.ListNamesAsync(Cancellation));
+        await store.CheckAsync("zeta", [Definition("b", "x"), Definition("a", "x")], Cancellation);
+        await store.CheckAsync("alpha", [Definition("z", "x"), Definition("Z", "x"), Definition("😀", "x"), Definition("ｚ", "x")], Cancellation);
+        await store.CheckAsync("zeta", [Definition("b", "changed")], Cancellation);
+
+        var names = await store.ListNamesAsync(Cancellation);
+
+        Assert.Equal((await store.ListAsync(null, Cancellation)).Select(p => new PinName(p.Server, p.Tool)), names);
+        Assert.Equal(["alpha/Z", "alpha/z", "alpha/😀", "alpha/ｚ", "zeta/a", "zeta/b"], names.Select(p => $"{p.Server}/{p.Tool}"));
+    }
+
+    [Fact]
     public async Task Servers_AreIndependent()
     {
         var store = CreateStore(Clock);

@@ -15,15 +15,31 @@ public sealed class DefinitionDiff
     /// <summary>At most this many changes are described; the rest are counted.</summary>
     public const int MaxDescribed = 20;
 
+    /// <summary>
+    /// A change's <see cref="DefinitionChange.Path"/> is cut to this many characters (its start and its end kept,
+    /// <c>…</c> between): a definition nested under long member names must not make every change as long as the
+    /// whole definition.
+    /// </summary>
+    public const int MaxPathChars = 256;
+
+    /// <summary>One member name or index of a shown path is cut to this many characters.</summary>
+    private const int MaxSegmentChars = 64;
+
     private const int MaxShown = 64;
     private const int ContextBefore = 16;
 
-    private DefinitionDiff(IReadOnlyList<DefinitionChange> changes) => Changes = changes;
+    private DefinitionDiff(IReadOnlyList<DefinitionChange> changes, int count) => (Changes, Count) = (changes, count);
 
-    /// <summary>The changes in document order (object members by ordinal name).</summary>
+    /// <summary>The first <see cref="MaxDescribed"/> changes in document order (object members by ordinal name).</summary>
     public IReadOnlyList<DefinitionChange> Changes { get; }
 
-    public bool IsEmpty => Changes.Count == 0;
+    /// <summary>How many changes there are in all, <see cref="Changes"/> and those only counted.</summary>
+    public int Count { get; }
+
+    /// <summary>The changes counted but not kept in <see cref="Changes"/>.</summary>
+    public int Omitted => Count - Changes.Count;
+
+    public bool IsEmpty => Count == 0;
 
     /// <summary>Compares two definitions as JSON text (the pinned <see cref="PinnedDefinition.Definition"/>s).</summary>
     public static DefinitionDiff Between(string before, string after)
@@ -42,11 +58,16 @@ public sealed class DefinitionDiff
         return Between(before.Definition, after.Definition);
     }
 
+    /// <summary>
+    /// Compares two definitions. The work is linear in their size whatever they hold: paths are built only for
+    /// the changes kept, each at most <see cref="MaxPathChars"/> long, and the changes past
+    /// <see cref="MaxDescribed"/> are counted, never shown.
+    /// </summary>
     public static DefinitionDiff Between(JsonElement before, JsonElement after)
     {
-        var changes = new List<DefinitionChange>();
-        Compare(string.Empty, before, after, changes);
-        return new DefinitionDiff(changes);
+        var collector = new Collector();
+        Compare(null, before, after, collector);
+        return new DefinitionDiff(collector.Kept, collector.Count);
     }
 
     /// <summary>Every change on one line, separated by <c>; </c> (for the audit message and logs).</summary>
@@ -58,18 +79,18 @@ public sealed class DefinitionDiff
 
     private IEnumerable<string> Described()
     {
-        foreach (var change in Changes.Take(MaxDescribed))
+        foreach (var change in Changes)
         {
             yield return change.Describe();
         }
 
-        if (Changes.Count > MaxDescribed)
+        if (Omitted > 0)
         {
-            yield return $"… and {Changes.Count - MaxDescribed} more changes";
+            yield return $"… and {Omitted} more changes";
         }
     }
 
-    private static void Compare(string pointer, JsonElement before, JsonElement after, List<DefinitionChange> changes)
+    private static void Compare(Segment? at, JsonElement before, JsonElement after, Collector changes)
     {
         if (before.ValueKind == JsonValueKind.Object && after.ValueKind == JsonValueKind.Object)
         {
@@ -77,20 +98,20 @@ public sealed class DefinitionDiff
             var afterMembers = Members(after);
             foreach (var name in beforeMembers.Keys.Union(afterMembers.Keys).Order(StringComparer.Ordinal))
             {
-                var at = JsonPointer.Append(pointer, name);
+                var member = new Segment(at, name, 0);
                 var inBefore = beforeMembers.TryGetValue(name, out var was);
                 var inAfter = afterMembers.TryGetValue(name, out var now);
                 if (!inBefore)
                 {
-                    changes.Add(new DefinitionChange(at, DefinitionChangeKind.Added, null, Show(now)));
+                    changes.Add(member, DefinitionChangeKind.Added, default, now);
                 }
                 else if (!inAfter)
                 {
-                    changes.Add(new DefinitionChange(at, DefinitionChangeKind.Removed, Show(was), null));
+                    changes.Add(member, DefinitionChangeKind.Removed, was, default);
                 }
                 else
                 {
-                    Compare(at, was, now, changes);
+                    Compare(member, was, now, changes);
                 }
             }
 
@@ -102,23 +123,76 @@ public sealed class DefinitionDiff
             var index = 0;
             foreach (var (was, now) in before.EnumerateArray().Zip(after.EnumerateArray()))
             {
-                Compare(JsonPointer.Append(pointer, index++), was, now, changes);
+                Compare(new Segment(at, null, index++), was, now, changes);
             }
 
             return;
         }
 
-        var beforeText = CanonicalJson.ToText(before);
-        var afterText = CanonicalJson.ToText(after);
-        if (string.Equals(beforeText, afterText, StringComparison.Ordinal))
+        if (!Same(before, after))
         {
-            return;
+            changes.Add(at, DefinitionChangeKind.Changed, before, after);
+        }
+    }
+
+    /// <summary>Whether two values (not both objects, not same-length arrays) are the same JSON.</summary>
+    private static bool Same(JsonElement before, JsonElement after) =>
+        before.ValueKind == after.ValueKind && (before.ValueKind is JsonValueKind.True or JsonValueKind.False or JsonValueKind.Null
+            || string.Equals(CanonicalJson.ToText(before), CanonicalJson.ToText(after), StringComparison.Ordinal));
+
+    /// <summary>One step of a path, linked to its parent: a path costs nothing until a kept change needs it written.</summary>
+    private sealed record Segment(Segment? Parent, string? Name, int Index)
+    {
+        /// <summary>The path as a JSON Pointer, each step escaped for reading and cut, the whole cut to <see cref="MaxPathChars"/>.</summary>
+        public static string Write(Segment? last)
+        {
+            if (last is null)
+            {
+                return "/";
+            }
+
+            var steps = new List<string>();
+            for (var step = last; step is not null; step = step.Parent)
+            {
+                steps.Add(step.Name is { } name ? Shown(name) : step.Index.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            }
+
+            steps.Reverse();
+            var path = "/" + string.Join('/', steps);
+            return path.Length <= MaxPathChars ? path : path[..(MaxPathChars / 2)] + "…" + path[^(MaxPathChars / 2 - 1)..];
         }
 
-        var (shownBefore, shownAfter) = before.ValueKind == JsonValueKind.String && after.ValueKind == JsonValueKind.String
-            ? ShowStrings(before.GetString()!, after.GetString()!)
-            : (Show(before), Show(after));
-        changes.Add(new DefinitionChange(pointer.Length == 0 ? "/" : pointer, DefinitionChangeKind.Changed, shownBefore, shownAfter));
+        private static string Shown(string name)
+        {
+            var cut = name.Length > MaxSegmentChars ? name[..MaxSegmentChars] : name;
+            return JsonText.Escape(JsonPointer.Escape(cut)) + (cut.Length < name.Length ? "…" : string.Empty);
+        }
+    }
+
+    /// <summary>Keeps the first <see cref="MaxDescribed"/> changes, written out, and counts every one.</summary>
+    private sealed class Collector
+    {
+        public List<DefinitionChange> Kept { get; } = [];
+
+        public int Count { get; private set; }
+
+        public void Add(Segment? at, DefinitionChangeKind kind, JsonElement before, JsonElement after)
+        {
+            Count++;
+            if (Kept.Count >= MaxDescribed)
+            {
+                return;
+            }
+
+            (string? Before, string? After) shown = kind switch
+            {
+                DefinitionChangeKind.Added => (null, Show(after)),
+                DefinitionChangeKind.Removed => (Show(before), null),
+                _ when before.ValueKind == JsonValueKind.String && after.ValueKind == JsonValueKind.String => ShowStrings(before.GetString()!, after.GetString()!),
+                _ => (Show(before), Show(after)),
+            };
+            Kept.Add(new DefinitionChange(Segment.Write(at), kind, shown.Before, shown.After));
+        }
     }
 
     /// <summary>Members by name; of a name given twice, the last (as most JSON parsers would read it).</summary>

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
 using McpWarden.Catalog.Definitions;
 
@@ -15,7 +16,9 @@ namespace McpWarden.Catalog.Scanning;
 /// with their separators as spaces. Each (kind, path) is reported once. The scan never throws: it stops at
 /// <see cref="MaxDepth"/> levels, <see cref="MaxNodes"/> values and <see cref="MaxTotalChars"/> characters,
 /// reads at most <see cref="MaxStringChars"/> of one string, and reports what it could not read as
-/// <see cref="ScanKinds.Unscannable"/>.
+/// <see cref="ScanKinds.Unscannable"/>. Its work is linear in what it reads: a path is written out only for a
+/// finding (at most <see cref="MaxFindings"/>, each path at most <see cref="MaxPathChars"/> long), and once a
+/// limit is reached nothing more of the definition is visited.
 /// </remarks>
 public static class PoisoningScanner
 {
@@ -23,6 +26,14 @@ public static class PoisoningScanner
     public const int MaxNodes = 20_000;
     public const int MaxStringChars = 50_000;
     public const int MaxTotalChars = 250_000;
+
+    /// <summary>At most this many findings are reported for one definition; past them the scan stops (flagged either way).</summary>
+    public const int MaxFindings = 100;
+
+    /// <summary>A finding's path longer than this is shown cut (its start and end kept, <c>…</c> between).</summary>
+    public const int MaxPathChars = 512;
+
+    private const int MaxSegmentChars = 64;
 
     private static readonly string[] TopLevelStrings = ["name", "title", "description"];
     private static readonly string[] TopLevelTrees = ["annotations", "inputSchema", "outputSchema"];
@@ -41,7 +52,7 @@ public static class PoisoningScanner
         {
             if (tool.Json.TryGetProperty(member, out var value) && value.ValueKind == JsonValueKind.String)
             {
-                scan.String(value, "/" + member, isName: member == "name");
+                scan.String(value, new Step(null, member), isName: member == "name");
             }
         }
 
@@ -49,7 +60,7 @@ public static class PoisoningScanner
         {
             if (tool.Json.TryGetProperty(member, out var value))
             {
-                scan.Tree(value, "/" + member, depth: 1);
+                scan.Tree(value, new Step(null, member), depth: 1);
             }
         }
 
@@ -62,7 +73,7 @@ public static class PoisoningScanner
         ArgumentNullException.ThrowIfNull(instructions);
         ArgumentNullException.ThrowIfNull(context);
         var scan = new ScanRun(context, ownName: null);
-        scan.Text(instructions, "/instructions", isName: false);
+        scan.Text(instructions, new Step(null, "instructions"), isName: false);
         return scan.Findings;
     }
 
@@ -70,7 +81,7 @@ public static class PoisoningScanner
     private sealed class ScanRun(ScanContext context, string? ownName)
     {
         private readonly List<ScanFinding> _findings = [];
-        private readonly HashSet<(string Kind, string Path)> _reported = [];
+        private readonly HashSet<(string Kind, Step Path)> _reported = [];
         private readonly ShadowingNames _names = new(context, ownName);
         private int _nodes;
         private int _chars;
@@ -78,7 +89,7 @@ public static class PoisoningScanner
 
         public IReadOnlyList<ScanFinding> Findings => _findings;
 
-        public void Tree(JsonElement element, string path, int depth)
+        public void Tree(JsonElement element, Step path, int depth)
         {
             if (_exhausted)
             {
@@ -98,7 +109,13 @@ public static class PoisoningScanner
                 case JsonValueKind.Object:
                     foreach (var member in element.EnumerateObject())
                     {
-                        var memberPath = path + "/" + Escape(member.Name);
+                        // Once a limit is reached the rest is not visited at all: a scan's work stays linear.
+                        if (_exhausted)
+                        {
+                            break;
+                        }
+
+                        var memberPath = new Step(path, member.Name);
                         Text(member.Name, memberPath, isName: true);
                         Tree(member.Value, memberPath, depth + 1);
                     }
@@ -108,7 +125,12 @@ public static class PoisoningScanner
                     var index = 0;
                     foreach (var item in element.EnumerateArray())
                     {
-                        Tree(item, path + "/" + index.ToString(CultureInfo.InvariantCulture), depth + 1);
+                        if (_exhausted)
+                        {
+                            break;
+                        }
+
+                        Tree(item, new Step(path, index), depth + 1);
                         index++;
                     }
 
@@ -119,7 +141,7 @@ public static class PoisoningScanner
             }
         }
 
-        public void String(JsonElement element, string path, bool isName)
+        public void String(JsonElement element, Step path, bool isName)
         {
             string text;
             try
@@ -135,7 +157,7 @@ public static class PoisoningScanner
             Text(text, path, isName);
         }
 
-        public void Text(string text, string path, bool isName)
+        public void Text(string text, Step path, bool isName)
         {
             if (_exhausted)
             {
@@ -164,7 +186,7 @@ public static class PoisoningScanner
             }
         }
 
-        private void Hidden(string text, string path)
+        private void Hidden(string text, Step path)
         {
             var report = HiddenCharacters.Inspect(text);
             if (report.CodePoints.Count == 0)
@@ -191,7 +213,7 @@ public static class PoisoningScanner
             }
         }
 
-        private void Phrases(string readable, string path, string? where)
+        private void Phrases(string readable, Step path, string? where)
         {
             foreach (var rule in TextRules.All)
             {
@@ -208,7 +230,7 @@ public static class PoisoningScanner
             }
         }
 
-        private void Mentions(string readable, string path)
+        private void Mentions(string readable, Step path)
         {
             if (_reported.Contains((ScanKinds.Shadowing, path)) || _names.Find(readable) is not { } mention)
             {
@@ -218,18 +240,79 @@ public static class PoisoningScanner
             Report(ScanKinds.Shadowing, path, Excerpts.Around(readable, mention.Index, mention.Name.Length), $"mentions \"{Excerpts.Escape(mention.Name)}\", a tool of server \"{Excerpts.Escape(mention.Server)}\"");
         }
 
-        private void Exhausted(string path, string message)
+        private void Exhausted(Step path, string message)
         {
             _exhausted = true;
             Report(ScanKinds.Unscannable, path, string.Empty, message);
         }
 
-        private void Report(string kind, string path, string excerpt, string message)
+        private void Report(string kind, Step path, string excerpt, string message)
         {
+            if (_findings.Count >= MaxFindings)
+            {
+                if (!_exhausted)
+                {
+                    _exhausted = true;
+                    _findings.Add(new ScanFinding(ScanKinds.Unscannable, path.Write(), string.Empty, $"the definition has more than {MaxFindings} findings; the rest was not scanned"));
+                }
+
+                return;
+            }
+
             if (_reported.Add((kind, path)))
             {
-                _findings.Add(new ScanFinding(kind, path, excerpt, message));
+                _findings.Add(new ScanFinding(kind, path.Write(), excerpt, message));
             }
+        }
+    }
+
+    /// <summary>
+    /// One step of a path into the definition, linked to its parent: nothing is written out until a finding
+    /// needs it, so a definition nested under long member names costs no more than its size to scan.
+    /// </summary>
+    private sealed class Step
+    {
+        private readonly Step? _parent;
+        private readonly string? _name;
+        private readonly int _index;
+
+        public Step(Step? parent, string name) => (_parent, _name) = (parent, name);
+
+        public Step(Step? parent, int index) => (_parent, _index) = (parent, index);
+
+        /// <summary>The RFC 6901 pointer; one longer than <see cref="MaxPathChars"/> has its long names cut and its middle left out.</summary>
+        public string Write()
+        {
+            var steps = new List<Step>();
+            var length = 0;
+            for (var step = this; step is not null; step = step._parent)
+            {
+                steps.Add(step);
+                length += 1 + (step._name?.Length ?? 10);
+            }
+
+            steps.Reverse();
+            var cut = length > MaxPathChars;
+            var builder = new StringBuilder();
+            foreach (var step in steps)
+            {
+                builder.Append('/');
+                if (step._name is not { } name)
+                {
+                    builder.Append(step._index.ToString(CultureInfo.InvariantCulture));
+                }
+                else if (cut && name.Length > MaxSegmentChars)
+                {
+                    builder.Append(Escape(name[..MaxSegmentChars])).Append('…');
+                }
+                else
+                {
+                    builder.Append(Escape(name));
+                }
+            }
+
+            var path = builder.ToString();
+            return path.Length <= MaxPathChars ? path : path[..(MaxPathChars / 2)] + "…" + path[^(MaxPathChars / 2 - 1)..];
         }
     }
 

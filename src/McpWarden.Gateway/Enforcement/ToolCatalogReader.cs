@@ -21,7 +21,7 @@ public static class ToolCatalogReader
         ArgumentNullException.ThrowIfNull(pages);
         var tools = new List<ListedTool>();
         var findings = new List<string>();
-        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var entries = new List<JsonNode?>();
         foreach (var page in pages)
         {
             if (page is not JsonObject result || result["tools"] is not JsonArray array)
@@ -30,21 +30,40 @@ public static class ToolCatalogReader
                 continue;
             }
 
-            foreach (var tool in array)
+            entries.AddRange(array);
+        }
+
+        // Two definitions under one name: which one a call meets would be the server's choice, so neither is callable.
+        var conflicting = ToolDuplicates.Conflicting(entries);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var reported = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var tool in entries)
+        {
+            if (tool is JsonObject entry && entry["name"] is JsonValue value && value.TryGetValue<string>(out var name) && seen.Contains(name))
             {
-                if (Read(tool, changedSincePinned, withheld, findings) is { } listed)
+                // A later copy is not read again (its schema compiled twice); the first copy stands for the name.
+                if (!conflicting.Contains(name) && reported.Add(name))
                 {
-                    if (seen.Add(listed.Name))
-                    {
-                        tools.Add(listed);
-                    }
-                    else
-                    {
-                        // Two definitions under one name: which one a call meets would be the server's choice.
-                        findings.Add($"tool {JsonText.Quote(listed.Name)} is listed twice; the first definition is used");
-                    }
+                    findings.Add($"tool {JsonText.Quote(name)} is listed more than once with the same definition; it is listed once");
                 }
+
+                continue;
             }
+
+            if (Read(tool, changedSincePinned, withheld, findings) is not { } listed)
+            {
+                continue;
+            }
+
+            seen.Add(listed.Name);
+
+            if (conflicting.Contains(listed.Name))
+            {
+                findings.Add(ToolDuplicates.Sentence(listed.Name));
+                listed = listed with { Withheld = ToolDuplicates.Withheld(listed.Name) };
+            }
+
+            tools.Add(listed);
         }
 
         return new ToolCatalog(ToolSnapshot.Of(tools), findings);

@@ -5,7 +5,9 @@ namespace McpWarden.Gateway.Enforcement;
 
 /// <summary>
 /// What the agent sees of a <c>tools/list</c> answer: the tools the policy hides are removed, every other
-/// tool and every other field pass unchanged (unknown fields and schemas byte for byte).
+/// tool and every other field pass unchanged (unknown fields and schemas byte for byte). A name listed more
+/// than once is decided here too, not by name alone (<see cref="ToolDuplicates"/>): copies of one definition
+/// are listed once (the first), and a name with different definitions is removed altogether.
 /// </summary>
 public static class ToolListFilter
 {
@@ -24,14 +26,25 @@ public static class ToolListFilter
 
         var copy = original.DeepClone();
         var tools = copy["tools"]!.AsArray();
-        for (var i = tools.Count - 1; i >= 0; i--)
+        var conflicting = ToolDuplicates.Conflicting(tools);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var kept = new List<JsonNode?>(tools.Count);
+        foreach (var entry in tools)
         {
             // A tool whose name cannot be read cannot be matched to a rule, so it is hidden too.
-            var name = tools[i] is JsonObject tool && tool["name"] is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
-            if (name is null || policy.Hides(name) || alsoHidden?.Invoke(name) == true)
+            var name = entry is JsonObject tool && tool["name"] is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
+            if (name is null || conflicting.Contains(name) || !seen.Add(name) || policy.Hides(name) || alsoHidden?.Invoke(name) == true)
             {
-                tools.RemoveAt(i);
+                continue;
             }
+
+            kept.Add(entry);
+        }
+
+        tools.Clear();
+        foreach (var entry in kept)
+        {
+            tools.Add(entry);
         }
 
         return copy;

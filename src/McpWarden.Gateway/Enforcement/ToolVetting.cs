@@ -37,6 +37,7 @@ public sealed class ToolVetting
     private readonly ToolScan _scan;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly ScanCache _scanCache = new();
 
     /// <param name="scan">The poisoning scan; <see cref="PoisoningScanner.Scan"/> unless a test stands in.</param>
     public ToolVetting(IPinStore pins, IAuditSink audit, TimeProvider time, ILogger<ToolVetting> logger, ToolScan? scan = null)
@@ -53,6 +54,13 @@ public sealed class ToolVetting
     /// its sessions drop what they listed and tell their clients the list changed.
     /// </summary>
     public event Action<string>? Accepted;
+
+    /// <summary>
+    /// Raised with the server's name when vetting first sees a changed definition of one of its tools (whoever's
+    /// list revealed it): every session of that server drops the list it decides calls against, so the next call
+    /// of the changed tool meets the change and is refused, not decided against the list read before it.
+    /// </summary>
+    public event Action<string>? Drifted;
 
     /// <summary>The pins themselves, for the admin API's listing.</summary>
     public IPinStore Pins => _pins;
@@ -73,14 +81,21 @@ public sealed class ToolVetting
         return VetAsync(server, tools, witness, cancellationToken);
     }
 
-    /// <summary>Vets listed tools; a name listed twice is vetted as first listed (the definition calls are decided against).</summary>
+    /// <summary>
+    /// Vets listed tools. A name listed more than once with one definition is vetted once; with different
+    /// definitions it is withheld (<see cref="ToolDuplicates"/>): not pinned, since no one definition is the tool,
+    /// and each definition is still scanned so the log shows what it holds.
+    /// </summary>
     public async Task<VettedTools> VetAsync(ServerDefinition server, IReadOnlyList<ToolDefinition> tools, VettingWitness witness, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(server);
         ArgumentNullException.ThrowIfNull(tools);
-        var seen = new HashSet<string>(StringComparer.Ordinal);
+
         // A name the gateway refuses is never callable nor shown; there is nothing to pin.
-        var listed = tools.Where(t => ToolNames.Problem(t.Name) is null && seen.Add(t.Name)).ToList();
+        var usable = tools.Where(t => ToolNames.Problem(t.Name) is null).ToList();
+        var conflicting = ToolDuplicates.Conflicting(usable);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var listed = usable.Where(t => !conflicting.Contains(t.Name) && seen.Add(t.Name)).ToList();
         var definitions = listed.Select(ToolFingerprint.Of).ToList();
 
         Dictionary<string, PinCheck>? checks = null;
@@ -99,14 +114,16 @@ public sealed class ToolVetting
         }
 
         var context = await ScanContextAsync(server.Name, cancellationToken).ConfigureAwait(false);
+        var contextKey = ScanCache.ContextKey(context);
         var vetted = new Dictionary<string, VettedTool>(StringComparer.Ordinal);
+        var drifted = false;
         for (var i = 0; i < listed.Count; i++)
         {
             var tool = listed[i];
             var definition = definitions[i];
             var check = checks is not null && checks.TryGetValue(tool.Name, out var found) ? found : null;
             var pin = !server.Pinning ? PinState.Off : check?.State ?? PinState.Unpinned;
-            var findings = Scan(server.Name, tool, context);
+            var findings = Scan(server, tool, context, contextKey);
             ToolWithheld? withheld = null;
             if (storeProblem is not null)
             {
@@ -117,20 +134,30 @@ public sealed class ToolVetting
                 withheld = new ToolWithheld(ReasonCodes.ToolFlagged, Flagged(tool.Name, findings));
             }
 
-            foreach (var finding in findings)
-            {
-                VettingLog.Finding(_logger, server.Name, new Untrusted(tool.Name), finding.Kind, finding.Path, finding.Message, server.Scan == ScanAction.Hide ? "hidden" : "listed (scan: warn)");
-            }
-
             if (check is { NewlyChanged: true, Pin.Changed: { } changed })
             {
+                drifted = true;
                 await AuditDriftAsync(server, witness, check.Pin, changed, cancellationToken).ConfigureAwait(false);
             }
 
             vetted[tool.Name] = new VettedTool(tool.Name, definition, pin, findings, withheld);
         }
 
-        return new VettedTools(vetted);
+        foreach (var name in conflicting)
+        {
+            var copies = usable.Where(t => t.Name == name).ToList();
+            VettingLog.ConflictingDefinitions(_logger, server.Name, new Untrusted(name), ToolDuplicates.DistinctDefinitions(copies));
+            var findings = copies.SelectMany(copy => Scan(server, copy, context, contextKey)).ToList();
+            vetted[name] = new VettedTool(name, ToolFingerprint.Of(copies[0]), server.Pinning ? PinState.Unpinned : PinState.Off, findings, ToolDuplicates.Withheld(name));
+        }
+
+        if (drifted)
+        {
+            // Sessions of this server decide calls against lists read before the change: they must read it again.
+            Drifted?.Invoke(server.Name);
+        }
+
+        return new VettedTools(vetted) { PinStoreFailed = storeProblem is not null };
     }
 
     /// <summary>
@@ -210,7 +237,7 @@ public sealed class ToolVetting
     {
         try
         {
-            var pins = await _pins.ListAsync(null, cancellationToken).ConfigureAwait(false);
+            var pins = await _pins.ListNamesAsync(cancellationToken).ConfigureAwait(false);
             var others = pins.Where(p => p.Server != server)
                 .GroupBy(p => p.Server, StringComparer.Ordinal)
                 .ToDictionary(g => g.Key, g => (IReadOnlyCollection<string>)[.. g.Select(p => p.Tool)], StringComparer.Ordinal);
@@ -222,19 +249,35 @@ public sealed class ToolVetting
         }
     }
 
-    private IReadOnlyList<ScanFinding> Scan(string server, ToolDefinition tool, ScanContext context)
+    /// <summary>
+    /// Scans one definition (or finds its findings in the cache) and logs what it found. A scan that fails counts
+    /// as a finding (fail closed) and is not cached: the next list scans again.
+    /// </summary>
+    private IReadOnlyList<ScanFinding> Scan(ServerDefinition server, ToolDefinition tool, ScanContext context, string contextKey)
     {
-        try
+        var key = ScanCache.Key(tool, contextKey);
+        if (!_scanCache.TryGet(key, out var findings))
         {
-            return _scan(tool, context);
-        }
+            try
+            {
+                findings = _scan(tool, context);
+                _scanCache.Add(key, findings);
+            }
 #pragma warning disable CA1031 // Fail closed: a definition the scan cannot read is treated as flagged.
-        catch (Exception e)
+            catch (Exception e)
 #pragma warning restore CA1031
-        {
-            VettingLog.ScanFailed(_logger, server, new Untrusted(tool.Name), e.Message);
-            return [new ScanFinding("scan_failed", string.Empty, string.Empty, $"the poisoning scan could not read the definition: {e.Message}")];
+            {
+                VettingLog.ScanFailed(_logger, server.Name, new Untrusted(tool.Name), e.Message);
+                findings = [new ScanFinding("scan_failed", string.Empty, string.Empty, $"the poisoning scan could not read the definition: {e.Message}")];
+            }
         }
+
+        foreach (var finding in findings)
+        {
+            VettingLog.Finding(_logger, server.Name, new Untrusted(tool.Name), finding.Kind, finding.Path, finding.Message, server.Scan == ScanAction.Hide ? "hidden" : "listed (scan: warn)");
+        }
+
+        return findings;
     }
 
     private static string Flagged(string tool, IReadOnlyList<ScanFinding> findings)

@@ -26,10 +26,29 @@ public sealed class VettedTools
 
     public IReadOnlyDictionary<string, VettedTool> ByName { get; }
 
+    /// <summary>
+    /// The pin store could not be checked, so every tool is withheld: a passing fault, not a verdict on the
+    /// tools. Such a vetting answers the request at hand but is never kept as the list calls are decided against.
+    /// </summary>
+    public bool PinStoreFailed { get; init; }
+
     /// <summary>Whether the agent must not see <paramref name="tool"/>; a tool that was not vetted is left to the policy.</summary>
     public bool Hides(string tool) => ByName.TryGetValue(tool, out var vetted) && vetted.Hidden;
 
     public bool ChangedSincePinned(string tool) => ByName.TryGetValue(tool, out var vetted) && vetted.Pin == PinState.Changed;
+
+    /// <summary>
+    /// Whether every tool <paramref name="listed"/> (a later list, or one page of it) was vetted here alike: the
+    /// same definition, pin state and verdict. A tool this vetting has not seen, or saw otherwise, disagrees.
+    /// </summary>
+    public bool Agrees(VettedTools listed)
+    {
+        ArgumentNullException.ThrowIfNull(listed);
+        return listed.ByName.Values.All(tool => ByName.TryGetValue(tool.Name, out var known)
+            && string.Equals(known.Definition.Fingerprint, tool.Definition.Fingerprint, StringComparison.Ordinal)
+            && known.Pin == tool.Pin
+            && known.Withheld == tool.Withheld);
+    }
 
     public ToolWithheld? WithheldOf(string tool) => ByName.TryGetValue(tool, out var vetted) ? vetted.Withheld : null;
 }

@@ -23,4 +23,7 @@ internal static partial class VettingLog
 
     [LoggerMessage(EventId = 505, Level = LogLevel.Information, Message = "{Server} {Tool}: the changed definition was accepted; it is the pin now")]
     public static partial void ChangeAccepted(ILogger logger, string server, Untrusted tool);
+
+    [LoggerMessage(EventId = 506, Level = LogLevel.Warning, Message = "{Server} {Tool}: listed with {Count} different definitions under one name; the tool is hidden and its calls refused")]
+    public static partial void ConflictingDefinitions(ILogger logger, string server, Untrusted tool, int count);
 }

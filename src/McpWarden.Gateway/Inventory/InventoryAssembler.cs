@@ -26,7 +26,7 @@ public static class InventoryAssembler
         ArgumentNullException.ThrowIfNull(probes);
         ArgumentNullException.ThrowIfNull(pins);
         var byServer = probes.ToDictionary(p => p.Server, StringComparer.Ordinal);
-        var definitions = probes.Where(p => p.Error is null).ToDictionary(p => p.Server, p => ToolsOf(p.Pages), StringComparer.Ordinal);
+        var definitions = probes.Where(p => p.Error is null).ToDictionary(p => p.Server, p => DefinitionsOf(p.Pages), StringComparer.Ordinal);
         var pinned = pins.ToDictionary(p => (p.Server, p.Tool));
         return new InventoryReport([.. servers.Select(server => Server(server, byServer.GetValueOrDefault(server.Name), definitions, pinned))]);
     }
@@ -49,6 +49,28 @@ public static class InventoryAssembler
         return tools;
     }
 
+    /// <summary>
+    /// Every different definition of every page, in order: copies of one definition under one name are one
+    /// tool, but a name listed with different definitions gives each of them (a person must see them all; the
+    /// gateway withholds the name, see <see cref="ToolDuplicates"/>).
+    /// </summary>
+    public static IReadOnlyList<ToolDefinition> DefinitionsOf(IReadOnlyList<JsonNode?> pages)
+    {
+        ArgumentNullException.ThrowIfNull(pages);
+        var seen = new HashSet<(string Name, string Fingerprint)>();
+        var tools = new List<ToolDefinition>();
+        foreach (var page in pages)
+        {
+            if (page is JsonObject { } result && result["tools"] is JsonArray array)
+            {
+                var element = JsonSerializer.SerializeToElement<JsonNode>(array, GatewayJsonContext.Default.JsonNode);
+                tools.AddRange(ToolDefinition.ListFrom(element).Where(tool => seen.Add((tool.Name, ToolFingerprint.Of(tool).Fingerprint))));
+            }
+        }
+
+        return tools;
+    }
+
     private static ServerInventory Server(
         ServerDefinition server,
         ProbedServer? probe,
@@ -62,10 +84,12 @@ public static class InventoryAssembler
 
         var scan = new ScanContext(server.Name, definitions
             .Where(d => d.Key != server.Name)
-            .ToDictionary(d => d.Key, d => (IReadOnlyCollection<string>)[.. d.Value.Select(t => t.Name)], StringComparer.Ordinal));
+            .ToDictionary(d => d.Key, d => (IReadOnlyCollection<string>)[.. d.Value.Select(t => t.Name).Distinct(StringComparer.Ordinal)], StringComparer.Ordinal));
         var catalog = ToolCatalogReader.Read(probe.Pages);
         var instructionFindings = context.Instructions is { } instructions ? PoisoningScanner.ScanInstructions(instructions, scan) : [];
-        var tools = definitions[server.Name].Select(tool => Tool(server, context, tool, scan, pins)).ToList();
+        var listed = definitions[server.Name];
+        var conflicting = ToolDuplicates.Conflicting(listed);
+        var tools = listed.Select(tool => Tool(server, context, tool, scan, pins, conflicting.Contains(tool.Name))).ToList();
         return new ServerInventory(server, context, probe.ProtocolVersion, null, probe.Truncated, catalog.Findings, instructionFindings, tools);
     }
 
@@ -80,7 +104,7 @@ public static class InventoryAssembler
         return new ToolPin(state, current.Fingerprint, pin.Pinned.Fingerprint, pin.Changed?.Fingerprint, diff);
     }
 
-    private static ToolInventory Tool(ServerDefinition server, ServerContext context, ToolDefinition tool, ScanContext scan, Dictionary<(string Server, string Tool), PinRecord> pins)
+    private static ToolInventory Tool(ServerDefinition server, ServerContext context, ToolDefinition tool, ScanContext scan, Dictionary<(string Server, string Tool), PinRecord> pins, bool conflicting)
     {
         var classification = RiskClassifier.Classify(tool, context);
         var findings = PoisoningScanner.Scan(tool, scan);
@@ -96,6 +120,11 @@ public static class InventoryAssembler
         else if (server.Policy.Hides(tool.Name))
         {
             hiddenBy.Add(HiddenReasons.Policy);
+        }
+
+        if (conflicting)
+        {
+            hiddenBy.Add(HiddenReasons.DuplicateName);
         }
 
         if (state == PinState.Changed)

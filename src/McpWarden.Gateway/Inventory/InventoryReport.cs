@@ -67,6 +67,9 @@ public static class HiddenReasons
     /// <summary>Its name cannot be matched to rules or called (the gateway leaves it out).</summary>
     public const string UnusableName = "unusable_name";
 
+    /// <summary>The server lists its name more than once with different definitions (each is reported; the gateway withholds the name).</summary>
+    public const string DuplicateName = "duplicate_name";
+
     /// <summary>Its definition differs from the pinned one and no one has accepted the change.</summary>
     public const string PinChanged = "pin_changed";
 

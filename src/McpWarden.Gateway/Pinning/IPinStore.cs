@@ -19,8 +19,19 @@ public interface IPinStore
     Task<IReadOnlyList<PinRecord>> ListAsync(string? server, CancellationToken cancellationToken);
 
     /// <summary>
+    /// The server and tool of every pin, ordered as <see cref="ListAsync"/>, without the definitions: what vetting
+    /// needs of the other servers (their tool names, for the scan's shadowing check) on every list. Stores that
+    /// predate it answer from <see cref="ListAsync"/>.
+    /// </summary>
+    async Task<IReadOnlyList<PinName>> ListNamesAsync(CancellationToken cancellationToken) =>
+        [.. (await ListAsync(null, cancellationToken).ConfigureAwait(false)).Select(pin => new PinName(pin.Server, pin.Tool))];
+
+    /// <summary>
     /// Makes the changed definition waiting for <paramref name="tool"/> the pin. With a
     /// <paramref name="fingerprint"/>, only if the waiting one still has it (what the person reviewed).
     /// </summary>
     Task<PinAcceptance> AcceptAsync(string server, string tool, string? fingerprint, CancellationToken cancellationToken);
 }
+
+/// <summary>A pinned tool by name only.</summary>
+public readonly record struct PinName(string Server, string Tool);

@@ -58,6 +58,14 @@ public sealed class InMemoryPinStore : IPinStore
         }
     }
 
+    public Task<IReadOnlyList<PinName>> ListNamesAsync(CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            return Task.FromResult<IReadOnlyList<PinName>>([.. _pins.Keys.Select(key => new PinName(key.Server, key.Tool))]);
+        }
+    }
+
     public Task<PinAcceptance> AcceptAsync(string server, string tool, string? fingerprint, CancellationToken cancellationToken)
     {
         lock (_lock)

@@ -42,6 +42,9 @@ public static class PinJson
                 ["before"] = c.Before,
                 ["after"] = c.After,
             })]),
+
+            // The diff lists the first DefinitionDiff.MaxDescribed changes; this many more were counted.
+            ["moreChanges"] = diff.Omitted,
         };
     }
 

@@ -103,6 +103,7 @@ internal sealed class ProxySession : IRelaySession
         if (_vetting is not null)
         {
             _vetting.Accepted += OnAccepted;
+            _vetting.Drifted += OnDrifted;
         }
 
         _relay = RelayUpstreamAsync(_upstream.Transport, _closing.Token);
@@ -170,6 +171,7 @@ internal sealed class ProxySession : IRelaySession
         if (_vetting is not null)
         {
             _vetting.Accepted -= OnAccepted;
+            _vetting.Drifted -= OnDrifted;
         }
 
         await _closing.CancelAsync().ConfigureAwait(false);
@@ -553,9 +555,15 @@ internal sealed class ProxySession : IRelaySession
 
                 if (Finish(tracked, OutcomeOf(answer)))
                 {
-                    var toClient = tracked.Method == RequestMethods.ToolsList
-                        ? await ToolListToClientAsync(answer, tracked).ConfigureAwait(false)
-                        : ToClientOrError(answer, tracked);
+                    if (tracked.Method == RequestMethods.ToolsList)
+                    {
+                        // Vetting reads the pin store and scans every definition: not in the loop reading the
+                        // server's messages, or one large list would hold up every other answer of the session.
+                        Track(AnswerToolListAsync(answer, tracked));
+                        break;
+                    }
+
+                    var toClient = ToClientOrError(answer, tracked);
                     if (tracked.Method == RequestMethods.Initialize && toClient is JsonRpcResponse)
                     {
                         // Only a handshake the server accepted is worth replaying to a restarted server.
@@ -620,6 +628,9 @@ internal sealed class ProxySession : IRelaySession
         }
     }
 
+    private async Task AnswerToolListAsync(JsonRpcMessageWithId answer, ClientRequest tracked) =>
+        await AnswerAsync(await ToolListToClientAsync(answer, tracked).ConfigureAwait(false)).ConfigureAwait(false);
+
     /// <summary>
     /// A <c>tools/list</c> answer for the client: vetted (pins, scan) like every list the gateway sees, then, in
     /// enforce mode, without what the policy or vetting hides. Observe mode hides nothing, as it refuses nothing.
@@ -642,6 +653,13 @@ internal sealed class ProxySession : IRelaySession
 #pragma warning restore CA1031
         {
             return RelayMessages.Error(tracked.ClientId, McpErrorCode.InternalError, $"the gateway could not check the tools of {server.Name}, so it does not list them: {e.Message}");
+        }
+
+        if (_catalog is { } cached && !cached.Vetted.Agrees(vetted))
+        {
+            // The client's list shows the server's tools differ from those calls are decided against (a change the
+            // server did not announce, or one another process's gateway recorded): calls must meet the change.
+            ForgetCatalog();
         }
 
         if (server.Mode != EnforcementMode.Enforce)
@@ -688,6 +706,15 @@ internal sealed class ProxySession : IRelaySession
         if (Volatile.Read(ref _initialize) is not null)
         {
             Track(RefreshThenRelayAsync(new JsonRpcNotification { Method = NotificationMethods.ToolListChangedNotification }));
+        }
+    }
+
+    /// <summary>Vetting saw a tool of this session's server change: the list calls are decided against is read again at the next call.</summary>
+    private void OnDrifted(string server)
+    {
+        if (server == Server.Name)
+        {
+            ForgetCatalog();
         }
     }
 
@@ -783,6 +810,12 @@ internal sealed class ProxySession : IRelaySession
                     ? VettedTools.None
                     : await _vetting.VetPagesAsync(Server, pages, new VettingWitness(_grant, _sessionId), cancellationToken).ConfigureAwait(false);
                 var catalog = ToolCatalogReader.Read(pages, vetted.ChangedSincePinned, vetted.WithheldOf) with { Vetted = vetted };
+                if (vetted.PinStoreFailed)
+                {
+                    // Every tool is withheld for a passing fault: this call is refused, the next one tries the store again.
+                    return catalog;
+                }
+
                 lock (_catalogInstall)
                 {
                     // INVARIANT: a list fetched across a change is never installed; invalidation and install share this lock.

@@ -79,6 +79,20 @@ public sealed class SqlitePinStore : IPinStore
             return (IReadOnlyList<PinRecord>)[.. found.OrderBy(p => p.Server, StringComparer.Ordinal).ThenBy(p => p.Tool, StringComparer.Ordinal)];
         }));
 
+    public Task<IReadOnlyList<PinName>> ListNamesAsync(CancellationToken cancellationToken) =>
+        Task.FromResult(_readers.Read(connection =>
+        {
+            var command = connection.Command("SELECT server, tool FROM pins");
+            var found = new List<PinName>();
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                found.Add(new PinName(reader.GetString(0), reader.GetString(1)));
+            }
+
+            return (IReadOnlyList<PinName>)[.. found.OrderBy(p => p.Server, StringComparer.Ordinal).ThenBy(p => p.Tool, StringComparer.Ordinal)];
+        }));
+
     public Task<PinAcceptance> AcceptAsync(string server, string tool, string? fingerprint, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(server);

@@ -5,14 +5,17 @@ using McpWarden.Gateway.Enforcement;
 using McpWarden.Gateway.Pinning;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
 
 namespace McpWarden.Admin;
 
 /// <summary>
-/// <c>GET /api/pins[?server=NAME]</c> and <c>POST /api/pins/{server}/{tool}/accept</c> (optional body
-/// <c>{"fingerprint": HEX}</c>): the pinned tool definitions, and accepting a changed one. An accept applies at once:
-/// the server's running sessions read their tools again and tell their clients the list changed.
+/// <c>GET /api/pins[?server=NAME]</c> and <c>POST /api/pins/{server}/{tool}/accept</c> (body
+/// <c>{"fingerprint": HEX}</c>, required): the pinned tool definitions, and accepting the changed one a person
+/// reviewed. The tool is the rest of the path before <c>/accept</c>, so a name holding <c>/</c> can be addressed
+/// (written as is or as <c>%2F</c>). An accept applies at once: the server's running sessions read their tools
+/// again and tell their clients the list changed.
 /// </summary>
 internal sealed class PinEndpoints
 {
@@ -27,7 +30,8 @@ internal sealed class PinEndpoints
     public void Map(RouteGroupBuilder api)
     {
         api.MapGet("/pins", (Func<HttpContext, Task<IResult>>)ListAsync);
-        api.MapPost("/pins/{server}/{tool}/accept", (HttpContext context, string server, string tool) => AcceptAsync(context, server, tool));
+        // A catch-all must end the route, so "/accept" is read off its end (PinTarget).
+        api.MapPost("/pins/{server}/{**rest}", (Func<HttpContext, Task<IResult>>)AcceptAsync);
     }
 
     private async Task<IResult> ListAsync(HttpContext context)
@@ -42,12 +46,26 @@ internal sealed class PinEndpoints
         return Json(new JsonArray([.. pins.Select(p => (JsonNode)PinJson.ToJson(p))]));
     }
 
-    private async Task<IResult> AcceptAsync(HttpContext context, string server, string tool)
+    private async Task<IResult> AcceptAsync(HttpContext context)
     {
+        var rawTarget = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? context.Request.Path.Value ?? string.Empty;
+        if (PinTarget.Parse(rawTarget) is not { } target)
+        {
+            return Error(StatusCodes.Status404NotFound, "no such endpoint: accepting a pin is POST /api/pins/{server}/{tool}/accept");
+        }
+
+        var (server, tool) = target;
+
         var (fingerprint, problem) = await ReadFingerprintAsync(context.Request, context.RequestAborted).ConfigureAwait(false);
         if (problem is not null)
         {
             return Error(StatusCodes.Status400BadRequest, problem);
+        }
+
+        if (fingerprint is null)
+        {
+            // Only what a person reviewed is accepted: the definition is named by its fingerprint, never implied.
+            return Error(StatusCodes.Status400BadRequest, "the body must be {\"fingerprint\": HEX}, the 64 hex digits of the changed definition reviewed (changed.fingerprint in GET /api/pins)");
         }
 
         var result = await _vetting.AcceptAsync(server, tool, fingerprint, context.RequestAborted).ConfigureAwait(false);
@@ -66,7 +84,7 @@ internal sealed class PinEndpoints
         }
     }
 
-    /// <summary>The optional body <c>{"fingerprint": HEX}</c>, read strictly.</summary>
+    /// <summary>The body <c>{"fingerprint": HEX}</c>, read strictly; (null, null) when it is empty.</summary>
     private static async Task<(string? Fingerprint, string? Problem)> ReadFingerprintAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         using var buffer = new MemoryStream();

@@ -8,12 +8,17 @@ namespace McpWarden.Cli;
 /// <summary>
 /// <c>mcpwarden pins list|accept</c>: the pinned tool definitions in the configuration's store, read and accepted
 /// directly in the file, whether or not a gateway runs on it (a running gateway sees an accept at the tool's next
-/// call or list). Exit 0 done; 1 unknown tool, nothing to accept, a stale fingerprint, no store yet; 2 a bad configuration.
+/// call or list). An accept names the full fingerprint of the definition the person reviewed; without one it
+/// shows the change and accepts nothing. Exit 0 done; 1 unknown tool, nothing to accept, no or a stale
+/// fingerprint, no store yet; 2 a bad configuration.
 /// </summary>
 internal static class PinsCommand
 {
-    /// <summary>How many hex digits of a fingerprint identify it on the command line (what the listing shows).</summary>
-    private const int MinimumPrefix = 12;
+    /// <summary>
+    /// A fingerprint is named whole: a prefix could be met by a second definition the server crafted to share it
+    /// (12 hex digits are 48 bits, within reach of a birthday search), and that one would be accepted unseen.
+    /// </summary>
+    private const int FingerprintLength = 64;
 
     public static async Task<int> ListAsync(string configPath, string? server, bool json, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
@@ -57,10 +62,14 @@ internal static class PinsCommand
         }
 
         var (server, tool) = (target[..slash], target[(slash + 1)..]);
-        if (fingerprint is not null && (fingerprint.Length < MinimumPrefix || !fingerprint.All(char.IsAsciiHexDigitLower)))
+        if (fingerprint is not null)
         {
-            await error.WriteLineAsync($"pins accept: --fingerprint must be at least {MinimumPrefix} lower-case hex digits of the changed definition's fingerprint").ConfigureAwait(false);
-            return ExitCodes.Invalid;
+            fingerprint = fingerprint.ToLowerInvariant();
+            if (fingerprint.Length != FingerprintLength || !fingerprint.All(char.IsAsciiHexDigitLower))
+            {
+                await error.WriteLineAsync($"pins accept: --fingerprint must be all {FingerprintLength} hex digits of the changed definition's fingerprint, as 'mcpwarden pins accept {server}/{tool}' or 'mcpwarden pins list' shows it").ConfigureAwait(false);
+                return ExitCodes.Invalid;
+            }
         }
 
         var (configuration, status) = await LoadAsync(configPath, server, "accept", error).ConfigureAwait(false);
@@ -90,14 +99,22 @@ internal static class PinsCommand
             return ExitCodes.Invalid;
         }
 
-        if (fingerprint is not null && !changed.Fingerprint.StartsWith(fingerprint, StringComparison.Ordinal))
+        if (fingerprint is null)
         {
-            await error.WriteLineAsync($"pins accept: the changed definition waiting for {server}/{tool} is {ToolFingerprint.Abbreviate(changed.Fingerprint)}, not {fingerprint}: the server changed it again; review it with 'mcpwarden pins list'").ConfigureAwait(false);
+            // Nothing is accepted unseen: the change is shown, and accepting it names exactly what was shown.
+            await output.WriteLineAsync(Describe(pin)).ConfigureAwait(false);
+            await error.WriteLineAsync($"pins accept: nothing accepted; review the change above, then accept exactly that definition with: mcpwarden pins accept {server}/{tool} --fingerprint {changed.Fingerprint}").ConfigureAwait(false);
             return ExitCodes.Invalid;
         }
 
-        // What is accepted is exactly what was shown: if the server changes it meanwhile, the store refuses.
-        var result = await stores.Pins.AcceptAsync(server, tool, changed.Fingerprint, cancellationToken).ConfigureAwait(false);
+        if (!string.Equals(changed.Fingerprint, fingerprint, StringComparison.Ordinal))
+        {
+            await error.WriteLineAsync($"pins accept: the changed definition waiting for {server}/{tool} is {changed.Fingerprint}, not {fingerprint}: the server changed it again; review it with 'mcpwarden pins accept {server}/{tool}' or 'mcpwarden pins list'").ConfigureAwait(false);
+            return ExitCodes.Invalid;
+        }
+
+        // The store accepts only the definition with that fingerprint: if the server changed it meanwhile, it refuses.
+        var result = await stores.Pins.AcceptAsync(server, tool, fingerprint, cancellationToken).ConfigureAwait(false);
         switch (result)
         {
             case PinAcceptance.Accepted:
@@ -108,7 +125,7 @@ internal static class PinsCommand
                 await error.WriteLineAsync($"pins accept: {server}/{tool} was accepted meanwhile; nothing is waiting").ConfigureAwait(false);
                 return ExitCodes.Invalid;
             default:
-                await error.WriteLineAsync($"pins accept: {server}/{tool} changed again while it was being accepted; review it with 'mcpwarden pins list'").ConfigureAwait(false);
+                await error.WriteLineAsync($"pins accept: {server}/{tool} changed again while it was being accepted; review it with 'mcpwarden pins accept {server}/{tool}'").ConfigureAwait(false);
                 return ExitCodes.Invalid;
         }
     }
@@ -122,8 +139,9 @@ internal static class PinsCommand
             return $"{pin.Server}/{pin.Tool}  pinned   {ToolFingerprint.Abbreviate(pin.Pinned.Fingerprint)}  {times}";
         }
 
+        // The changed definition's fingerprint is shown whole: it is what a person copies to accept it.
         var changedAt = pin.ChangedAt is { } at ? $", changed {Time(at)}" : string.Empty;
-        return $"{pin.Server}/{pin.Tool}  changed  {ToolFingerprint.Abbreviate(pin.Pinned.Fingerprint)} -> {ToolFingerprint.Abbreviate(changed.Fingerprint)}  {times}{changedAt}"
+        return $"{pin.Server}/{pin.Tool}  changed  {ToolFingerprint.Abbreviate(pin.Pinned.Fingerprint)} -> {changed.Fingerprint}  {times}{changedAt}"
             + Environment.NewLine + DefinitionDiff.Between(pin.Pinned, changed).DescribeLines("    ");
     }
 

@@ -148,6 +148,56 @@ public sealed class ScannerMechanicsTests
         }
     }
 
+    [Fact]
+    public void LongNestedNames_CostMemoryLinearInTheDefinition_AndNothingIsVisitedPastTheBudget()
+    {
+        // 60 levels under 4,150-character names (the character budget nearly spent on them), then 2,000 members:
+        // each member's path is the whole chain (~250,000 characters). Building every path, and going on building
+        // them for the members left after the budget ran out, allocated gigabytes and took close to a minute.
+        var json = new StringBuilder("""{"name":"deep","inputSchema":""");
+        for (var i = 0; i < 60; i++)
+        {
+            json.Append('{').Append('"').Append((char)('a' + (i % 26)), 4_150).Append("\":");
+        }
+
+        json.Append('{').AppendJoin(',', Enumerable.Range(0, 2_000).Select(i => $"\"m{i:0000}\":\"v\"")).Append('}');
+        json.Append('}', 60).Append('}');
+        var tool = ToolDefinitionOf(json.ToString());
+
+        var allocated = GC.GetAllocatedBytesForCurrentThread();
+        var findings = PoisoningScanner.Scan(tool, ScanContext.Alone("s"));
+        allocated = GC.GetAllocatedBytesForCurrentThread() - allocated;
+
+        var finding = Assert.Single(findings);
+        Assert.Equal(ScanKinds.Unscannable, finding.Kind);
+        Assert.Contains("more than 250000 characters", finding.Message, StringComparison.Ordinal);
+        Assert.True(finding.Path.Length <= PoisoningScanner.MaxPathChars, finding.Path);
+        Assert.StartsWith("/inputSchema/" + new string('a', 64) + "…/", finding.Path, StringComparison.Ordinal);
+        Assert.Matches("…/m[0-9]{4}$", finding.Path);
+
+        // Reading the strings is most of it (each name is lower-cased and matched once); the old scan allocated over 1 GB.
+        Assert.True(allocated < 64L * 1024 * 1024, $"the scan allocated {allocated / (1024 * 1024)} MB");
+    }
+
+    [Fact]
+    public void ManyFindings_StopAtTheCap_WithOneSayingSo()
+    {
+        var properties = new JsonObject();
+        for (var i = 0; i < 500; i++)
+        {
+            properties["p\u200B" + i] = new JsonObject { ["type"] = "string" };
+        }
+
+        var tool = Tool(new JsonObject { ["name"] = "noisy", ["inputSchema"] = new JsonObject { ["type"] = "object", ["properties"] = properties } });
+
+        var findings = PoisoningScanner.Scan(tool, ScanContext.Alone("s"));
+
+        Assert.Equal(PoisoningScanner.MaxFindings + 1, findings.Count);
+        Assert.All(findings.Take(PoisoningScanner.MaxFindings), f => Assert.Equal(ScanKinds.HiddenUnicode, f.Kind));
+        Assert.Equal(ScanKinds.Unscannable, findings[^1].Kind);
+        Assert.Contains($"more than {PoisoningScanner.MaxFindings} findings", findings[^1].Message, StringComparison.Ordinal);
+    }
+
     private static McpWarden.Catalog.Definitions.ToolDefinition ToolDefinitionOf(string json) =>
         McpWarden.Catalog.Definitions.ToolDefinition.From(JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = 1_000 }).RootElement)!;
 }

@@ -18,11 +18,18 @@ internal sealed class ToolCatalog
     /// <summary><c>1</c>: the <c>redescribe_tool</c> tool is served.</summary>
     public const string RedescribeVariable = "FIXTURE_REDESCRIBE";
 
+    /// <summary><c>TOOL=TEXT</c>: right after the tool, a second definition under the same name with that description is listed.</summary>
+    public const string DuplicateVariable = "FIXTURE_DUPLICATE";
+
+    /// <summary><c>NAME=TOOL</c>: the tool is also served under another name (one that holds a <c>/</c>, say).</summary>
+    public const string AliasVariable = "FIXTURE_ALIAS";
+
     private readonly Dictionary<string, FixtureTool> _byName;
     private readonly Tool[] _definitions;
     private readonly CallLog _callLog;
     private readonly Lock _gate = new();
     private readonly Dictionary<string, string> _descriptions = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _duplicates = new(StringComparer.Ordinal);
 
     public ToolCatalog(IEnumerable<FixtureTool> tools, CallLog callLog)
         : this(tools, callLog, Environment.GetEnvironmentVariable(DescribeVariable), Environment.GetEnvironmentVariable(RedescribeVariable) == "1")
@@ -37,15 +44,40 @@ internal sealed class ToolCatalog
             all.Add(RedescribeTool());
         }
 
+        foreach (var (alias, original) in Pairs(Environment.GetEnvironmentVariable(AliasVariable)))
+        {
+            if (all.FirstOrDefault(tool => tool.Definition.Name == original) is { } aliased)
+            {
+                var definition = aliased.Definition;
+                all.Add(new FixtureTool(
+                    new Tool { Name = alias, Title = definition.Title, Description = definition.Description, InputSchema = definition.InputSchema, OutputSchema = definition.OutputSchema, Annotations = definition.Annotations },
+                    aliased.Invoke));
+            }
+        }
+
+        foreach (var (tool, description) in Pairs(Environment.GetEnvironmentVariable(DuplicateVariable)))
+        {
+            _duplicates[tool] = description;
+        }
+
         _byName = all.ToDictionary(tool => tool.Definition.Name, StringComparer.Ordinal);
         _definitions = [.. all.Select(tool => tool.Definition)];
         _callLog = callLog;
-        foreach (var line in (describe ?? string.Empty).Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        foreach (var (tool, description) in Pairs(describe))
+        {
+            _descriptions[tool] = description;
+        }
+    }
+
+    /// <summary>The <c>KEY=VALUE</c> lines of a variable.</summary>
+    private static IEnumerable<(string Key, string Value)> Pairs(string? variable)
+    {
+        foreach (var line in (variable ?? string.Empty).Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {
             var equals = line.IndexOf('=', StringComparison.Ordinal);
             if (equals > 0)
             {
-                _descriptions[line[..equals]] = line[(equals + 1)..];
+                yield return (line[..equals], line[(equals + 1)..]);
             }
         }
     }
@@ -58,7 +90,7 @@ internal sealed class ToolCatalog
     {
         lock (_gate)
         {
-            return ValueTask.FromResult(new ListToolsResult { Tools = [.. _definitions.Select(Described)] });
+            return ValueTask.FromResult(new ListToolsResult { Tools = [.. _definitions.SelectMany(WithDuplicate)] });
         }
     }
 
@@ -73,6 +105,15 @@ internal sealed class ToolCatalog
         var headers = request.Items.TryGetValue(CallLog.HeadersItem, out var value) ? value as IReadOnlyDictionary<string, string> : null;
         _callLog.Record(request.Params!, request.Server.SessionId, headers);
         return await tool.Invoke(request, cancellationToken);
+    }
+
+    private IEnumerable<Tool> WithDuplicate(Tool tool)
+    {
+        yield return Described(tool);
+        if (_duplicates.TryGetValue(tool.Name, out var description))
+        {
+            yield return new Tool { Name = tool.Name, Title = tool.Title, Description = description, InputSchema = tool.InputSchema, OutputSchema = tool.OutputSchema, Annotations = tool.Annotations };
+        }
     }
 
     private Tool Described(Tool tool) => _descriptions.TryGetValue(tool.Name, out var description)

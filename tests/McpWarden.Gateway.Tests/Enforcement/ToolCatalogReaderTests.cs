@@ -54,13 +54,26 @@ public sealed class ToolCatalogReaderTests
     }
 
     [Fact]
-    public void Read_NameListedTwice_KeepsTheFirstDefinition()
+    public void Read_NameListedTwiceWithDifferentDefinitions_IsWithheldWhicheverCopyACallWouldMeet()
     {
+        // The stricter copy first: before, the first definition was used and the second reached the client unchecked.
         var catalog = Read("""{"tools":[{"name":"t","inputSchema":{"type":"object","required":["a"]}},{"name":"t","inputSchema":{"type":"object"}}]}""");
-        Assert.Single(catalog.Snapshot.Tools);
-        Assert.Contains("listed twice", Assert.Single(catalog.Findings), StringComparison.Ordinal);
+        var tool = Assert.Single(catalog.Snapshot.Tools);
+        Assert.Equal(ReasonCodes.ToolFlagged, tool.Withheld?.Code);
+        Assert.Contains("more than once with different definitions", Assert.Single(catalog.Findings), StringComparison.Ordinal);
         var policy = Policies.Load("""{"version":"1","default":"allow"}""");
-        Assert.Equal(ReasonCodes.InvalidArguments, PolicyEvaluator.Evaluate(policy, Policies.Call("t"), catalog.Snapshot).Code);
+        Assert.Equal(ReasonCodes.ToolFlagged, PolicyEvaluator.Evaluate(policy, Policies.Call("t", """{"a":1}"""), catalog.Snapshot).Code);
+    }
+
+    [Fact]
+    public void Read_NameListedTwiceWithOneDefinition_IsOneCallableTool()
+    {
+        var catalog = Read("""{"tools":[{"name":"t","description":"d","_meta":{"x":1}},{"description":"d","name":"t"}]}""");
+        var tool = Assert.Single(catalog.Snapshot.Tools);
+        Assert.Null(tool.Withheld);
+        Assert.Contains("same definition; it is listed once", Assert.Single(catalog.Findings), StringComparison.Ordinal);
+        var policy = Policies.Load("""{"version":"1","default":"allow"}""");
+        Assert.Equal(ReasonCodes.Allowed, PolicyEvaluator.Evaluate(policy, Policies.Call("t"), catalog.Snapshot).Code);
     }
 
     [Fact]
