@@ -85,6 +85,8 @@ public sealed class UiScreenshotTour : IAsyncLifetime
             await ui.Page.GotoAsync("/ui/" + hash);
             await Expect(ui.Page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToBeVisibleAsync();
             await Expect(ui.Page.Locator("main .error-banner")).ToHaveCountAsync(0);
+            // The builder lists the server's tools after it opens: the picture shows it done.
+            await Expect(ui.Page.GetByText("Listing the server's tools")).ToHaveCountAsync(0);
             // Each page shows the traffic's data: a tool of the fixture is named on every one of them.
             await Expect(ui.Page.Locator("main").GetByText("b2c_payment").First).ToBeVisibleAsync();
 

@@ -72,6 +72,9 @@ export function timeElement(iso) {
 export function relativeTime(iso, now = Date.now()) {
   const seconds = Math.round((new Date(iso).getTime() - now) / 1000);
   const magnitude = Math.abs(seconds);
+  if (magnitude < 2) {
+    return "just now";
+  }
   const text = magnitude < 60 ? `${magnitude} s` : magnitude < 3600 ? `${Math.round(magnitude / 60)} min` : `${Math.round(magnitude / 3600)} h`;
   return seconds >= 0 ? `in ${text}` : `${text} ago`;
 }
