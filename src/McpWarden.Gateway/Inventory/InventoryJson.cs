@@ -122,6 +122,7 @@ public static class InventoryJson
         if (rule.Action == PolicyAction.Approve)
         {
             json["approvalTimeoutSeconds"] = rule.ApprovalTimeout.TotalSeconds;
+            json["approvalUnless"] = rule.Unless is not null;
         }
 
         return json;

@@ -7,7 +7,7 @@ namespace McpWarden.Policy.Compilation;
 /// <summary>A rule ready for evaluation, with the decisions that need no per-call data built once.</summary>
 public sealed class CompiledRule
 {
-    internal CompiledRule(string path, string key, PolicyAction action, string? reason, IReadOnlyList<CompiledLimit> limits, CompiledSchema? arguments, ApprovalDefinition approval, bool isDefault)
+    internal CompiledRule(string path, string key, PolicyAction action, string? reason, IReadOnlyList<CompiledLimit> limits, CompiledSchema? arguments, ApprovalDefinition approval, bool isDefault, CompiledSchema? unless = null)
     {
         Path = path;
         Key = key;
@@ -17,6 +17,7 @@ public sealed class CompiledRule
         Arguments = arguments;
         ApprovalTimeout = approval.Timeout;
         ApprovalVia = approval.Via;
+        Unless = unless;
         IsDefault = isDefault;
 
         // INVARIANT: a rule's fixed outcomes are built here once, so deciding them allocates nothing.
@@ -25,7 +26,7 @@ public sealed class CompiledRule
             PolicyAction.Deny when isDefault => Decision.Deny(ReasonCodes.DefaultDeny, path, "no rule allows this tool, and the policy's default is deny"),
             PolicyAction.Deny => Decision.Deny(ReasonCodes.DeniedByRule, path, reason ?? $"the policy denies {key}"),
             PolicyAction.Allow when limits.Count == 0 => Decision.Allow(path, [], this),
-            PolicyAction.Approve when limits.Count == 0 => Decision.Approve(path, [], this),
+            PolicyAction.Approve when limits.Count == 0 && unless is null => Decision.Approve(path, [], this),
             _ => null,
         };
     }
@@ -51,6 +52,15 @@ public sealed class CompiledRule
 
     /// <summary>Who is asked to decide a held call.</summary>
     public ApprovalChannel ApprovalVia { get; }
+
+    /// <summary>
+    /// For an <c>approve</c> rule: the <c>approval.unless</c> schema; a call whose arguments validate against it
+    /// needs no person. Null when every call is held.
+    /// </summary>
+    public CompiledSchema? Unless { get; }
+
+    /// <summary>JSON path of <see cref="Unless"/>: what decided a call it let through.</summary>
+    public string UnlessPath => Path + "/approval/unless";
 
     /// <summary>True for the rule that stands for the policy's <c>default</c>.</summary>
     public bool IsDefault { get; }

@@ -4,7 +4,10 @@ using McpWarden.Policy.Schema;
 
 namespace McpWarden.Policy.Compilation;
 
-/// <summary>Turns a parsed and validated definition into a <see cref="CompiledPolicy"/>; compiles argument schemas.</summary>
+/// <summary>
+/// Turns a parsed and validated definition into a <see cref="CompiledPolicy"/>; compiles argument schemas
+/// (a rule's <c>arguments</c> and its <c>approval.unless</c>, with the same validator and diagnostics).
+/// </summary>
 public static class PolicyCompiler
 {
     public static CompiledPolicy Compile(PolicyDefinition definition, string revision, DiagnosticSink sink)
@@ -13,11 +16,12 @@ public static class PolicyCompiler
         foreach (var rule in definition.Rules)
         {
             var arguments = rule.Arguments is { } schema ? CompileArguments(schema, rule.Path + "/arguments", sink) : null;
+            var unless = rule.Approval.Unless is { } unlessSchema ? CompileArguments(unlessSchema, rule.Path + "/approval/unless", sink) : null;
             var limits = rule.Limits
                 .DistinctBy(l => l.Counter, StringComparer.Ordinal)
                 .Select(l => new CompiledLimit(l))
                 .ToArray();
-            rules.Add(new CompiledRule(rule.Path, rule.Key, rule.Action, rule.Reason, limits, arguments, rule.Approval, isDefault: false));
+            rules.Add(new CompiledRule(rule.Path, rule.Key, rule.Action, rule.Reason, limits, arguments, rule.Approval, isDefault: false, unless));
         }
 
         var defaultRule = new CompiledRule("/default", "*", definition.Default, reason: null, [], arguments: null, ApprovalDefinition.Default, isDefault: true);

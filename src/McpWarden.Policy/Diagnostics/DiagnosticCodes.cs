@@ -45,6 +45,7 @@ public static class DiagnosticCodes
     public const string InvalidSchemaPattern = "MW4004";
     public const string UnresolvedSchemaReference = "MW4005";
     public const string ArgumentsNotObjectSchema = "MW4006";
+    public const string UnlessNotSchema = "MW4007";
 
     public const string InvalidServerName = "MW5001";
     public const string InvalidTransport = "MW5002";
@@ -101,6 +102,7 @@ public static class DiagnosticCodes
         (InvalidSchemaPattern, "a regular expression that does not parse"),
         (UnresolvedSchemaReference, "a $ref that does not resolve within the schema"),
         (ArgumentsNotObjectSchema, "`arguments` is not a JSON Schema object"),
+        (UnlessNotSchema, "`approval.unless` is not a JSON Schema (an object, or true or false)"),
         (InvalidServerName, "a server name that is not 1 to 64 of A-Z a-z 0-9 . _ - or contains \"__\" or ends in \"_\""),
         (InvalidTransport, "a server with neither or both of `command` and `url`, or fields of the other transport"),
         (MissingVariable, "a `${NAME}` whose environment variable is not set"),

@@ -55,6 +55,23 @@ public sealed class Decision
     public static Decision Approve(string rulePath, IReadOnlyList<LimitObligation> obligations, CompiledRule rule) =>
         new(DecisionKind.Approve, ReasonCodes.ApprovalRequired, rulePath, "the policy requires a person to approve this call", obligations, rule, null, null);
 
+    /// <summary>A call held because its arguments do not meet the rule's <c>approval.unless</c>; the detail says which one fails, for the person deciding.</summary>
+    public static Decision ApproveNotExempt(IReadOnlyList<LimitObligation> obligations, CompiledRule rule, string detail)
+    {
+        ArgumentNullException.ThrowIfNull(rule);
+        return new(DecisionKind.Approve, ReasonCodes.ApprovalRequired, rule.Path, $"the policy requires a person to approve this call: it does not meet approval.unless ({detail})", obligations, rule, null, null);
+    }
+
+    /// <summary>
+    /// An <c>approve</c> rule's call whose arguments meet its <c>approval.unless</c>: allowed without a person, and the
+    /// path names the <c>unless</c> so that the audit and <c>mcpwarden explain</c> say why no one was asked.
+    /// </summary>
+    public static Decision AllowWithoutApproval(IReadOnlyList<LimitObligation> obligations, CompiledRule rule)
+    {
+        ArgumentNullException.ThrowIfNull(rule);
+        return new(DecisionKind.Allow, ReasonCodes.Allowed, rule.UnlessPath, "allowed without a person: the arguments meet the rule's approval.unless", obligations, rule, null, null);
+    }
+
     /// <summary>A held call that a person approved: it goes on as an allow that remembers why.</summary>
     public static Decision Approved(Decision held)
     {

@@ -106,9 +106,44 @@ public static class PolicyEvaluator
             obligations[i] = new LimitObligation(key, units, limit);
         }
 
-        return rule.Action == PolicyAction.Approve
-            ? Decision.Approve(rule.Path, obligations, rule)
-            : Decision.Allow(rule.Path, obligations, rule);
+        if (rule.Action != PolicyAction.Approve)
+        {
+            return Decision.Allow(rule.Path, obligations, rule);
+        }
+
+        // Step 6: an approve rule holds the call, unless its arguments meet approval.unless.
+        return rule.Unless is { } unless
+            ? DecideUnless(unless, arguments, obligations, rule)
+            : Decision.Approve(rule.Path, obligations, rule);
+    }
+
+    /// <summary>
+    /// Lets a call past the person only on a clear match: a mismatch, or anything that goes wrong while checking,
+    /// holds the call as if there were no <c>unless</c> (a strange call falls to the person, never past them).
+    /// </summary>
+    private static Decision DecideUnless(Schema.CompiledSchema unless, JsonElement arguments, LimitObligation[] obligations, CompiledRule rule)
+    {
+        string detail;
+        try
+        {
+            var result = unless.Validate(arguments);
+            if (result.IsValid)
+            {
+                return Decision.AllowWithoutApproval(obligations, rule);
+            }
+
+            detail = result.Error is { } error
+                ? $"argument {JsonPointer.Display(error.InstancePath)} fails its \"{error.Keyword}\" constraint: {error.Message}"
+                : "the arguments do not match it";
+        }
+#pragma warning disable CA1031 // Fail closed towards the person: a check that cannot finish never skips the approval.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            detail = $"it could not be checked: {e.Message}";
+        }
+
+        return Decision.ApproveNotExempt(obligations, rule, detail);
     }
 
     private static bool TryUnits(CompiledLimit limit, JsonElement arguments, out decimal units, out string? problem)

@@ -18,7 +18,7 @@ public static class PolicyParser
     private static readonly string[] RuleFields = ["action", "reason", "limits", "rate_limit", "arguments", "approval"];
     private static readonly string[] LimitFields = ["counter", "window", "max", "scope", "by", "cost"];
     private static readonly string[] RateLimitFields = ["max", "window", "scope"];
-    private static readonly string[] ApprovalFields = ["timeout", "via"];
+    private static readonly string[] ApprovalFields = ["timeout", "via", "unless"];
 
     /// <summary>The longest window: a leap year, enough for any yearly budget.</summary>
     public const long MaxWindowSeconds = 366L * 24 * 3600;
@@ -426,6 +426,19 @@ public static class PolicyParser
                 default:
                     sink.Error(DiagnosticCodes.InvalidApprovalVia, path + "/via", $"\"via\" must be \"queue\" (a person at the gateway) or \"client\" (the calling client's user, through elicitation), got {JsonText.Describe(via)}");
                     break;
+            }
+        }
+
+        if (element.TryGetProperty("unless", out var unless))
+        {
+            // Object or boolean, as JSON Schema allows; anything else would leave it unclear which calls skip the person.
+            if (unless.ValueKind is JsonValueKind.Object or JsonValueKind.True or JsonValueKind.False)
+            {
+                approval = approval with { Unless = unless.Clone() };
+            }
+            else
+            {
+                sink.Error(DiagnosticCodes.UnlessNotSchema, path + "/unless", $"\"unless\" must be a JSON Schema (an object, or true or false) for the arguments of calls that need no person, got {JsonText.Describe(unless)}");
             }
         }
 

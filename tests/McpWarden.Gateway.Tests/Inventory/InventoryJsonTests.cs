@@ -12,7 +12,7 @@ public sealed class InventoryJsonTests
         var report = InventoryAssembler.Assemble(
             [InventoryAssemblerTests.Server("shop", """
                 { "version": "1", "default": "deny", "tools": {
-                  "pay": { "action": "approve", "approval": { "timeout": 120 },
+                  "pay": { "action": "approve", "approval": { "timeout": 120, "unless": { "properties": { "amount": { "maximum": 100 } } } },
                            "limits": [ { "counter": "spend", "window": "day", "max": 5000, "scope": "grant", "cost": "amount" } ] } } }
                 """)],
             [InventoryAssemblerTests.Probe("shop", InventoryAssemblerTests.Tool("pay"), InventoryAssemblerTests.Tool("other"))],
@@ -31,6 +31,7 @@ public sealed class InventoryJsonTests
         Assert.Equal("approve", rule.GetProperty("action").GetString());
         Assert.Equal("/tools/pay", rule.GetProperty("path").GetString());
         Assert.Equal(120, rule.GetProperty("approvalTimeoutSeconds").GetDouble());
+        Assert.True(rule.GetProperty("approvalUnless").GetBoolean());
         var limit = Assert.Single(rule.GetProperty("limits").EnumerateArray());
         Assert.Equal("spend", limit.GetProperty("counter").GetString());
         Assert.Equal(86400, limit.GetProperty("windowSeconds").GetDouble());

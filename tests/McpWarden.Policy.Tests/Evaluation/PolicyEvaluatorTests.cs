@@ -178,4 +178,45 @@ public sealed class PolicyEvaluatorTests
         Assert.Equal(ReasonCodes.InvalidArguments, decision.Code);
         Assert.Contains("cannot be checked", decision.Message, StringComparison.Ordinal);
     }
+
+    private static readonly CompiledPolicy Unless = Policies.Load("""
+        {"version":"1","default":"deny","tools":{
+          "b2c": {"action":"approve","approval":{"timeout":120,"via":"client","unless":{
+                    "type":"object","properties":{"amount":{"type":"number","maximum":1000},"memo":{"type":"string","pattern":"^[a-z ]*$"}},"required":["amount"]}},
+                  "limits":[{"counter":"b2c","window":"minute","max":10}]}
+        }}
+        """);
+
+    private static Decision DecideUnless(string arguments) =>
+        PolicyEvaluator.Evaluate(Unless, Policies.Call("b2c", arguments), ToolSnapshot.Everything);
+
+    [Fact]
+    public void Evaluate_ArgumentsMeetingUnless_AreAnAllowThatStillCarriesTheLimits()
+    {
+        var decision = DecideUnless("""{"amount":500}""");
+        Assert.Equal((DecisionKind.Allow, ReasonCodes.Allowed, "/tools/b2c/approval/unless"), (decision.Kind, decision.Code, decision.RulePath));
+        Assert.Equal("b2c", Assert.Single(decision.Obligations).Limit.Counter);
+        // An allow waits for no one, whatever the rule's approval says.
+        Assert.Null(decision.ApprovalTimeout);
+    }
+
+    [Fact]
+    public void Evaluate_ArgumentsNotMeetingUnless_AreHeldUnderTheRuleWithItsApprovalSettings()
+    {
+        var decision = DecideUnless("""{"amount":5000}""");
+        Assert.Equal((DecisionKind.Approve, ReasonCodes.ApprovalRequired, "/tools/b2c"), (decision.Kind, decision.Code, decision.RulePath));
+        Assert.Equal(TimeSpan.FromSeconds(120), decision.ApprovalTimeout);
+        Assert.Single(decision.Obligations);
+        Assert.Contains("argument /amount", decision.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Evaluate_UnlessThatCannotCheckTheArguments_HoldsTheCallForAPerson()
+    {
+        // A lone surrogate cannot be read as a string, so the pattern cannot be decided: the call falls to the person.
+        Assert.Equal(DecisionKind.Allow, DecideUnless("""{"amount":5,"memo":"rent"}""").Kind);
+        var decision = DecideUnless("""{"amount":5,"memo":"\ud800"}""");
+        Assert.Equal(DecisionKind.Approve, decision.Kind);
+        Assert.Equal("/tools/b2c", decision.RulePath);
+    }
 }

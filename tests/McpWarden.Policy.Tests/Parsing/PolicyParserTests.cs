@@ -73,6 +73,13 @@ public sealed class PolicyParserTests
     [InlineData("""{"version":"1","default":"deny","tools":{"t":{"limits":[{"counter":"c","window":60,"max":1,"cost":"/a~2"}]}}}""", DiagnosticCodes.InvalidArgumentReference, "/tools/t/limits/0/cost")]
     [InlineData("""{"version":"1","default":"deny","tools":{"t":{"rate_limit":{"max":10,"window":60,"per":"grant"}}}}""", DiagnosticCodes.UnknownField, "/tools/t/rate_limit/per")]
     [InlineData("""{"version":"1","default":"deny","tools":{"t":{"approval":{"timeout":60}}}}""", DiagnosticCodes.ApprovalWithoutApprove, "/tools/t/approval")]
+    [InlineData("""{"version":"1","default":"deny","tools":{"t":{"action":"approve","approval":{"unless":"amount <= 1000"}}}}""", DiagnosticCodes.UnlessNotSchema, "/tools/t/approval/unless")]
+    [InlineData("""{"version":"1","default":"deny","tools":{"t":{"action":"approve","approval":{"unless":1000}}}}""", DiagnosticCodes.UnlessNotSchema, "/tools/t/approval/unless")]
+    [InlineData("""{"version":"1","default":"deny","tools":{"t":{"action":"approve","approval":{"unless":null}}}}""", DiagnosticCodes.UnlessNotSchema, "/tools/t/approval/unless")]
+    [InlineData("""{"version":"1","default":"deny","tools":{"t":{"action":"approve","approval":{"unless":[]}}}}""", DiagnosticCodes.UnlessNotSchema, "/tools/t/approval/unless")]
+    [InlineData("""{"version":"1","default":"deny","tools":{"t":{"action":"approve","approval":{"unless":{"minimum":"1"}}}}}""", DiagnosticCodes.InvalidSchema, "/tools/t/approval/unless/minimum")]
+    [InlineData("""{"version":"1","default":"deny","tools":{"t":{"action":"approve","approval":{"unless":{"$ref":"#/$defs/none"}}}}}""", DiagnosticCodes.UnresolvedSchemaReference, "/tools/t/approval/unless/$ref")]
+    [InlineData("""{"version":"1","default":"deny","tools":{"t":{"action":"deny","approval":{"unless":true}}}}""", DiagnosticCodes.ApprovalWithoutApprove, "/tools/t/approval")]
     [InlineData("""{"version":"1","default":"deny","tools":{"t":{"action":"approve","approval":{"timeout":0}}}}""", DiagnosticCodes.InvalidApprovalTimeout, "/tools/t/approval/timeout")]
     [InlineData("""{"version":"1","default":"deny","tools":{"t":{"action":"approve","approval":{"timeout":86401}}}}""", DiagnosticCodes.InvalidApprovalTimeout, "/tools/t/approval/timeout")]
     [InlineData("""{"version":"1","default":"deny","tools":{"t":{"action":"approve","approval":{"timeout":0.5}}}}""", DiagnosticCodes.InvalidApprovalTimeout, "/tools/t/approval/timeout")]
@@ -261,6 +268,27 @@ public sealed class PolicyParserTests
     {
         var diagnostic = SingleError("""{"version":"1","default":"deny","tools":{"t":{"action":"approve","approval":{"timeout":"soon","via":"client"}}}}""");
         Assert.Equal((DiagnosticCodes.InvalidApprovalTimeout, "/tools/t/approval/timeout"), (diagnostic.Code, diagnostic.Path));
+    }
+
+    [Theory]
+    [InlineData("""{"action":"approve"}""", false)]
+    [InlineData("""{"action":"approve","approval":{"timeout":60}}""", false)]
+    [InlineData("""{"action":"approve","approval":{"unless":{"type":"object"}}}""", true)]
+    [InlineData("""{"action":"approve","approval":{"unless":false}}""", true)]
+    public void Load_ApprovalUnless_IsCompiledOnlyWhenWritten(string rule, bool hasUnless)
+    {
+        var compiled = Policies.Load("""{"version":"1","default":"deny","tools":{"t":""" + rule + "}}").Resolve("t");
+        Assert.Equal(hasUnless, compiled.Unless is not null);
+        Assert.Equal("/tools/t/approval/unless", compiled.UnlessPath);
+    }
+
+    [Fact]
+    public void Load_ApprovalUnlessChanged_ChangesTheRevision()
+    {
+        // A held call's approval is bound to the revision: which calls skip the person is part of what was approved under.
+        var small = Policies.Load("""{"version":"1","default":"deny","tools":{"t":{"action":"approve","approval":{"unless":{"properties":{"amount":{"maximum":100}}}}}}}""");
+        var large = Policies.Load("""{"version":"1","default":"deny","tools":{"t":{"action":"approve","approval":{"unless":{"properties":{"amount":{"maximum":1000}}}}}}}""");
+        Assert.NotEqual(small.Revision, large.Revision);
     }
 
     [Fact]

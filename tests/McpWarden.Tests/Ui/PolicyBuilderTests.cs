@@ -63,9 +63,17 @@ public sealed class PolicyBuilderTests : IAsyncLifetime
         await page.GetByRole(AriaRole.Button, new() { Name = "Add a limit to mpesa_stk_push" }).ClickAsync();
         await page.GetByLabel("Window of limit 1 for mpesa_stk_push", new() { Exact = true }).FillAsync("minute");
         await page.GetByLabel("Max of limit 1 for mpesa_stk_push", new() { Exact = true }).FillAsync("10");
-        // Approval: the language holds every call of a tool, so "above 1,000" is held with the rest (docs/ui.md).
+        // Approval above 1,000: require approval, with "no person needed when amount is at most 1000".
         await page.GetByLabel("Action for b2c_payment", new() { Exact = true }).SelectOptionAsync("approve");
         await page.GetByLabel("Reason for b2c_payment", new() { Exact = true }).FillAsync("B2C payments above 1,000 need a person");
+        await Expect(page.GetByRole(AriaRole.Group, new() { Name = "No person needed when… for b2c_payment" })).ToContainTextAsync("Every call waits for a person");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Add a condition for b2c_payment" }).ClickAsync();
+        await page.GetByLabel("Argument of condition 1 for b2c_payment", new() { Exact = true }).SelectOptionAsync("amount");
+        await page.GetByLabel("Test of condition 1 for b2c_payment", new() { Exact = true }).SelectOptionAsync(new SelectOptionValue { Label = "at most" });
+        var bound = page.GetByLabel("Value of condition 1 for b2c_payment", new() { Exact = true });
+        // Until a number is given the check refuses the empty bound at its field, so no unbounded unless is saved.
+        await Expect(page.Locator(".field", new() { Has = bound }).Locator(".field-error")).ToContainTextAsync("MW4001");
+        await bound.FillAsync("1000");
 
         var save = page.GetByRole(AriaRole.Button, new() { Name = "Save", Exact = true });
         await Expect(save).ToBeEnabledAsync();
@@ -85,7 +93,8 @@ public sealed class PolicyBuilderTests : IAsyncLifetime
             { "version": "1", "default": "deny", "tools": {
                 "get_balance": {},
                 "mpesa_stk_push": { "limits": [ { "counter": "mpesa_stk_push_rate", "window": "minute", "max": 10, "scope": "grant" } ] },
-                "b2c_payment": { "action": "approve", "reason": "B2C payments above 1,000 need a person" } } }
+                "b2c_payment": { "action": "approve", "reason": "B2C payments above 1,000 need a person",
+                                 "approval": { "unless": { "type": "object", "properties": { "amount": { "type": "number", "maximum": 1000 } }, "required": ["amount"] } } } } }
             """);
         using var written = JsonDocument.Parse(saved);
         Assert.True(JsonElement.DeepEquals(expected.RootElement, written.RootElement), saved);
@@ -109,15 +118,26 @@ public sealed class PolicyBuilderTests : IAsyncLifetime
         Assert.Equal("rate_limited", PolicyCode(eleventh));
         Assert.Equal(10, _fixture!.CallsReceived().Count(c => c.GetProperty("tool").GetString() == "mpesa_stk_push"));
 
-        // A B2C payment of 5,000 waits for a person; denied, the client hears approval_denied.
-        var payment = client.CallToolAsync("b2c_payment", new Dictionary<string, object?> { ["amount"] = 5000, ["phone"] = "254712345678" }, cancellationToken: TestContext.Current.CancellationToken).AsTask();
+        // A B2C payment of 500 needs no person: it completes at once and reaches the server, decided by the unless.
         using var admin = new AdminClient(Gateway.BaseUrl);
+        var small = await client.CallToolAsync("b2c_payment", new Dictionary<string, object?> { ["amount"] = 500, ["phone"] = "254712345678" }, cancellationToken: TestContext.Current.CancellationToken);
+        Assert.True(small.IsError is not true, "the payment of 500 was refused");
+        var reached = Assert.Single(_fixture.CallsReceived(), c => c.GetProperty("tool").GetString() == "b2c_payment");
+        Assert.Equal(500, reached.GetProperty("arguments").GetProperty("amount").GetInt32());
+        var (pendingStatus, pending) = await admin.GetAsync("/api/approvals");
+        Assert.Equal((HttpStatusCode.OK, 0), (pendingStatus, pending.GetArrayLength()));
+        var audited = await admin.AuditAsync("?tool=b2c_payment", records => records.Length > 0);
+        Assert.Equal(("allow", "allowed", "/tools/b2c_payment/approval/unless"), (audited[0].GetProperty("decision").GetString(), audited[0].GetProperty("code").GetString(), audited[0].GetProperty("rule").GetString()));
+
+        // A B2C payment of 5,000 waits for a person; denied, the client hears approval_denied and the server never sees it.
+        var payment = client.CallToolAsync("b2c_payment", new Dictionary<string, object?> { ["amount"] = 5000, ["phone"] = "254712345678" }, cancellationToken: TestContext.Current.CancellationToken).AsTask();
         var held = Assert.Single(await admin.PendingAsync(1));
         Assert.Equal("b2c_payment", held.GetProperty("tool").GetString());
         var (denied, _) = await admin.PostAsync($"/api/approvals/{held.GetProperty("id").GetString()}/deny", """{"reason":"not today"}""");
         Assert.Equal(HttpStatusCode.OK, denied);
         var refused = await payment;
         Assert.Equal("approval_denied", PolicyCode(refused));
+        Assert.Single(_fixture.CallsReceived(), c => c.GetProperty("tool").GetString() == "b2c_payment");
     }
 
     [Fact]

@@ -34,6 +34,7 @@ export function ruleSummary(rule) {
   if (rule.default) parts.push("(default)");
   if (rule.action === "deny" && rule.reason) parts.push(`— ${rule.reason}`);
   if (rule.action === "approve" && rule.approvalTimeoutSeconds) parts.push(`within ${rule.approvalTimeoutSeconds} s`);
+  if (rule.action === "approve" && rule.approvalUnless) parts.push("unless its arguments meet approval.unless");
   if (rule.limits.length > 0) parts.push(rule.limits.map(limitText).join("; "));
   if (rule.arguments) parts.push("arguments checked");
   return parts.join(" ");

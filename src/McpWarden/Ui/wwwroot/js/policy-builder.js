@@ -211,7 +211,7 @@ export async function mountBuilder(root, name) {
 
     card.append(textField(rule, "reason", `${base}/reason`, h("span", {}, "Reason", h("span", { class: "sr-only" }, ` for ${key}`)), "Told to the agent whenever this rule refuses a call."));
     if (action === "approve") {
-      card.append(approvalFields(rule, base, key));
+      card.append(approvalFields(rule, base, key, tool));
     }
     if (Object.hasOwn(rule, "rate_limit")) {
       card.append(h("div", { class: "kept", dataset: { pointer: `${base}/rate_limit` } },
@@ -222,7 +222,7 @@ export async function mountBuilder(root, name) {
     return card;
   }
 
-  function approvalFields(rule, base, key) {
+  function approvalFields(rule, base, key, tool) {
     const approval = model.isObject(rule.approval) ? rule.approval : undefined;
     const timeout = h("input", { type: "text", inputmode: "numeric", id: uniqueId("timeout"), value: approval?.timeout ?? "", placeholder: "300", dataset: { pointer: `${base}/approval/timeout`, focusKey: `${base}/approval/timeout` } });
     timeout.addEventListener("input", () => {
@@ -239,9 +239,94 @@ export async function mountBuilder(root, name) {
       edited();
     });
     return h("div", { class: "approval", dataset: { pointer: `${base}/approval` } },
-      h("p", { class: "muted" }, "Every call of this tool waits for a person (Approvals page). The policy language decides approval per tool, not per amount, so calls of any amount are held; a maximum under Argument constraints caps what anyone can be asked to approve."),
+      h("p", { class: "muted" }, "A call of this tool waits for a person (Approvals page), unless it meets every condition under “No person needed when…”. A maximum under Argument constraints caps what anyone can be asked to approve."),
       h("div", { class: "section-errors" }),
-      fieldFor(h("span", {}, "Approval timeout in seconds", h("span", { class: "sr-only" }, ` for ${key}`)), timeout, "How long a call waits before it is refused (1 to 86,400; 300 when empty)."));
+      fieldFor(h("span", {}, "Approval timeout in seconds", h("span", { class: "sr-only" }, ` for ${key}`)), timeout, "How long a call waits before it is refused (1 to 86,400; 300 when empty)."),
+      unlessFields(rule, base, key, tool));
+  }
+
+  /**
+   * "No person needed when…": the rule's approval.unless, built from conditions on the arguments (all must hold).
+   * An unless the form cannot show is kept as written, with a way to remove it.
+   */
+  function unlessFields(rule, base, key, tool) {
+    const at = `${base}/approval/unless`;
+    const unless = model.unlessOf(rule);
+    const conditions = model.unlessConditions(unless);
+    const legend = h("legend", {}, "No person needed when…", h("span", { class: "sr-only" }, ` for ${key}`));
+    if (conditions === null) {
+      const remove = h("button", { type: "button", class: "btn", on: { click: () => { model.removeUnless(rule); render(); edited(); } } }, "Remove it: every call waits for a person", h("span", { class: "sr-only" }, ` for ${key}`));
+      return h("fieldset", { class: "unless", dataset: { pointer: at } }, legend,
+        h("div", { class: "section-errors" }),
+        h("p", { class: "muted" }, "A condition written by hand (kept as written): calls whose arguments match this JSON Schema need no person."),
+        h("pre", { class: "unless-kept" }, JSON.stringify(unless, null, 2)),
+        remove);
+    }
+
+    const declared = model.getOwn(tool?.inputSchema, "properties") ?? {};
+    const declaredNames = Object.keys(declared);
+    const typeOf = (argument) => model.argumentType(model.getOwn(declared, argument));
+    const write = () => model.setUnless(rule, conditions);
+
+    const rows = conditions.map((condition, index) => {
+      const which = ` of condition ${index + 1} for ${key}`;
+      const focus = `${at}#${index}`;
+      const argumentAt = `${at}/properties/${model.pointer(condition.argument).slice(1)}`;
+      let argument;
+      if (declaredNames.length > 0) {
+        const names = declaredNames.includes(condition.argument) ? declaredNames : [condition.argument, ...declaredNames];
+        argument = h("select", { id: uniqueId("unless-arg"), dataset: { pointer: argumentAt, focusKey: `${focus}/argument` } },
+          names.map((n) => h("option", { value: n, selected: n === condition.argument }, n)));
+        argument.addEventListener("change", () => { condition.argument = argument.value; write(); render(); edited(); });
+      } else {
+        argument = h("input", { type: "text", id: uniqueId("unless-arg"), value: condition.argument, dataset: { pointer: argumentAt, focusKey: `${focus}/argument` }, autocomplete: "off", spellcheck: "false" });
+        argument.addEventListener("input", () => { condition.argument = argument.value; write(); edited(); });
+        argument.addEventListener("change", () => render());
+      }
+
+      const type = typeOf(condition.argument);
+      const numeric = type === "number" || type === "integer";
+      const test = h("select", { id: uniqueId("unless-test"), dataset: { focusKey: `${focus}/test` } },
+        model.UNLESS_TESTS.filter((t) => t.keyword === condition.keyword || fits(t, type)).map((t) => h("option", { value: t.keyword, selected: t.keyword === condition.keyword }, t.label)));
+      test.addEventListener("change", () => {
+        const text = model.unlessText(condition.keyword, condition.value);
+        condition.keyword = test.value;
+        condition.value = model.unlessValue(condition.keyword, condition.keyword === "enum" ? text : text.split("\n")[0], numeric);
+        write();
+        render();
+        edited();
+      });
+
+      const valueAt = `${argumentAt}/${condition.keyword}`;
+      const text = model.unlessText(condition.keyword, condition.value);
+      const value = condition.keyword === "enum"
+        ? h("textarea", { id: uniqueId("unless-value"), rows: 2, dataset: { pointer: valueAt, focusKey: `${focus}/value` } })
+        : h("input", { type: "text", inputmode: condition.keyword === "pattern" ? "text" : "decimal", id: uniqueId("unless-value"), value: text, dataset: { pointer: valueAt, focusKey: `${focus}/value` }, autocomplete: "off", spellcheck: "false" });
+      value.value = text;
+      value.addEventListener("input", () => { condition.value = model.unlessValue(condition.keyword, value.value, numeric); write(); edited(); });
+      const hint = { maximum: "A number; larger amounts, and values that are not numbers, wait for a person.", minimum: "A number; smaller amounts, and values that are not numbers, wait for a person.", enum: "One value per line.", pattern: "A regular expression the value must match (anchor it with ^ and $)." }[condition.keyword];
+
+      const remove = h("button", { type: "button", class: "btn btn-quiet", "aria-label": `Remove condition ${index + 1} for ${key}`, on: { click: () => { conditions.splice(index, 1); write(); render(); edited(); } } }, "Remove");
+      return h("div", { class: "row unless-condition" },
+        fieldFor(labelled("Argument", which), argument),
+        fieldFor(labelled("Test", which), test),
+        fieldFor(labelled("Value", which), value, hint),
+        remove);
+    });
+
+    const add = h("button", { type: "button", class: "btn", on: { click: () => {
+      conditions.push(newCondition(conditions, declaredNames, typeOf));
+      write();
+      render();
+      edited();
+    } } }, "Add a condition", h("span", { class: "sr-only" }, ` for ${key}`));
+    return h("fieldset", { class: "unless", dataset: { pointer: at } }, legend,
+      h("div", { class: "section-errors" }),
+      h("p", { class: "muted" }, rows.length === 0
+        ? "Every call waits for a person."
+        : "A call that meets all of these needs no person: it goes on as an allowed call (its limits still count). Any other call, including one without the argument or with a value of another type, waits for a person."),
+      rows,
+      add);
   }
 
   function limitsFields(rule, base, key, tool) {
@@ -520,6 +605,30 @@ export async function mountBuilder(root, name) {
   }
 
   return () => window.clearTimeout(state.timer);
+}
+
+/** Whether a condition's test suits an argument of the declared type (every test, when the type is unknown). */
+function fits(test, type) {
+  if (type === undefined || test.kind === undefined) return true;
+  return test.kind === "number" ? type === "number" || type === "integer" : test.kind === type;
+}
+
+/** A new condition: the first declared argument and suitable test not used yet (a number "at most" first). */
+function newCondition(conditions, declaredNames, typeOf) {
+  const used = new Set(conditions.map((c) => `${c.argument}\u0000${c.keyword}`));
+  const names = declaredNames.length > 0 ? [...declaredNames].sort((a, b) => rank(typeOf(a)) - rank(typeOf(b))) : [""];
+  for (const argument of names) {
+    for (const test of model.UNLESS_TESTS.filter((t) => fits(t, typeOf(argument)))) {
+      if (!used.has(`${argument}\u0000${test.keyword}`)) {
+        return { argument, keyword: test.keyword, value: model.unlessValue(test.keyword, "", false) };
+      }
+    }
+  }
+  return { argument: names[0], keyword: "maximum", value: "" };
+}
+
+function rank(type) {
+  return type === "number" || type === "integer" ? 0 : 1;
 }
 
 function describe(diagnostic) {

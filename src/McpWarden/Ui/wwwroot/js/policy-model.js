@@ -378,3 +378,134 @@ export function placeDiagnostics(diagnostics, pointers) {
   }
   return { placed, unplaced };
 }
+
+// ---- Approval only for some calls: an approve rule's "approval.unless" JSON Schema ----
+
+/**
+ * The tests a "No person needed when…" condition can make, each one keyword of the argument's schema. kind says
+ * which arguments it fits, and which JSON type the condition demands ("number": the value must be a number, so
+ * "500" as a string is held; "string" likewise; undefined: enum compares values exactly, type and all).
+ */
+export const UNLESS_TESTS = [
+  { keyword: "maximum", label: "at most", kind: "number" },
+  { keyword: "minimum", label: "at least", kind: "number" },
+  { keyword: "enum", label: "is one of", kind: undefined },
+  { keyword: "pattern", label: "matches the pattern", kind: "string" },
+];
+
+const UNLESS_KEYWORDS = new Set(UNLESS_TESTS.map((t) => t.keyword));
+
+/** A rule's approval.unless, or undefined. */
+export function unlessOf(ruleObject) {
+  return getOwn(getOwn(ruleObject, "approval"), "unless");
+}
+
+/**
+ * The conditions the builder shows for an approval.unless: [] when there is none, a list of
+ * { argument, keyword, value } when it is exactly what buildUnless writes for them, and null when it says
+ * anything else (true, false, nested schemas, other keywords): such an unless is kept as written.
+ */
+export function unlessConditions(unless) {
+  if (unless === undefined) {
+    return [];
+  }
+  if (!isObject(unless) || !isObject(unless.properties)) {
+    return null;
+  }
+  const conditions = [];
+  for (const [argument, schema] of Object.entries(unless.properties)) {
+    if (!isObject(schema)) {
+      return null;
+    }
+    for (const [keyword, value] of Object.entries(schema)) {
+      if (UNLESS_KEYWORDS.has(keyword)) conditions.push({ argument, keyword, value });
+    }
+  }
+  // Only what the builder itself would write round-trips through the form; anything more is kept whole.
+  return conditions.length > 0 && canonical(buildUnless(conditions)) === canonical(unless) ? conditions : null;
+}
+
+/**
+ * The approval.unless for a list of conditions, all of which must hold: every named argument is required (a
+ * call without it waits for a person), and a number or string test demands that type. undefined for none.
+ */
+export function buildUnless(conditions) {
+  if (conditions.length === 0) {
+    return undefined;
+  }
+  const properties = {};
+  const required = [];
+  for (const { argument, keyword, value } of conditions) {
+    let schema = getOwn(properties, argument);
+    if (schema === undefined) {
+      schema = {};
+      setOwn(properties, argument, schema);
+      required.push(argument);
+    }
+    // An argument's first typed test gives its type ("500" as a string is not a number at most 1000).
+    const kind = UNLESS_TESTS.find((t) => t.keyword === keyword)?.kind;
+    if (kind && !Object.hasOwn(schema, "type")) {
+      schema.type = kind;
+    }
+    schema[keyword] = value;
+  }
+  return { type: "object", properties, required };
+}
+
+/** Writes a rule's conditions as its approval.unless, or removes it (and an approval block left empty) for none. */
+export function setUnless(ruleObject, conditions) {
+  const unless = buildUnless(conditions);
+  if (unless === undefined) {
+    if (isObject(ruleObject.approval)) {
+      delete ruleObject.approval.unless;
+      if (Object.keys(ruleObject.approval).length === 0) delete ruleObject.approval;
+    }
+    return;
+  }
+  if (!isObject(ruleObject.approval)) {
+    ruleObject.approval = {};
+  }
+  ruleObject.approval.unless = unless;
+}
+
+/** Removes an approval.unless the builder cannot show, so that every call waits for a person again. */
+export function removeUnless(ruleObject) {
+  setUnless(ruleObject, []);
+}
+
+/**
+ * A value typed for a condition: a number for at most / at least (the text as typed when it is not one, and ""
+ * when empty, so the check refuses it at the field rather than a missing bound letting every amount through),
+ * a list for "is one of", the text for a pattern.
+ */
+export function unlessValue(keyword, text, numeric) {
+  if (keyword === "maximum" || keyword === "minimum") {
+    return numberOrText(text) ?? "";
+  }
+  if (keyword === "enum") {
+    // An empty list matches nothing: every call waits for a person until values are given.
+    return enumValues(text, numeric) ?? [];
+  }
+  // An empty pattern would match every string; null is refused by the check at the field until one is typed.
+  const pattern = String(text ?? "");
+  return pattern === "" ? null : pattern;
+}
+
+/** The text a condition's value is shown as. */
+export function unlessText(keyword, value) {
+  if (keyword === "enum") {
+    return enumText(value);
+  }
+  return typeof value === "string" ? value : value === null || value === undefined ? "" : JSON.stringify(value);
+}
+
+/** JSON text with object keys sorted, so that two values compare equal whatever their key order. */
+export function canonical(value) {
+  if (Array.isArray(value)) {
+    return `[${value.map(canonical).join(",")}]`;
+  }
+  if (isObject(value)) {
+    return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonical(value[k])}`).join(",")}}`;
+  }
+  return JSON.stringify(value);
+}
