@@ -133,7 +133,9 @@ public sealed partial class ServersPageTests : IAsyncLifetime
 
         // Someone else accepts it first: the page's accept names a change that is no longer waiting.
         using var admin = new AdminClient(gateway.BaseUrl);
-        Assert.Equal(System.Net.HttpStatusCode.OK, (await admin.PostAsync("/api/pins/payments/get_balance/accept")).Status);
+        var (_, pins) = await admin.GetAsync("/api/pins?server=payments");
+        var waiting = pins.EnumerateArray().Single(pin => pin.GetProperty("tool").GetString() == "get_balance").GetProperty("changed").GetProperty("fingerprint").GetString();
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await admin.PostAsync("/api/pins/payments/get_balance/accept", $$"""{"fingerprint":"{{waiting}}"}""")).Status);
         await ui.Page.GetByRole(AriaRole.Button, new() { Name = "Accept this definition" }).ClickAsync();
 
         await Expect(ui.Page.GetByRole(AriaRole.Alert)).ToContainTextAsync("Not accepted: the definition waiting is no longer the one shown here");
