@@ -110,6 +110,14 @@ public sealed class ApprovalsPageTests : IAsyncLifetime
         Assert.Contains(("allow", "approved"), codes);
         Assert.Contains(("deny", "approval_denied"), codes);
         Assert.Equal(2, codes.Count(c => c == ("hold", "approval_required")));
+
+        // And the Audit page shows them, filtered to the tool.
+        await ui.Page.GotoAsync("/ui/#/audit?tool=mpesa_stk_push");
+        var rows = ui.Page.Locator("table.audit-table tbody tr");
+        await Expect(rows).ToHaveCountAsync(4);
+        await Expect(rows.Filter(new() { HasText = "approval_denied" })).ToHaveCountAsync(1);
+        await Expect(rows.Filter(new() { HasText = "approved" })).ToHaveCountAsync(1);
+        await Expect(rows.Filter(new() { HasText = "approval_required" })).ToHaveCountAsync(2);
         ui.AssertNoErrors();
     }
 
