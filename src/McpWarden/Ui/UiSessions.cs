@@ -102,7 +102,14 @@ internal sealed class UiSessions
 /// <param name="AdminTokenSha256">The admin token it was opened with: replacing that token ends the session.</param>
 internal sealed record UiSession(string CsrfToken, DateTimeOffset OpenedAt, byte[] AdminTokenSha256)
 {
-    public DateTimeOffset LastSeen { get; set; }
+    // Kept as ticks: concurrent requests of one browser update it, and a long is read and written whole.
+    private long _lastSeenTicks;
+
+    public DateTimeOffset LastSeen
+    {
+        get => new(Volatile.Read(ref _lastSeenTicks), TimeSpan.Zero);
+        set => Volatile.Write(ref _lastSeenTicks, value.UtcTicks);
+    }
 
     public DateTimeOffset ExpiresAt => OpenedAt + UiSessions.Lifetime < LastSeen + UiSessions.IdleTimeout ? OpenedAt + UiSessions.Lifetime : LastSeen + UiSessions.IdleTimeout;
 }
