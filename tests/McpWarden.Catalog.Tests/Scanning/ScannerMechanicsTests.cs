@@ -163,6 +163,8 @@ public sealed class ScannerMechanicsTests
         json.Append('{').AppendJoin(',', Enumerable.Range(0, 2_000).Select(i => $"\"m{i:0000}\":\"v\"")).Append('}');
         json.Append('}', 60).Append('}');
         var tool = ToolDefinitionOf(json.ToString());
+        // The rules' regexes are built on their first use in the process, tens of megabytes once: not this scan's cost.
+        PoisoningScanner.Scan(ToolDefinitionOf("""{"name":"warm","description":"Reads a file."}"""), ScanContext.Alone("s"));
 
         var allocated = GC.GetAllocatedBytesForCurrentThread();
         var findings = PoisoningScanner.Scan(tool, ScanContext.Alone("s"));
