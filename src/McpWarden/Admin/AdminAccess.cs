@@ -68,7 +68,7 @@ internal sealed class AdminAccess
     }
 
     /// <summary>Whether the browser says the request comes from a page of this very host (scheme aside, as TLS may end in front).</summary>
-    private static bool SameOrigin(HttpRequest request) =>
+    public static bool SameOrigin(HttpRequest request) =>
         Uri.TryCreate(request.Headers.Origin.ToString(), UriKind.Absolute, out var origin) &&
         string.Equals(origin.Authority, request.Host.Value, StringComparison.OrdinalIgnoreCase);
 }

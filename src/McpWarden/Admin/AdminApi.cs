@@ -8,6 +8,7 @@ using McpWarden.Gateway.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using static McpWarden.Admin.AdminAnswers;
 
 namespace McpWarden.Admin;
 
@@ -38,7 +39,7 @@ internal sealed class AdminApi
         ArgumentNullException.ThrowIfNull(inventory);
         _probes = new InventoryProbeCache(inventory.ProbeAsync, time);
         _pins = vetting is null ? null : new PinEndpoints(vetting, live);
-        _policies = new PolicyEndpoints(live, inventory, reload);
+        _policies = new PolicyEndpoints(live, _probes, reload);
         _stores = stores;
         _live = live;
         _access = access;
@@ -123,17 +124,9 @@ internal sealed class AdminApi
             return (null, null);
         }
 
-        using var buffer = new MemoryStream();
-        var chunk = new byte[4096];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+        if (await ReadBodyAsync(request, MaxBodyBytes, cancellationToken).ConfigureAwait(false) is not { } buffer)
         {
-            if (buffer.Length + read > MaxBodyBytes)
-            {
-                return (null, $"the body is larger than {MaxBodyBytes} bytes");
-            }
-
-            buffer.Write(chunk, 0, read);
+            return (null, $"the body is larger than {MaxBodyBytes} bytes");
         }
 
         if (buffer.Length == 0)
@@ -143,7 +136,7 @@ internal sealed class AdminApi
 
         try
         {
-            if (JsonNode.Parse(buffer.ToArray()) is not JsonObject body)
+            if (JsonNode.Parse(buffer) is not JsonObject body)
             {
                 return (null, "the body must be a JSON object such as {\"reason\": \"...\"}");
             }
@@ -258,10 +251,4 @@ internal sealed class AdminApi
 
         return Json(json);
     }
-
-    private static IResult Json(JsonNode body, int status = StatusCodes.Status200OK) =>
-        Results.Content(body.ToJsonString(), "application/json", statusCode: status);
-
-    private static IResult Error(int status, string message) =>
-        Json(new JsonObject { ["error"] = message }, status);
 }

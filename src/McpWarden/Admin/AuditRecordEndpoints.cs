@@ -1,10 +1,10 @@
 using System.Globalization;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using McpWarden.Gateway.Audit;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using static McpWarden.Admin.AdminAnswers;
 
 namespace McpWarden.Admin;
 
@@ -34,7 +34,4 @@ internal sealed class AuditRecordEndpoints
             ? Results.Content(AuditJson.ToJson(record).ToJsonString(), "application/json")
             : Error(StatusCodes.Status404NotFound, $"no audit record has the id {number}");
     }
-
-    private static IResult Error(int status, string message) =>
-        Results.Content(new JsonObject { ["error"] = message }.ToJsonString(), "application/json", statusCode: status);
 }

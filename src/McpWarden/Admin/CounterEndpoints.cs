@@ -8,6 +8,7 @@ using McpWarden.Policy.Evaluation;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using static McpWarden.Admin.AdminAnswers;
 
 namespace McpWarden.Admin;
 
@@ -106,7 +107,4 @@ internal sealed class CounterEndpoints
         decimal.TryParse(text, NumberStyles.Number, CultureInfo.InvariantCulture, out var seconds) ? JsonValue.Create(seconds) : JsonValue.Create(text);
 
     private static JsonValue Seconds(TimeSpan span) => JsonValue.Create((decimal)span.Ticks / TimeSpan.TicksPerSecond);
-
-    private static IResult Error(int status, string message) =>
-        Results.Content(new JsonObject { ["error"] = message }.ToJsonString(), "application/json", statusCode: status);
 }

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
+using static McpWarden.Admin.AdminAnswers;
 
 namespace McpWarden.Admin;
 
@@ -87,17 +88,9 @@ internal sealed class PinEndpoints
     /// <summary>The body <c>{"fingerprint": HEX}</c>, read strictly; (null, null) when it is empty.</summary>
     private static async Task<(string? Fingerprint, string? Problem)> ReadFingerprintAsync(HttpRequest request, CancellationToken cancellationToken)
     {
-        using var buffer = new MemoryStream();
-        var chunk = new byte[4096];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+        if (await ReadBodyAsync(request, MaxBodyBytes, cancellationToken).ConfigureAwait(false) is not { } buffer)
         {
-            if (buffer.Length + read > MaxBodyBytes)
-            {
-                return (null, $"the body is larger than {MaxBodyBytes} bytes");
-            }
-
-            buffer.Write(chunk, 0, read);
+            return (null, $"the body is larger than {MaxBodyBytes} bytes");
         }
 
         if (buffer.Length == 0)
@@ -107,7 +100,7 @@ internal sealed class PinEndpoints
 
         try
         {
-            if (JsonNode.Parse(buffer.ToArray()) is not JsonObject body)
+            if (JsonNode.Parse(buffer) is not JsonObject body)
             {
                 return (null, "the body must be a JSON object such as {\"fingerprint\": \"...\"}");
             }
@@ -137,9 +130,4 @@ internal sealed class PinEndpoints
             return (null, $"the body is not acceptable JSON: {e.Message}");
         }
     }
-
-    private static IResult Json(JsonNode body, int status = StatusCodes.Status200OK) =>
-        Results.Content(body.ToJsonString(), "application/json", statusCode: status);
-
-    private static IResult Error(int status, string message) => Json(new JsonObject { ["error"] = message }, status);
 }

@@ -14,6 +14,7 @@ using McpWarden.Reload;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using static McpWarden.Admin.AdminAnswers;
 
 namespace McpWarden.Admin;
 
@@ -35,15 +36,16 @@ internal sealed class PolicyEndpoints
     private const string EditorSource = "(editor)";
 
     private readonly LiveConfiguration _live;
-    private readonly InventoryService _inventory;
+    private readonly InventoryProbeCache _probes;
     private readonly Func<Task<ReloadOutcome>>? _reload;
 
     // One save at a time: the If-Match comparison, the write and the reload that proves it are one step.
     private readonly SemaphoreSlim _saving = new(1, 1);
 
     /// <param name="reload">Loads the configuration now and says what became of it; without it, saving is refused.</param>
-    public PolicyEndpoints(LiveConfiguration live, InventoryService inventory, Func<Task<ReloadOutcome>>? reload) =>
-        (_live, _inventory, _reload) = (live, inventory, reload);
+    /// <param name="probes">The inventory's kept probes: a recommendation lists the server as the inventory does.</param>
+    public PolicyEndpoints(LiveConfiguration live, InventoryProbeCache probes, Func<Task<ReloadOutcome>>? reload) =>
+        (_live, _probes, _reload) = (live, probes, reload);
 
     /// <summary>Adds the endpoints to the admin group (which has already checked the origin and the token).</summary>
     public void Map(RouteGroupBuilder api)
@@ -156,7 +158,7 @@ internal sealed class PolicyEndpoints
 
     private static async Task<IResult> CheckAsync(HttpContext context)
     {
-        var (body, problem, status) = await ReadBodyAsync(context.Request, context.RequestAborted).ConfigureAwait(false);
+        var (body, problem, status) = await ReadPolicyTextAsync(context.Request, context.RequestAborted).ConfigureAwait(false);
         if (body is null)
         {
             return Error(status, problem!);
@@ -193,7 +195,7 @@ internal sealed class PolicyEndpoints
             return Error(StatusCodes.Status428PreconditionRequired, "a save must carry If-Match: \"ETAG\" with the etag of the document it edits (GET /api/policies/{server}/document gives it)");
         }
 
-        var (body, problem, status) = await ReadBodyAsync(context.Request, context.RequestAborted).ConfigureAwait(false);
+        var (body, problem, status) = await ReadPolicyTextAsync(context.Request, context.RequestAborted).ConfigureAwait(false);
         if (body is null)
         {
             return Error(status, problem!);
@@ -314,7 +316,7 @@ internal sealed class PolicyEndpoints
             return UnknownServer(name);
         }
 
-        var probed = (await _inventory.ProbeAllAsync([server], context.RequestAborted).ConfigureAwait(false))[0];
+        var probed = (await _probes.GetAsync([server], refresh: false, context.RequestAborted).ConfigureAwait(false))[0].Probe;
         if (probed.Error is { } error || probed.Context is not { } serverContext)
         {
             return Error(StatusCodes.Status502BadGateway, $"cannot list the tools of {name}: {probed.Error ?? "it did not complete the handshake"}");
@@ -431,34 +433,19 @@ internal sealed class PolicyEndpoints
     }
 
     /// <summary>The request body, at most <see cref="MaxPolicyBytes"/>; null with a problem and a status otherwise.</summary>
-    private static async Task<(byte[]? Body, string? Problem, int Status)> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
+    private static async Task<(byte[]? Body, string? Problem, int Status)> ReadPolicyTextAsync(HttpRequest request, CancellationToken cancellationToken)
     {
+        var tooLarge = $"the policy is larger than {MaxPolicyBytes / 1024 / 1024} MiB";
         if (request.ContentLength > MaxPolicyBytes)
         {
-            return (null, $"the policy is larger than {MaxPolicyBytes / 1024 / 1024} MiB", StatusCodes.Status413PayloadTooLarge);
+            return (null, tooLarge, StatusCodes.Status413PayloadTooLarge);
         }
 
-        using var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
-        {
-            if (buffer.Length + read > MaxPolicyBytes)
-            {
-                return (null, $"the policy is larger than {MaxPolicyBytes / 1024 / 1024} MiB", StatusCodes.Status413PayloadTooLarge);
-            }
-
-            buffer.Write(chunk, 0, read);
-        }
-
-        return (buffer.ToArray(), null, StatusCodes.Status200OK);
+        return await ReadBodyAsync(request, MaxPolicyBytes, cancellationToken).ConfigureAwait(false) is { } body
+            ? (body, null, StatusCodes.Status200OK)
+            : (null, tooLarge, StatusCodes.Status413PayloadTooLarge);
     }
 
     private static IResult UnknownServer(string name) =>
         Error(StatusCodes.Status404NotFound, $"the configuration has no server {JsonSerializer.Serialize(name)}");
-
-    private static IResult Json(JsonNode body, int status = StatusCodes.Status200OK) =>
-        Results.Content(body.ToJsonString(), "application/json", statusCode: status);
-
-    private static IResult Error(int status, string message) => Json(new JsonObject { ["error"] = message }, status);
 }

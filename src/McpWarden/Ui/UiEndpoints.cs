@@ -53,21 +53,18 @@ internal sealed class UiEndpoints
         ui.MapGet("/{**path}", (HttpContext context, string? path) => Guarded(context, () => string.IsNullOrEmpty(path) ? Index(context) : Asset(context, path)));
     }
 
-    /// <summary>Security headers on every answer, and the Host/Origin check (DNS rebinding) before anything else.</summary>
-    private IResult Guarded(HttpContext context, Func<IResult> handle)
-    {
-        AddSecurityHeaders(context.Response);
-        return _origins.Refusal(context.Request.Headers.Host, context.Request.Headers.Origin) is { } refusal
-            ? Results.Text(refusal, "text/plain; charset=utf-8", statusCode: StatusCodes.Status403Forbidden)
-            : handle();
-    }
+    private IResult Guarded(HttpContext context, Func<IResult> handle) => HostRefusal(context) ?? handle();
 
-    private async Task<IResult> GuardedAsync(HttpContext context, Func<Task<IResult>> handle)
+    private async Task<IResult> GuardedAsync(HttpContext context, Func<Task<IResult>> handle) =>
+        HostRefusal(context) ?? await handle().ConfigureAwait(false);
+
+    /// <summary>Security headers on every answer, and the Host/Origin check (DNS rebinding) before anything else.</summary>
+    private IResult? HostRefusal(HttpContext context)
     {
         AddSecurityHeaders(context.Response);
         return _origins.Refusal(context.Request.Headers.Host, context.Request.Headers.Origin) is { } refusal
             ? Results.Text(refusal, "text/plain; charset=utf-8", statusCode: StatusCodes.Status403Forbidden)
-            : await handle().ConfigureAwait(false);
+            : null;
     }
 
     private static void AddSecurityHeaders(HttpResponse response)
@@ -109,8 +106,7 @@ internal sealed class UiEndpoints
             return LoginForm(StatusCodes.Status429TooManyRequests, $"Too many failed logins from this address: try again in {Math.Ceiling(wait.TotalSeconds)} seconds.");
         }
 
-        if (!Uri.TryCreate(request.Headers.Origin.ToString(), UriKind.Absolute, out var origin) ||
-            !string.Equals(origin.Authority, request.Host.Value, StringComparison.OrdinalIgnoreCase))
+        if (!AdminAccess.SameOrigin(request))
         {
             return LoginForm(StatusCodes.Status403Forbidden, "The login must be sent from this gateway's own login page.");
         }

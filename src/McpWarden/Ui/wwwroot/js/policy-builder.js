@@ -9,21 +9,9 @@ import * as model from "./policy-model.js";
 
 const CHECK_DELAY_MS = 300;
 
-/** How long a server's listed tools are reused: listing them starts the server, which can take seconds. */
-const TOOLS_REUSE_MS = 60_000;
-
-const listed = new Map();
-
-/** The server's tools and recommended policy (GET /api/recommendation/NAME), reused for a minute. */
+/** The server's tools and recommended policy; the gateway keeps the server's listing for 30 s, shared with the inventory. */
 function recommendationFor(name) {
-  const hit = listed.get(name);
-  if (hit && Date.now() - hit.at < TOOLS_REUSE_MS) {
-    return hit.promise;
-  }
-  const promise = api(`/api/recommendation/${encodeURIComponent(name)}`);
-  listed.set(name, { at: Date.now(), promise });
-  promise.catch(() => listed.delete(name));
-  return promise;
+  return api(`/api/recommendation/${encodeURIComponent(name)}`);
 }
 
 /** Mounts the builder for server `name` into root; returns the cleanup (its pending check timer). */
