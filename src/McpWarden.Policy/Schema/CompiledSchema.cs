@@ -27,7 +27,14 @@ public sealed class CompiledSchema
         var context = new ValidationContext { Reporting = true };
         try
         {
-            if (root.Validate(instance, ref context))
+            var valid = root.Validate(instance, ref context);
+            if (context.Undecided is not null)
+            {
+                // Whatever not/if made of it, a check that could not be decided never lets an instance through.
+                return new SchemaValidationResult(false, context.Undecided.ToError());
+            }
+
+            if (valid)
             {
                 return new SchemaValidationResult(true, null);
             }

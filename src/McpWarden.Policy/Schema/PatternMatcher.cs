@@ -7,17 +7,15 @@ internal sealed class PatternMatcher(Regex regex, string pattern)
 {
     public string Pattern { get; } = pattern;
 
-    public bool IsMatch(ReadOnlySpan<char> text, out bool timedOut)
+    public PatternOutcome Match(ReadOnlySpan<char> text)
     {
         try
         {
-            timedOut = false;
-            return regex.IsMatch(text);
+            return regex.IsMatch(text) ? PatternOutcome.Match : PatternOutcome.NoMatch;
         }
         catch (RegexMatchTimeoutException)
         {
-            timedOut = true;
-            return false;
+            return PatternOutcome.TimedOut;
         }
     }
 }

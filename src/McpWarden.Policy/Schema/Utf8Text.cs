@@ -50,8 +50,8 @@ internal static class Utf8Text
         return count;
     }
 
-    /// <summary>Matches a string value against a pattern; a string that cannot be decoded (lone surrogate) never matches.</summary>
-    public static bool IsMatch(PatternMatcher matcher, JsonElement text, out bool timedOut)
+    /// <summary>Matches a string value against a pattern; a string that cannot be decoded (lone surrogate) is undecided.</summary>
+    public static PatternOutcome Match(PatternMatcher matcher, JsonElement text)
     {
         var raw = Content(JsonMarshal.GetRawUtf8Value(text));
         if (raw.IndexOf((byte)'\\') >= 0)
@@ -63,26 +63,38 @@ internal static class Utf8Text
             }
             catch (InvalidOperationException)
             {
-                timedOut = false;
-                return false;
+                return PatternOutcome.NotUtf16;
             }
 
-            return matcher.IsMatch(decoded, out timedOut);
+            return matcher.Match(decoded);
         }
 
-        return IsMatch(matcher, raw, out timedOut);
+        return Match(matcher, raw);
     }
 
     /// <summary>Matches a property name against a pattern.</summary>
-    public static bool IsMatch(PatternMatcher matcher, JsonProperty property, out bool timedOut)
+    public static PatternOutcome Match(PatternMatcher matcher, JsonProperty property)
     {
         var raw = JsonMarshal.GetRawUtf8PropertyName(property);
-        return raw.IndexOf((byte)'\\') >= 0
-            ? matcher.IsMatch(property.Name, out timedOut)
-            : IsMatch(matcher, raw, out timedOut);
+        if (raw.IndexOf((byte)'\\') < 0)
+        {
+            return Match(matcher, raw);
+        }
+
+        string name;
+        try
+        {
+            name = property.Name;
+        }
+        catch (InvalidOperationException)
+        {
+            return PatternOutcome.NotUtf16;
+        }
+
+        return matcher.Match(name);
     }
 
-    private static bool IsMatch(PatternMatcher matcher, ReadOnlySpan<byte> utf8, out bool timedOut)
+    private static PatternOutcome Match(PatternMatcher matcher, ReadOnlySpan<byte> utf8)
     {
         // A UTF-8 sequence never decodes to more UTF-16 units than it has bytes.
         char[]? rented = null;
@@ -92,7 +104,7 @@ internal static class Utf8Text
         try
         {
             var length = Encoding.UTF8.GetChars(utf8, buffer);
-            return matcher.IsMatch(buffer[..length], out timedOut);
+            return matcher.Match(buffer[..length]);
         }
         finally
         {

@@ -12,6 +12,13 @@ internal struct ValidationContext
 
     public ValidationFailure? Failure;
 
+    /// <summary>
+    /// The first check that could not be decided (a regex timeout, an unmatchable string), recorded even where
+    /// <see cref="Reporting"/> is off. Such a check returns false, which <c>not</c> or <c>if</c> would turn into a
+    /// pass, so the whole validation fails whenever this is set, whatever the applicators above it concluded.
+    /// </summary>
+    public ValidationFailure? Undecided;
+
     public int ReferenceDepth;
 
     public bool Fail(string keyword, string schemaPath, string message)
@@ -20,6 +27,20 @@ internal struct ValidationContext
         if (Reporting && Failure is null)
         {
             Failure = new ValidationFailure(keyword, schemaPath, message);
+        }
+
+        return false;
+    }
+
+    public bool FailUndecided(string keyword, string schemaPath, string message)
+    {
+        var failure = new ValidationFailure(keyword, schemaPath, message);
+        Undecided ??= failure;
+
+        // Shared with Failure when reporting, so that the instance path is assembled on it while the failure unwinds.
+        if (Reporting && Failure is null)
+        {
+            Failure = failure;
         }
 
         return false;

@@ -144,6 +144,28 @@ public sealed class PolicyEvaluatorTests
     }
 
     [Fact]
+    public void Evaluate_PatternThatCannotBeDecidedUnderNot_RefusesOrHoldsTheCall()
+    {
+        // A lone surrogate escape is valid JSON that a client can send but that no regex can be run against; under
+        // "not" an unanswered match must not read as "does not contain a card number" or "needs no person".
+        var policy = Policies.Load("""
+            {"version":"1","default":"deny","tools":{
+              "post_note": {"arguments":{"properties":{"note":{"not":{"pattern":"[0-9]{16}"}}}}},
+              "b2c_payment": {"action":"approve","approval":{"unless":{"properties":{"note":{"not":{"pattern":"urgent"}}}}}}
+            }}
+            """);
+        const string Undecidable = """{"note":"\ud800 4111111111111111 urgent"}""";
+
+        var note = PolicyEvaluator.Evaluate(policy, Policies.Call("post_note", Undecidable), ToolSnapshot.Everything);
+        Assert.Equal((ReasonCodes.InvalidArguments, "/tools/post_note/arguments/properties/note/not/pattern"), (note.Code, note.RulePath));
+
+        var payment = PolicyEvaluator.Evaluate(policy, Policies.Call("b2c_payment", Undecidable), ToolSnapshot.Everything);
+        Assert.Equal(ReasonCodes.ApprovalRequired, payment.Code);
+
+        Assert.True(PolicyEvaluator.Evaluate(policy, Policies.Call("post_note", """{"note":"thanks"}"""), ToolSnapshot.Everything).IsAllowed);
+    }
+
+    [Fact]
     public void Hides_DeniedAndUnusableNames_ButNotAllowedOnes()
     {
         Assert.True(Policy.Hides("read_secret"));

@@ -76,6 +76,44 @@ public sealed class StringKeywordTests
         Assert.Contains("timed out", error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("""{"not":{"pattern":"^(a+)+$"}}""")]
+    [InlineData("""{"if":{"pattern":"^(a+)+$"},"then":true,"else":true}""")]
+    [InlineData("""{"anyOf":[{"not":{"pattern":"^(a+)+$"}},{"type":"number"}]}""")]
+    [InlineData("""{"oneOf":[{"not":{"pattern":"^(a+)+$"}},{"type":"number"}]}""")]
+    public void Validate_TimedOutPatternUnderAnApplicator_NeverPasses(string schema)
+    {
+        // A timeout answers "no match", which not (or an if whose branches both pass) would otherwise turn into a pass.
+        var options = new SchemaCompileOptions(RegexTimeout: TimeSpan.FromMilliseconds(1));
+        var input = "\"" + new string('a', 5000) + "b\"";
+
+        var error = Error(schema, input, options);
+
+        Assert.Equal("pattern", error.Keyword);
+        Assert.Contains("timed out", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("""{"not":{"pattern":"[0-9]{16}"}}""", "\"\\ud800 4111111111111111\"", "/not/pattern")]
+    [InlineData("""{"properties":{"memo":{"not":{"pattern":"card"}}}}""", "{\"memo\":\"\\udc00card\"}", "/properties/memo/not/pattern")]
+    [InlineData("""{"not":{"patternProperties":{"^x":false}}}""", "{\"\\ud800x\":1}", "/not/patternProperties")]
+    public void Validate_LoneSurrogateUnderNot_NeverPasses(string schema, string instance, string schemaPath)
+    {
+        var error = Error(schema, instance);
+
+        Assert.Equal(schemaPath, error.SchemaPath);
+        Assert.Contains("not valid UTF-16", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_LoneSurrogateReported_KeepsItsInstancePath()
+    {
+        var error = Error("""{"properties":{"memo":{"pattern":"^a"}}}""", "{\"memo\":\"\\ud800\"}");
+
+        Assert.Equal("/memo", error.InstancePath);
+        Assert.Equal("/properties/memo/pattern", error.SchemaPath);
+    }
+
     [Fact]
     public void Compile_UnparsablePattern_ReportsInvalidPattern()
     {

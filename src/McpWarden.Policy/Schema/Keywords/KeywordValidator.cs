@@ -24,6 +24,8 @@ internal abstract class KeywordValidator(string keyword, string schemaPath)
 
     protected bool Fail(ref ValidationContext context, string message) => context.Fail(Keyword, SchemaPath, message);
 
+    protected bool FailUndecided(ref ValidationContext context, string message) => context.FailUndecided(Keyword, SchemaPath, message);
+
     /// <summary>Marks, by position, the members of an object instance that <paramref name="evaluates"/> claims.</summary>
     protected static void MarkEvaluatedProperties(JsonElement instance, bool[] evaluated, Func<JsonProperty, bool> evaluates)
     {

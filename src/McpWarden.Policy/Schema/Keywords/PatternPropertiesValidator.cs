@@ -3,7 +3,7 @@ using McpWarden.Policy.Json;
 
 namespace McpWarden.Policy.Schema.Keywords;
 
-/// <summary>The <c>patternProperties</c> keyword; a regex timeout on a member name fails closed.</summary>
+/// <summary>The <c>patternProperties</c> keyword; a member name whose match cannot be decided makes the whole instance invalid.</summary>
 internal sealed class PatternPropertiesValidator(string schemaPath, PatternMatcher[] matchers, SchemaNode[] nodes)
     : KeywordValidator("patternProperties", schemaPath)
 {
@@ -18,14 +18,20 @@ internal sealed class PatternPropertiesValidator(string schemaPath, PatternMatch
         {
             for (var i = 0; i < matchers.Length; i++)
             {
-                var matches = Utf8Text.IsMatch(matchers[i], property, out var timedOut);
-                if (timedOut)
+                var outcome = Utf8Text.Match(matchers[i], property);
+                if (outcome == PatternOutcome.TimedOut)
                 {
-                    return context.Reporting && Fail(ref context,
+                    return FailUndecided(ref context,
                         $"matching property name {JsonText.Quote(property.Name)} against pattern {JsonText.Quote(matchers[i].Pattern)} timed out");
                 }
 
-                if (matches && !nodes[i].Validate(property.Value, ref context))
+                if (outcome == PatternOutcome.NotUtf16)
+                {
+                    return FailUndecided(ref context,
+                        $"a property name that is not valid UTF-16 (a lone surrogate escape) cannot be matched against pattern {JsonText.Quote(matchers[i].Pattern)}");
+                }
+
+                if (outcome == PatternOutcome.Match && !nodes[i].Validate(property.Value, ref context))
                 {
                     context.Failure?.Prepend(property.Name);
                     return false;
@@ -39,12 +45,12 @@ internal sealed class PatternPropertiesValidator(string schemaPath, PatternMatch
     public override void CollectEvaluatedProperties(JsonElement instance, bool[] evaluated, ref ValidationContext context) =>
         MarkEvaluatedProperties(instance, evaluated, Matches);
 
-    /// <summary>True if any pattern matches the name; a timeout counts as a match so that additionalProperties does not also judge it.</summary>
+    /// <summary>True if any pattern matches the name; an undecided match counts as a match so that additionalProperties does not also judge it (Validate fails it).</summary>
     public bool Matches(JsonProperty property)
     {
         foreach (var matcher in matchers)
         {
-            if (Utf8Text.IsMatch(matcher, property, out var timedOut) || timedOut)
+            if (Utf8Text.Match(matcher, property) != PatternOutcome.NoMatch)
             {
                 return true;
             }
