@@ -36,6 +36,12 @@ if [ -z "${MCPWARDEN_CHROMIUM:-}" ] && [ ! -x /usr/bin/chromium ]; then
   apt_install chromium
 fi
 
+# The Redis store's tests start their own redis-server processes (on free loopback ports, stopped by pid).
+if [ -z "${MCPWARDEN_REDIS_SERVER:-}" ] && [ ! -x /usr/bin/redis-server ]; then
+  echo "test.sh: installing redis-server for the shared-store tests"
+  apt_install redis-server
+fi
+
 dotnet build McpWarden.slnx --configuration Release
 
 log=$(mktemp)

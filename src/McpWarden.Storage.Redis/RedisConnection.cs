@@ -1,0 +1,132 @@
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
+using McpWarden.Gateway.Storage;
+using StackExchange.Redis;
+
+namespace McpWarden.Storage.Redis;
+
+/// <summary>
+/// One multiplexed connection to the shared Redis, and the single place where its failures become
+/// <see cref="StoreUnavailableException"/>. The connection reconnects by itself: a store that was unavailable
+/// serves again as soon as Redis answers, without a restart.
+/// </summary>
+internal sealed class RedisConnection : IDisposable
+{
+    private readonly ConnectionMultiplexer _multiplexer;
+    private readonly X509Certificate2Collection? _trustedRoots;
+
+    private RedisConnection(ConnectionMultiplexer multiplexer, RedisStoreOptions options, X509Certificate2Collection? trustedRoots)
+    {
+        _multiplexer = multiplexer;
+        _trustedRoots = trustedRoots;
+        Options = options;
+    }
+
+    public RedisStoreOptions Options { get; }
+
+    public IDatabase Database => _multiplexer.GetDatabase();
+
+    public ISubscriber Subscriber => _multiplexer.GetSubscriber();
+
+    /// <summary>Whether a command sent now would reach the server.</summary>
+    public bool IsConnected => _multiplexer.IsConnected;
+
+    /// <summary>
+    /// Connects, or starts connecting in the background when Redis does not answer yet: the gateway starts either
+    /// way, and every call that needs the store is refused until it answers.
+    /// </summary>
+    public static async Task<RedisConnection> OpenAsync(RedisStoreOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var trustedRoots = options.TlsCaFile is { } caFile ? LoadRoots(caFile) : null;
+        var configuration = new ConfigurationOptions
+        {
+            AbortOnConnectFail = false,
+            ConnectRetry = 1,
+            ConnectTimeout = (int)options.OperationTimeout.TotalMilliseconds,
+            SyncTimeout = (int)options.OperationTimeout.TotalMilliseconds,
+            ResponseTimeout = (int)options.OperationTimeout.TotalMilliseconds,
+            KeepAlive = 5,
+            Password = options.Password,
+            Ssl = options.Tls,
+            SslHost = options.TlsServerName,
+            ClientName = "mcpwarden",
+        };
+        configuration.EndPoints.Add(options.Endpoint);
+        var connection = (RedisConnection?)null;
+        if (trustedRoots is not null)
+        {
+            configuration.CertificateValidation += (_, certificate, chain, errors) => connection!.ValidateServer(certificate, errors);
+        }
+
+        var multiplexer = await ConnectionMultiplexer.ConnectAsync(configuration).ConfigureAwait(false);
+        connection = new RedisConnection(multiplexer, options, trustedRoots);
+        return connection;
+    }
+
+    /// <summary>A key under this store's prefix.</summary>
+    public RedisKey Key(string name) => Options.KeyPrefix + name;
+
+    /// <summary>Runs one command (or script); a connection, timeout or authentication failure becomes <see cref="StoreUnavailableException"/>.</summary>
+    public async Task<T> RunAsync<T>(Func<IDatabase, Task<T>> command)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        try
+        {
+            return await command(Database).ConfigureAwait(false);
+        }
+        catch (Exception e) when (IsUnavailability(e))
+        {
+            throw Unavailable(e);
+        }
+    }
+
+    /// <summary>The exception that says the store cannot be reached, naming the endpoint and the cause.</summary>
+    public StoreUnavailableException Unavailable(Exception cause) =>
+        new($"the shared store (Redis at {Options.Endpoint}) is unavailable: {Describe(cause)}", cause);
+
+    public void Dispose() => _multiplexer.Dispose();
+
+    private static bool IsUnavailability(Exception e) => e switch
+    {
+        RedisConnectionException or TimeoutException => true,
+
+        // The server answered, but cannot serve: wrong credentials, still loading its data, a read-only replica.
+        RedisServerException server => server.Message.StartsWith("NOAUTH", StringComparison.Ordinal)
+            || server.Message.StartsWith("WRONGPASS", StringComparison.Ordinal)
+            || server.Message.StartsWith("LOADING", StringComparison.Ordinal)
+            || server.Message.StartsWith("READONLY", StringComparison.Ordinal)
+            || server.Message.StartsWith("MASTERDOWN", StringComparison.Ordinal),
+        _ => false,
+    };
+
+    private static string Describe(Exception e) => e switch
+    {
+        RedisConnectionException => "no connection (" + e.Message + ")",
+        TimeoutException => "no answer within " + e.Message,
+        _ => e.Message,
+    };
+
+    private static X509Certificate2Collection LoadRoots(string caFile)
+    {
+        var roots = new X509Certificate2Collection();
+        roots.ImportFromPemFile(caFile);
+        return roots;
+    }
+
+    /// <summary>With a private certificate authority: the server's certificate must chain to it (and carry the right name).</summary>
+    private bool ValidateServer(X509Certificate? certificate, SslPolicyErrors errors)
+    {
+        if (certificate is null || (errors & (SslPolicyErrors.RemoteCertificateNotAvailable | SslPolicyErrors.RemoteCertificateNameMismatch)) != 0)
+        {
+            return false;
+        }
+
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.AddRange(_trustedRoots!);
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        using var server = new X509Certificate2(certificate);
+        return chain.Build(server);
+    }
+}

@@ -1,0 +1,32 @@
+namespace McpWarden.Storage.Redis;
+
+/// <summary>How to reach the Redis that replicas share, and how its keys are named.</summary>
+public sealed record RedisStoreOptions
+{
+    /// <summary><c>HOST:PORT</c>.</summary>
+    public required string Endpoint { get; init; }
+
+    /// <summary>The <c>AUTH</c> password (<c>requirepass</c>), if the server wants one.</summary>
+    public string? Password { get; init; }
+
+    /// <summary>Whether to speak TLS to the server.</summary>
+    public bool Tls { get; init; }
+
+    /// <summary>The name the server's certificate must carry, when it is not the endpoint's host.</summary>
+    public string? TlsServerName { get; init; }
+
+    /// <summary>A PEM file of the certificate authority the server's certificate must chain to (a private CA), instead of the system's roots.</summary>
+    public string? TlsCaFile { get; init; }
+
+    /// <summary>
+    /// Prepended to every key, so that one Redis can serve several independent gateways (and tests can run side
+    /// by side). Replicas that enforce one budget must use the same prefix.
+    /// </summary>
+    public string KeyPrefix { get; init; } = "mcpwarden:";
+
+    /// <summary>How long one command may take before the store counts as unavailable.</summary>
+    public TimeSpan OperationTimeout { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>How often a held call looks for a decision taken on another replica, besides the notification it is sent.</summary>
+    public TimeSpan ApprovalPollInterval { get; init; } = TimeSpan.FromMilliseconds(500);
+}
