@@ -48,6 +48,31 @@ public abstract class CounterStoreContract
     }
 
     [Fact]
+    public async Task Admitted_ReportsTheFullestLimitCountingThisCall()
+    {
+        var store = CreateStore(Clock);
+
+        var first = await store.TryConsumeAsync(Obligations("two"), TestContext.Current.CancellationToken);
+        Assert.Equal(("three", 1m), (first.Fullest!.Value.Limit.Limit.Counter, first.Fullest.Value.Used));
+
+        for (var i = 0; i < 3; i++)
+        {
+            await store.TryConsumeAsync(Obligations("ten"), TestContext.Current.CancellationToken);
+        }
+
+        // A check counts the call as if it were taken, and takes nothing.
+        var check = await store.CheckAsync(Obligations("ten"), TestContext.Current.CancellationToken);
+        Assert.Equal(("ten", 5m), (check.Fullest!.Value.Limit.Limit.Counter, check.Fullest.Value.Used));
+        var consumed = await store.TryConsumeAsync(Obligations("ten"), TestContext.Current.CancellationToken);
+        Assert.Equal(5m, consumed.Fullest!.Value.Used);
+        Assert.Equal(0.5, consumed.Fullest.Value.Share, 6);
+
+        var spent = await store.TryConsumeAsync(Obligations("spend", """{"amount":99.5}"""), TestContext.Current.CancellationToken);
+        Assert.Equal(99.5m, spent.Fullest!.Value.Used);
+        Assert.Null((await store.TryConsumeAsync(Obligations("spend", """{"amount":1}"""), TestContext.Current.CancellationToken)).Fullest);
+    }
+
+    [Fact]
     public async Task TryConsume_WindowSlides_FreesUnitsExactlyWhenTheyLeaveTheWindow()
     {
         var store = CreateStore(Clock);

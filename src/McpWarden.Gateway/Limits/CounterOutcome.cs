@@ -10,5 +10,14 @@ public readonly record struct CounterOutcome(bool Admitted, LimitObligation? Blo
 {
     public static CounterOutcome Admit { get; } = new(true, null, null);
 
+    /// <summary>
+    /// When admitted: the call's limit closest to its max, with its units in the window counting this call's (as
+    /// if taken, for a check): what the metrics report as a budget running out. Null when the call had no limits.
+    /// </summary>
+    public LimitUsage? Fullest { get; init; }
+
     public static CounterOutcome Refuse(LimitObligation blocking, TimeSpan? retryAfter) => new(false, blocking, retryAfter);
+
+    /// <summary>Admitted, reporting the fullest limit (the highest share of its max) of those the call counted against.</summary>
+    public static CounterOutcome AdmitWith(LimitUsage fullest) => new(true, null, null) { Fullest = fullest };
 }

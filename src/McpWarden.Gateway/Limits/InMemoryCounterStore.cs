@@ -70,6 +70,7 @@ public sealed class InMemoryCounterStore : ICounterStore
         try
         {
             var now = _time.GetUtcNow().UtcTicks;
+            LimitUsage? fullest = null;
             // Checked in the policy's order, so the limit reported is the first one written that has no room.
             for (var i = 0; i < obligations.Count; i++)
             {
@@ -81,6 +82,9 @@ public sealed class InMemoryCounterStore : ICounterStore
                 {
                     return CounterOutcome.Refuse(obligation, budget.Log.RetryAfter(now, obligation.Window.Ticks, obligation.Units, obligation.Max));
                 }
+
+                // INVARIANT: there is room, so used + units <= max cannot overflow.
+                fullest = LimitUsage.Fuller(fullest, new LimitUsage(obligation, budget.Log.Used + Math.Max(0, obligation.Units)));
             }
 
             if (consume)
@@ -91,7 +95,7 @@ public sealed class InMemoryCounterStore : ICounterStore
                 }
             }
 
-            return CounterOutcome.Admit;
+            return CounterOutcome.AdmitWith(fullest!.Value);
         }
         finally
         {

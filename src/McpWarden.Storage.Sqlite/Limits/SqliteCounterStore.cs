@@ -169,6 +169,7 @@ public sealed class SqliteCounterStore : ICounterStore
     /// <summary>Checked in the policy's order, so the limit reported is the first one written that has no room.</summary>
     private static CounterOutcome Check(StoreConnection connection, IReadOnlyList<LimitObligation> obligations, long now, decimal[] used)
     {
+        LimitUsage? fullest = null;
         for (var i = 0; i < obligations.Count; i++)
         {
             var obligation = obligations[i];
@@ -177,9 +178,11 @@ public sealed class SqliteCounterStore : ICounterStore
             {
                 return CounterOutcome.Refuse(obligation, RetryAfter(connection, obligation, used[i], now));
             }
+
+            fullest = LimitUsage.Fuller(fullest, new LimitUsage(obligation, used[i] + Math.Max(0, obligation.Units)));
         }
 
-        return CounterOutcome.Admit;
+        return CounterOutcome.AdmitWith(fullest!.Value);
     }
 
     /// <summary>Each obligation's units in its window as of <paramref name="now"/>.</summary>
