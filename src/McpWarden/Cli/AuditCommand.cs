@@ -36,7 +36,7 @@ internal static class AuditCommand
             return ExitCodes.Invalid;
         }
 
-        var (opened, storeProblem) = StoreOpener.Open(configuration, ephemeral: false, TimeProvider.System);
+        var (opened, storeProblem) = await StoreOpener.OpenAsync(configuration, ephemeral: false, TimeProvider.System).ConfigureAwait(false);
         if (opened is null)
         {
             await error.WriteLineAsync("audit: " + storeProblem).ConfigureAwait(false);

@@ -22,7 +22,7 @@ internal static class InventoryCommand
             return status;
         }
 
-        var (opened, problem) = OpenStore(configuration);
+        var (opened, problem) = await OpenStoreAsync(configuration).ConfigureAwait(false);
         if (problem is not null)
         {
             await error.WriteLineAsync("inventory: " + problem).ConfigureAwait(false);
@@ -104,14 +104,14 @@ internal static class InventoryCommand
     /// The configuration's store, to read pins from; none (and no problem) when its file does not exist yet:
     /// the inventory only reads, so it does not create a store a gateway has never used.
     /// </summary>
-    private static (GatewayStores? Stores, string? Problem) OpenStore(GatewayConfiguration configuration)
+    private static async Task<(GatewayStores? Stores, string? Problem)> OpenStoreAsync(GatewayConfiguration configuration)
     {
-        if (configuration.Store.Path is { } path && !File.Exists(path))
+        if (!StoreOpener.MayHavePins(configuration))
         {
             return (null, null);
         }
 
-        var (stores, problem) = StoreOpener.Open(configuration, ephemeral: false, TimeProvider.System);
+        var (stores, problem) = await StoreOpener.OpenAsync(configuration, ephemeral: false, TimeProvider.System).ConfigureAwait(false);
         return stores is null ? (null, $"cannot read the pins: {problem}") : (stores, null);
     }
 

@@ -28,7 +28,7 @@ internal static class PinsCommand
             return status;
         }
 
-        var (opened, problem) = StoreOpener.Open(configuration, ephemeral: false, TimeProvider.System);
+        var (opened, problem) = await StoreOpener.OpenAsync(configuration, ephemeral: false, TimeProvider.System).ConfigureAwait(false);
         if (opened is null)
         {
             await error.WriteLineAsync("pins: " + problem).ConfigureAwait(false);
@@ -78,7 +78,7 @@ internal static class PinsCommand
             return status;
         }
 
-        var (opened, problem) = StoreOpener.Open(configuration, ephemeral: false, TimeProvider.System);
+        var (opened, problem) = await StoreOpener.OpenAsync(configuration, ephemeral: false, TimeProvider.System).ConfigureAwait(false);
         if (opened is null)
         {
             await error.WriteLineAsync("pins accept: " + problem).ConfigureAwait(false);
@@ -166,7 +166,7 @@ internal static class PinsCommand
             return (null, ExitCodes.Invalid);
         }
 
-        if (StoreOpener.AuditReaderProblem(configuration) is not null)
+        if (!StoreOpener.MayHavePins(configuration))
         {
             await error.WriteLineAsync($"pins {action}: no pins at {configuration.Store.Path}: no gateway has run with this configuration's store yet").ConfigureAwait(false);
             return (null, ExitCodes.Invalid);

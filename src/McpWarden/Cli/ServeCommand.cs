@@ -1,5 +1,4 @@
 using System.Net;
-using McpWarden.Gateway.Approvals;
 using McpWarden.Gateway.Configuration;
 using McpWarden.Gateway.Enforcement;
 using McpWarden.Gateway.Fronts.Http;
@@ -73,7 +72,7 @@ internal static class ServeCommand
         var loggers = app.Services.GetRequiredService<ILoggerFactory>();
         var live = new LiveConfiguration(loaded, TimeProvider.System);
         // INVARIANT: the stores live as long as the process, so budgets carry over every reload.
-        var (opened, storeProblem) = StoreOpener.Open(configuration, ephemeral, TimeProvider.System);
+        var (opened, storeProblem) = await StoreOpener.OpenAsync(configuration, ephemeral, TimeProvider.System).ConfigureAwait(false);
         if (opened is null)
         {
             await error.WriteLineAsync("serve: " + storeProblem).ConfigureAwait(false);
@@ -82,7 +81,7 @@ internal static class ServeCommand
 
         await using var stores = opened;
         // Calls held by an earlier run died with it: their approvals are abandoned, never left to be approved.
-        await stores.Approvals.AbandonOrphansAsync(GatewayInstance.IsAlive, cancellationToken).ConfigureAwait(false);
+        await StoreOpener.AbandonOrphansAsync(stores, error, "serve", cancellationToken).ConfigureAwait(false);
         var gate = new ToolCallGate(stores, configuration.Audit, TimeProvider.System, loggers.CreateLogger<ToolCallGate>());
         var vetting = new ToolVetting(stores.Pins, stores.Audit, TimeProvider.System, loggers.CreateLogger<ToolVetting>());
         var transports = new UpstreamTransportFactory(Environment.GetEnvironmentVariable, loggers);

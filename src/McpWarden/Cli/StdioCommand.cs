@@ -1,4 +1,3 @@
-using McpWarden.Gateway.Approvals;
 using McpWarden.Gateway.Configuration;
 using McpWarden.Gateway.Enforcement;
 using McpWarden.Gateway.Fronts;
@@ -59,7 +58,7 @@ internal static class StdioCommand
 
         using var loggers = GatewayLogging.Create();
         var live = new LiveConfiguration(loaded, TimeProvider.System);
-        var (opened, storeProblem) = StoreOpener.Open(configuration, ephemeral, TimeProvider.System);
+        var (opened, storeProblem) = await StoreOpener.OpenAsync(configuration, ephemeral, TimeProvider.System).ConfigureAwait(false);
         if (opened is null)
         {
             await error.WriteLineAsync("stdio: " + storeProblem).ConfigureAwait(false);
@@ -67,7 +66,7 @@ internal static class StdioCommand
         }
 
         await using var stores = opened;
-        await stores.Approvals.AbandonOrphansAsync(GatewayInstance.IsAlive, cancellationToken).ConfigureAwait(false);
+        await StoreOpener.AbandonOrphansAsync(stores, error, "stdio", cancellationToken).ConfigureAwait(false);
         var gate = new ToolCallGate(stores, configuration.Audit, TimeProvider.System, loggers.CreateLogger<ToolCallGate>());
         var vetting = new ToolVetting(stores.Pins, stores.Audit, TimeProvider.System, loggers.CreateLogger<ToolVetting>());
         var sessions = new RelaySessionFactory(new UpstreamTransportFactory(Environment.GetEnvironmentVariable, loggers), gate, TimeProvider.System, loggers, live, vetting);
