@@ -9,11 +9,15 @@ internal sealed class ServeGatewayProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly StringBuilder _log = new();
 
-    private ServeGatewayProcess(Process process, Uri baseUrl)
+    private ServeGatewayProcess(Process process, Uri baseUrl, string configuration)
     {
         _process = process;
         BaseUrl = baseUrl;
+        ConfigurationPath = configuration;
     }
+
+    /// <summary>The configuration file it was started with.</summary>
+    public string ConfigurationPath { get; }
 
     /// <summary>Where the gateway listens, e.g. <c>http://127.0.0.1:40123</c>.</summary>
     public Uri BaseUrl { get; }
@@ -53,7 +57,7 @@ internal sealed class ServeGatewayProcess : IAsyncDisposable
             throw new InvalidOperationException($"mcpwarden serve did not start: {line}\n{error}");
         }
 
-        var gateway = new ServeGatewayProcess(process, new Uri(line["listening on ".Length..]));
+        var gateway = new ServeGatewayProcess(process, new Uri(line["listening on ".Length..]), configuration);
         process.ErrorDataReceived += (_, e) =>
         {
             lock (gateway._log)
