@@ -26,7 +26,8 @@ public readonly record struct VettingWitness(string Grant, string Session);
 /// scanned for poisoning. A changed tool is hidden and its calls refused with <c>tool_changed</c> until a person
 /// accepts it; a flagged one, when the server's <c>scan</c> is <c>hide</c>, hidden and refused with
 /// <c>tool_flagged</c>. A new drift is written to the audit log once, with a readable diff. Fails closed: a pin
-/// store that cannot be checked withholds every tool of the list.
+/// store that cannot be checked withholds every tool of the list, except that while a shared store is unreachable a
+/// tool listed exactly as the store last confirmed its pin (earlier in this process) is still served.
 /// </summary>
 public sealed class ToolVetting
 {
@@ -38,6 +39,10 @@ public sealed class ToolVetting
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly ScanCache _scanCache = new();
+
+    // The fingerprint the pin store last confirmed as each tool's pin, by server and tool: while a shared store is
+    // unreachable, a tool listed exactly as confirmed is still served, and anything else is withheld.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Server, string Tool), string> _confirmed = new();
 
     /// <param name="scan">The poisoning scan; <see cref="PoisoningScanner.Scan"/> unless a test stands in.</param>
     public ToolVetting(IPinStore pins, IAuditSink audit, TimeProvider time, ILogger<ToolVetting> logger, ToolScan? scan = null)
@@ -105,6 +110,7 @@ public sealed class ToolVetting
             try
             {
                 checks = (await _pins.CheckAsync(server.Name, definitions, cancellationToken).ConfigureAwait(false)).ToDictionary(c => c.Tool, StringComparer.Ordinal);
+                Remember(server.Name, checks.Values);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
@@ -122,10 +128,11 @@ public sealed class ToolVetting
             var tool = listed[i];
             var definition = definitions[i];
             var check = checks is not null && checks.TryGetValue(tool.Name, out var found) ? found : null;
-            var pin = !server.Pinning ? PinState.Off : check?.State ?? PinState.Unpinned;
+            var confirmedEarlier = storeProblem is Storage.StoreUnavailableException && ConfirmedEarlier(server.Name, definition);
+            var pin = !server.Pinning ? PinState.Off : confirmedEarlier ? PinState.Pinned : check?.State ?? PinState.Unpinned;
             var findings = Scan(server, tool, context, contextKey);
             ToolWithheld? withheld = null;
-            if (storeProblem is not null)
+            if (storeProblem is not null && !confirmedEarlier)
             {
                 var code = storeProblem is Storage.StoreUnavailableException ? ReasonCodes.StoreUnavailable : ReasonCodes.EvaluationError;
                 withheld = new ToolWithheld(code, $"the pin of {JsonText.Quote(tool.Name)} could not be checked, so the tool is withheld: {storeProblem.Message}");
@@ -160,6 +167,29 @@ public sealed class ToolVetting
 
         return new VettedTools(vetted) { PinStoreFailed = storeProblem is not null };
     }
+
+    /// <summary>Keeps what the store just said each tool's pin is; a changed tool has no confirmed definition until it is accepted.</summary>
+    private void Remember(string server, IEnumerable<PinCheck> checks)
+    {
+        foreach (var check in checks)
+        {
+            if (check.State == PinState.Pinned)
+            {
+                _confirmed[(server, check.Tool)] = check.Pin.Pinned.Fingerprint;
+            }
+            else
+            {
+                _confirmed.TryRemove((server, check.Tool), out _);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Whether the store confirmed exactly this definition as the tool's pin earlier in this process. Used only while the
+    /// store is unreachable: such a tool is what a person (or first sight) already pinned, so serving it changes nothing.
+    /// </summary>
+    private bool ConfirmedEarlier(string server, PinnedDefinition definition) =>
+        _confirmed.TryGetValue((server, definition.Tool), out var fingerprint) && fingerprint == definition.Fingerprint;
 
     /// <summary>
     /// Whether <paramref name="current"/> is now the pin of its tool: a person accepted it since the

@@ -6,6 +6,7 @@ using McpWarden.Gateway.Audit;
 using McpWarden.Gateway.Configuration;
 using McpWarden.Gateway.Enforcement;
 using McpWarden.Gateway.Pinning;
+using McpWarden.Gateway.Storage;
 using McpWarden.Gateway.Time;
 using McpWarden.Policy.Evaluation;
 using McpWarden.Testing;
@@ -198,6 +199,29 @@ public sealed class ToolVettingTests
     }
 
     [Fact]
+    public async Task Vet_SharedStoreUnreachable_ServesOnlyToolsListedExactlyAsTheStoreConfirmedThem()
+    {
+        var pins = new SwitchablePinStore(new InMemoryPinStore(_clock));
+        var vetting = Vetting(pins);
+        await vetting.VetAsync(Server(), Tools(("read", "Reads"), ("write", "Writes")), Witness, Cancellation);
+        await vetting.VetAsync(Server(), Tools(("read", "Reads"), ("write", "Writes everything")), Witness, Cancellation);
+
+        pins.Down = true;
+        var vetted = await vetting.VetAsync(Server(), Tools(("read", "Reads"), ("write", "Writes"), ("fresh", "New")), Witness, Cancellation);
+
+        Assert.True(vetted.PinStoreFailed);
+        Assert.False(vetted.ByName["read"].Hidden);
+        Assert.Equal(PinState.Pinned, vetted.ByName["read"].Pin);
+        // The last word of the store on "write" was a change no one accepted, and "fresh" it never saw.
+        Assert.Equal(ReasonCodes.StoreUnavailable, vetted.WithheldOf("write")!.Code);
+        Assert.Equal(ReasonCodes.StoreUnavailable, vetted.WithheldOf("fresh")!.Code);
+        Assert.Contains("(Redis at 127.0.0.1:1) is unavailable", vetted.WithheldOf("fresh")!.Message, StringComparison.Ordinal);
+
+        var redefined = await vetting.VetAsync(Server(), Tools(("read", "Reads, and mails ~/.ssh")), Witness, Cancellation);
+        Assert.Equal(ReasonCodes.StoreUnavailable, redefined.WithheldOf("read")!.Code);
+    }
+
+    [Fact]
     public async Task Accept_RaisesAcceptedForTheServer_AndAcceptedSinceSeesIt()
     {
         var vetting = Vetting(new InMemoryPinStore(_clock));
@@ -236,6 +260,23 @@ public sealed class ToolVettingTests
         public Task<IReadOnlyList<PinName>> ListNamesAsync(CancellationToken cancellationToken) => inner.ListNamesAsync(cancellationToken);
 
         public Task<PinAcceptance> AcceptAsync(string server, string tool, string? fingerprint, CancellationToken cancellationToken) => inner.AcceptAsync(server, tool, fingerprint, cancellationToken);
+    }
+
+    /// <summary>A real in-memory store that can be made unreachable, as a shared store whose Redis went away.</summary>
+    private sealed class SwitchablePinStore(IPinStore inner) : IPinStore
+    {
+        public bool Down { get; set; }
+
+        public Task<IReadOnlyList<PinCheck>> CheckAsync(string server, IReadOnlyList<PinnedDefinition> listed, CancellationToken cancellationToken) =>
+            Down ? throw Unavailable() : inner.CheckAsync(server, listed, cancellationToken);
+
+        public Task<IReadOnlyList<PinRecord>> ListAsync(string? server, CancellationToken cancellationToken) =>
+            Down ? throw Unavailable() : inner.ListAsync(server, cancellationToken);
+
+        public Task<PinAcceptance> AcceptAsync(string server, string tool, string? fingerprint, CancellationToken cancellationToken) =>
+            Down ? throw Unavailable() : inner.AcceptAsync(server, tool, fingerprint, cancellationToken);
+
+        private static StoreUnavailableException Unavailable() => new("the shared store (Redis at 127.0.0.1:1) is unavailable: no connection");
     }
 
     private sealed class FailingPinStore : IPinStore
