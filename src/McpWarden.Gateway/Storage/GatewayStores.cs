@@ -37,6 +37,12 @@ public sealed class GatewayStores : IAsyncDisposable
     /// </summary>
     public bool LimitsFailOpen { get; init; }
 
+    /// <summary>What keeps the state, as <c>/healthz</c> names it: <c>memory</c>, <c>sqlite</c> or <c>redis</c>.</summary>
+    public string Kind { get; init; } = "memory";
+
+    /// <summary>Whether the store answers now; an embedded one always does (its failures surface per operation).</summary>
+    public Func<bool> IsReachable { get; init; } = static () => true;
+
     /// <summary>Everything in process memory, forgotten when the process ends.</summary>
     public static GatewayStores InMemory(TimeProvider time) =>
         new(new InMemoryCounterStore(time), new InMemoryApprovalQueue(time), new InMemoryAuditSink(), new InMemoryPinStore(time));

@@ -90,7 +90,7 @@ internal static class ServeCommand
         var loopbackOnly = addresses.All(IsLoopbackUrl);
         var origins = new OriginCheck(loopbackOnly);
         var handler = new McpHttpHandler(live, registry, relays, new GrantAuthenticator(live), origins, app.Lifetime.ApplicationStopping);
-        McpEndpoints.Map(app, handler, live, registry, origins);
+        McpEndpoints.Map(app, handler, live, registry, origins, stores);
 
         var reloadLogger = loggers.CreateLogger<ConfigurationWatcher>();
         await using var watcher = new ConfigurationWatcher(

@@ -41,14 +41,14 @@ internal static class StoreOpener
 
         if (configuration.Store.Redis is not { } redis)
         {
-            return (new GatewayStores(file.Counters, file.Approvals, file.Audit, file.Pins, file), null);
+            return (new GatewayStores(file.Counters, file.Approvals, file.Audit, file.Pins, file) { Kind = "sqlite" }, null);
         }
 
         try
         {
             var shared = await RedisStore.OpenAsync(Options(redis), time).ConfigureAwait(false);
             // Beside Redis the file keeps only this replica's audit log; counters, approvals and pins are shared.
-            return (new GatewayStores(shared.Counters, shared.Approvals, file.Audit, shared.Pins, new Owners(shared, file)) { LimitsFailOpen = redis.FailOpen }, null);
+            return (new GatewayStores(shared.Counters, shared.Approvals, file.Audit, shared.Pins, new Owners(shared, file)) { LimitsFailOpen = redis.FailOpen, Kind = "redis", IsReachable = () => shared.IsConnected }, null);
         }
         catch (Exception e) when (e is ArgumentException or IOException or System.Security.Cryptography.CryptographicException)
         {

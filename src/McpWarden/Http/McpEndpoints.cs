@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using McpWarden.Gateway.Configuration;
 using McpWarden.Gateway.Fronts.Http;
+using McpWarden.Gateway.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 
@@ -13,7 +14,7 @@ internal static class McpEndpoints
     /// <summary>The target of sessions on the aggregated <c>/mcp</c> endpoint (no server is named <c>*</c>).</summary>
     public const string AggregateTarget = "*";
 
-    public static void Map(WebApplication app, McpHttpHandler handler, LiveConfiguration configuration, HttpSessionRegistry registry, OriginCheck origins)
+    public static void Map(WebApplication app, McpHttpHandler handler, LiveConfiguration configuration, HttpSessionRegistry registry, OriginCheck origins, GatewayStores stores)
     {
         app.MapPost("/mcp/{server}", handler.PostAsync);
         app.MapGet("/mcp/{server}", handler.GetAsync);
@@ -21,14 +22,17 @@ internal static class McpEndpoints
         app.MapPost("/mcp", handler.PostAsync);
         app.MapGet("/mcp", handler.GetAsync);
         app.MapDelete("/mcp", handler.DeleteAsync);
-        app.MapGet("/healthz", context => HealthAsync(context, configuration, registry, origins));
+        app.MapGet("/healthz", context => HealthAsync(context, configuration, registry, origins, stores));
     }
 
     /// <summary>
     /// 200 while the gateway serves, with each server's transport, open sessions and policy revision, and under
-    /// <c>config</c> what is in force and how the last reload went (a refused one still serves, on the last good configuration).
+    /// <c>config</c> what is in force and how the last reload went (a refused one still serves, on the last good configuration),
+    /// and under <c>store</c> whether the store answers. An unreachable shared store leaves the status 200: the gateway
+    /// still answers every request (refusing what needs the store), and a load balancer taking every replica out
+    /// would turn a Redis outage into a full one.
     /// </summary>
-    private static Task HealthAsync(HttpContext context, LiveConfiguration live, HttpSessionRegistry registry, OriginCheck origins)
+    private static Task HealthAsync(HttpContext context, LiveConfiguration live, HttpSessionRegistry registry, OriginCheck origins, GatewayStores stores)
     {
         // It names the servers: a page reaching the gateway through a rebound name must not read it.
         if (origins.Refusal(context.Request.Headers.Host, context.Request.Headers.Origin) is { } refusal)
@@ -66,6 +70,7 @@ internal static class McpEndpoints
             ["sessions"] = registry.Count,
             ["servers"] = servers,
             ["config"] = ConfigSection(status, withMessages: false),
+            ["store"] = new JsonObject { ["kind"] = stores.Kind, ["reachable"] = stores.IsReachable() },
         };
         context.Response.ContentType = "application/json";
         return context.Response.WriteAsync(body.ToJsonString(), context.RequestAborted);

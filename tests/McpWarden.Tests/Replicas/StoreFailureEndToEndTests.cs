@@ -29,6 +29,7 @@ public sealed class StoreFailureEndToEndTests
         Assert.Null(ReplicaSet.RefusalCode(await closedClient.CallToolAsync("run_workflow", Workflow, cancellationToken: Cancellation)));
         Assert.Null(ReplicaSet.RefusalCode(await openClient.CallToolAsync("run_workflow", Workflow, cancellationToken: Cancellation)));
 
+        Assert.True(await StoreReachableAsync(closed));
         await set.Redis.StopAsync();
 
         var refused = await closedClient.CallToolAsync("run_workflow", Workflow, cancellationToken: Cancellation);
@@ -52,6 +53,7 @@ public sealed class StoreFailureEndToEndTests
         using var adminOfClosed = new AdminClient(closed.BaseUrl);
         var closedRecords = await adminOfClosed.AuditAsync("?tool=run_workflow", r => r.Length == 2);
         Assert.Equal("store_unavailable", closedRecords[0].GetProperty("code").GetString());
+        Assert.False(await StoreReachableAsync(closed));
 
         await set.Redis.StartAgainAsync();
 
@@ -76,6 +78,16 @@ public sealed class StoreFailureEndToEndTests
 
         await set.Redis.StartAgainAsync();
         await WaitUntilAdmittedAsync(() => late.CallToolAsync("run_workflow", Workflow, cancellationToken: Cancellation).AsTask());
+    }
+
+    /// <summary>What <c>/healthz</c> says of the store (it answers 200 either way).</summary>
+    private static async Task<bool> StoreReachableAsync(ServeGatewayProcess replica)
+    {
+        using var http = new HttpClient { BaseAddress = replica.BaseUrl };
+        using var health = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync(new Uri("/healthz", UriKind.Relative), Cancellation));
+        var store = health.RootElement.GetProperty("store");
+        Assert.Equal("redis", store.GetProperty("kind").GetString());
+        return store.GetProperty("reachable").GetBoolean();
     }
 
     /// <summary>The client reconnects by itself within seconds of Redis answering again; until then calls are refused as unavailable.</summary>
