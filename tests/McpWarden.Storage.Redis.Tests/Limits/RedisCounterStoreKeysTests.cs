@@ -131,6 +131,39 @@ public sealed class RedisCounterStoreKeysTests(RedisServerFixture redis) : IClas
     }
 
     [Fact]
+    public async Task TryConsume_OneBudgetTwiceInACall_CountsTwiceAndChecksBothTogether()
+    {
+        var (counters, _) = await OpenAsync(new ManualTimeProvider(Start));
+        var call = Budgets.Obligations(Budgets.Spend("10"), "call")[0];
+        for (var i = 0; i < 4; i++)
+        {
+            Assert.True((await counters.TryConsumeAsync([call, call], Cancellation)).Admitted);
+        }
+
+        // 8 used: the second obligation sees the first one's unit, so the pair fills the budget exactly.
+        var filled = await counters.TryConsumeAsync([call, call], Cancellation);
+        Assert.Equal(10m, filled.Fullest!.Value.Used);
+        Assert.False((await counters.TryConsumeAsync([call], Cancellation)).Admitted);
+
+        var usage = Assert.Single(await counters.UsageAsync(Cancellation));
+        Assert.Equal(10m, usage.Used);
+    }
+
+    [Fact]
+    public async Task TryConsume_OneBudgetTwiceInACall_RefusedWhenOnlyOneFits()
+    {
+        var (counters, _) = await OpenAsync(new ManualTimeProvider(Start));
+        var call = Budgets.Obligations(Budgets.Spend("3"), "call")[0];
+        Assert.True((await counters.TryConsumeAsync([call, call], Cancellation)).Admitted);
+
+        var refused = await counters.TryConsumeAsync([call, call], Cancellation);
+        Assert.False(refused.Admitted);
+        Assert.Equal(TimeSpan.FromSeconds(60), refused.RetryAfter);
+        // Refused calls take nothing: the one unit left is still there.
+        Assert.True((await counters.TryConsumeAsync([call], Cancellation)).Admitted);
+    }
+
+    [Fact]
     public async Task TryConsume_ClockStepsBack_UnitsLeaveTheWindowNoEarlier()
     {
         var clock = new SettableClock(Start);
