@@ -85,7 +85,12 @@ internal sealed class RedisConnection : IDisposable
     public StoreUnavailableException Unavailable(Exception cause) =>
         new($"the shared store (Redis at {Options.Endpoint}) is unavailable: {Describe(cause)}", cause);
 
-    public void Dispose() => _multiplexer.Dispose();
+    public void Dispose()
+    {
+        // Dispose alone waits for QUIT's reply until the operation timeout; nothing is owed to the server on the way out.
+        _multiplexer.Close(allowCommandsToComplete: false);
+        _multiplexer.Dispose();
+    }
 
     private static bool IsUnavailability(Exception e) => e switch
     {
