@@ -27,7 +27,7 @@ public sealed class ToolCallGate
     public ToolCallGate(GatewayStores stores, AuditSettings settings, TimeProvider time, ILogger<ToolCallGate> logger)
     {
         ArgumentNullException.ThrowIfNull(stores);
-        _enforcer = new ToolCallEnforcer(stores.Counters);
+        _enforcer = new ToolCallEnforcer(stores.Counters, stores.LimitsFailOpen);
         _approvals = stores.Approvals;
         _audit = stores.Audit;
         _settings = settings;
@@ -87,7 +87,7 @@ public sealed class ToolCallGate
         catch (Exception e) when (e is not OperationCanceledException)
         {
             GateLog.ApprovalNotRecorded(_logger, gate.Call.Server, new Relay.Untrusted(gate.Call.Tool), e.Message);
-            var refused = Decision.Deny(ReasonCodes.EvaluationError, held.RulePath, $"the call needs a person's approval, and the approval could not be recorded: {e.Message}", held.Rule);
+            var refused = Decision.Deny(StoreFailureCode(e), held.RulePath, $"the call needs a person's approval, and the approval could not be recorded: {e.Message}", held.Rule);
             return await SettleAsync(gate, refused, record, forward: false, cancellationToken).ConfigureAwait(false);
         }
 
@@ -117,7 +117,7 @@ public sealed class ToolCallGate
         {
             // The store failed while the call waited: the call is refused, and its approval can no longer release anything.
             await AbandonQuietlyAsync(approval.Id, "the gateway could not follow the approval: " + e.Message).ConfigureAwait(false);
-            var failed = Decision.Deny(ReasonCodes.EvaluationError, held.RulePath, $"the approval could not be followed, so the call is refused: {e.Message}", held.Rule);
+            var failed = Decision.Deny(StoreFailureCode(e), held.RulePath, $"the approval could not be followed, so the call is refused: {e.Message}", held.Rule);
             return await SettleAsync(gate, failed, record, forward: false, CancellationToken.None).ConfigureAwait(false);
         }
 
@@ -197,7 +197,17 @@ public sealed class ToolCallGate
             return Decision.Deny(ReasonCodes.ApprovalDenied, held.RulePath, "the policy changed while the call waited, so the approval no longer applies; make the call again", held.Rule);
         }
 
-        if (!await _approvals.TryUseAsync(approval.Id, binding, cancellationToken).ConfigureAwait(false))
+        bool used;
+        try
+        {
+            used = await _approvals.TryUseAsync(approval.Id, binding, cancellationToken).ConfigureAwait(false);
+        }
+        catch (StoreUnavailableException e)
+        {
+            return Decision.Deny(ReasonCodes.StoreUnavailable, held.RulePath, $"the approval could not be used, so the call is refused: {e.Message}", held.Rule);
+        }
+
+        if (!used)
         {
             return Decision.Deny(ReasonCodes.ApprovalDenied, held.RulePath, "the approval was already used or does not match this call", held.Rule);
         }
@@ -216,6 +226,10 @@ public sealed class ToolCallGate
         return await SettleAsync(gate, decision, record, forward: true, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>An unreachable store says so (the call can succeed later); any other failure is an error in deciding.</summary>
+    private static string StoreFailureCode(Exception e) =>
+        e is StoreUnavailableException ? ReasonCodes.StoreUnavailable : ReasonCodes.EvaluationError;
+
     /// <summary>Writes the decision's audit record; a call is forwarded only once its record is durable.</summary>
     private async Task<GateResult> SettleAsync(GateCall gate, Decision decision, AuditRecord record, bool forward, CancellationToken cancellationToken)
     {
@@ -233,6 +247,12 @@ public sealed class ToolCallGate
             Message = AuditedMessage(decision),
         };
         GatewayMetrics.Decisions.Add(1, new("decision", audited.Decision), new("code", audited.Code));
+        if (decision.Code == ReasonCodes.AllowedUnchecked)
+        {
+            GatewayMetrics.StoreFailOpen.Add(1, new KeyValuePair<string, object?>("server", gate.Call.Server));
+            GateLog.FailedOpen(_logger, gate.Call.Server, new Relay.Untrusted(gate.Call.Tool), decision.Message);
+        }
+
         try
         {
             var stored = await _audit.AppendAsync(audited, cancellationToken).ConfigureAwait(false);
