@@ -29,4 +29,11 @@ public sealed record RedisStoreOptions
 
     /// <summary>How often a held call looks for a decision taken on another replica, besides the notification it is sent.</summary>
     public TimeSpan ApprovalPollInterval { get; init; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>
+    /// How long a settled approval (decided, timed out, abandoned, used) stays readable after its last transition,
+    /// for the admin API and the audit trail's links, before Redis drops it; counted by Redis's own clock (key TTL).
+    /// </summary>
+    /// <value>7 days.</value>
+    public TimeSpan ApprovalRetention { get; init; } = TimeSpan.FromDays(7);
 }

@@ -6,7 +6,7 @@ using Xunit;
 namespace McpWarden.Tests.Replicas;
 
 /// <summary>Two real <c>mcpwarden serve</c> replicas sharing one real Redis, in front of the fixture server.</summary>
-public sealed class ReplicaFixture : IAsyncLifetime
+internal sealed class ReplicaFixture : IAsyncLifetime
 {
     public const int GlobalMax = 50;
     public const int GrantMax = 10;
