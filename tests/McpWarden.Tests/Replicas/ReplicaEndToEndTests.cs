@@ -6,12 +6,12 @@ using Xunit;
 namespace McpWarden.Tests.Replicas;
 
 /// <summary>Two real <c>mcpwarden serve</c> replicas sharing one real Redis, in front of the fixture server.</summary>
-internal sealed class ReplicaFixture : IAsyncLifetime
+public sealed class ReplicaFixture : IAsyncLifetime
 {
     public const int GlobalMax = 50;
     public const int GrantMax = 10;
 
-    public ReplicaSet Set { get; private set; } = null!;
+    internal ReplicaSet Set { get; private set; } = null!;
 
     public async ValueTask InitializeAsync() => Set = await ReplicaSet.StartAsync(
         $$"""
@@ -113,7 +113,7 @@ public sealed class ReplicaEndToEndTests(ReplicaFixture fixture) : IClassFixture
         // The audit log is each replica's own: A, which held and released the call, recorded both decisions.
         using var adminOfA = new AdminClient(Set.Replicas[0].BaseUrl);
         var records = await adminOfA.AuditAsync("?tool=b2c_payment", r => r.Length == 2);
-        Assert.Equal(["approved", "approval_required"], records.Select(r => r.GetProperty("code").GetString()).ToArray());
+        Assert.Equal(["approved", "approval_required"], records.Select(r => r.GetProperty("code").GetString()!).ToArray());
     }
 
     private static readonly Dictionary<string, object?> Workflow = new() { ["workflow_id"] = "nightly" };
