@@ -1,4 +1,5 @@
 using McpWarden.Gateway.Limits;
+using McpWarden.Gateway.Telemetry;
 using McpWarden.Policy.Compilation;
 using McpWarden.Policy.Evaluation;
 
@@ -32,6 +33,12 @@ public sealed class ToolCallEnforcer
             var outcome = decision.Kind == DecisionKind.Allow
                 ? await _counters.TryConsumeAsync(decision.Obligations, cancellationToken).ConfigureAwait(false)
                 : await _counters.CheckAsync(decision.Obligations, cancellationToken).ConfigureAwait(false);
+            if (decision.Kind == DecisionKind.Allow)
+            {
+                // A held call has only been checked: its usage counts once it consumes, if a person approves it.
+                RecordUsage(call.Server, outcome);
+            }
+
             return outcome.Admitted ? decision : Decision.RateLimited(outcome.Blocking!, outcome.RetryAfter, decision.Rule);
         }
         catch (Exception e) when (e is not OperationCanceledException)
@@ -44,12 +51,14 @@ public sealed class ToolCallEnforcer
     /// After a person approved a held call: consumes its limits, which may have filled meanwhile
     /// (then the call is <c>rate_limited</c> after all).
     /// </summary>
-    public async ValueTask<Decision> ConsumeApprovedAsync(Decision held, CancellationToken cancellationToken = default)
+    /// <param name="server">The server the call is for (its limits' usage is reported under it).</param>
+    public async ValueTask<Decision> ConsumeApprovedAsync(Decision held, string server, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(held);
         try
         {
             var outcome = await _counters.TryConsumeAsync(held.Obligations, cancellationToken).ConfigureAwait(false);
+            RecordUsage(server, outcome);
             return outcome.Admitted ? Decision.Approved(held) : Decision.RateLimited(outcome.Blocking!, outcome.RetryAfter, held.Rule);
         }
         catch (Exception e) when (e is not OperationCanceledException)
@@ -58,7 +67,18 @@ public sealed class ToolCallEnforcer
         }
     }
 
+    private static void RecordUsage(string server, CounterOutcome outcome)
+    {
+        if (outcome is { Admitted: true, Fullest: { } fullest })
+        {
+            GatewayMetrics.RecordLimitUsage(server, fullest);
+        }
+    }
+
     /// <summary>Fail closed: a budget that cannot be checked admits nothing.</summary>
-    private static Decision StoreFailed(Decision decision, Exception e) =>
-        Decision.Deny(ReasonCodes.EvaluationError, decision.RulePath, $"the call's limits could not be checked, so it is refused: {e.Message}", decision.Rule);
+    private static Decision StoreFailed(Decision decision, Exception e)
+    {
+        GatewayMetrics.RecordStoreError(GatewayMetrics.StoreParts.Counters, e);
+        return Decision.Deny(ReasonCodes.EvaluationError, decision.RulePath, $"the call's limits could not be checked, so it is refused: {e.Message}", decision.Rule);
+    }
 }

@@ -6,6 +6,7 @@ using McpWarden.Gateway.Audit;
 using McpWarden.Gateway.Configuration;
 using McpWarden.Gateway.Pinning;
 using McpWarden.Gateway.Relay;
+using McpWarden.Gateway.Telemetry;
 using McpWarden.Policy.Evaluation;
 using McpWarden.Policy.Json;
 using McpWarden.Policy.Naming;
@@ -108,6 +109,7 @@ public sealed class ToolVetting
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
+                GatewayMetrics.RecordStoreError(GatewayMetrics.StoreParts.Pins, e);
                 storeProblem = e.Message;
                 VettingLog.PinStoreFailed(_logger, server.Name, e.Message);
             }
@@ -174,6 +176,7 @@ public sealed class ToolVetting
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
+            GatewayMetrics.RecordStoreError(GatewayMetrics.StoreParts.Pins, e);
             VettingLog.PinStoreFailed(_logger, server, e.Message);
             return false;
         }
@@ -228,6 +231,8 @@ public sealed class ToolVetting
         catch (Exception e) when (e is not OperationCanceledException)
         {
             // The tool stays hidden either way; the log line above still holds the diff.
+            GatewayMetrics.AuditFailures.Add(1);
+            GatewayMetrics.RecordStoreError(GatewayMetrics.StoreParts.Audit, e);
             VettingLog.DriftNotAudited(_logger, server.Name, new Untrusted(pin.Tool), e.Message);
         }
     }
@@ -245,6 +250,7 @@ public sealed class ToolVetting
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
+            GatewayMetrics.RecordStoreError(GatewayMetrics.StoreParts.Pins, e);
             return ScanContext.Alone(server);
         }
     }

@@ -31,12 +31,12 @@ public sealed class ToolCallEnforcerTests
         }
 
         var first = await _enforcer.DecideAsync(Policy, Policies.Call("pay"), ToolSnapshot.Everything, TestContext.Current.CancellationToken);
-        var approved = await _enforcer.ConsumeApprovedAsync(first, TestContext.Current.CancellationToken);
+        var approved = await _enforcer.ConsumeApprovedAsync(first, "default", TestContext.Current.CancellationToken);
         Assert.Equal((DecisionKind.Allow, ReasonCodes.Approved), (approved.Kind, approved.Code));
-        Assert.True((await _enforcer.ConsumeApprovedAsync(first, TestContext.Current.CancellationToken)).IsAllowed);
+        Assert.True((await _enforcer.ConsumeApprovedAsync(first, "default", TestContext.Current.CancellationToken)).IsAllowed);
 
         // The budget filled while the calls waited: approval does not override it.
-        var late = await _enforcer.ConsumeApprovedAsync(first, TestContext.Current.CancellationToken);
+        var late = await _enforcer.ConsumeApprovedAsync(first, "default", TestContext.Current.CancellationToken);
         Assert.Equal(ReasonCodes.RateLimited, late.Code);
         var next = await _enforcer.DecideAsync(Policy, Policies.Call("pay"), ToolSnapshot.Everything, TestContext.Current.CancellationToken);
         Assert.Equal(ReasonCodes.RateLimited, next.Code);
