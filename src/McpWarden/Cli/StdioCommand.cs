@@ -4,8 +4,10 @@ using McpWarden.Gateway.Enforcement;
 using McpWarden.Gateway.Fronts;
 using McpWarden.Gateway.Fronts.Http;
 using McpWarden.Gateway.Relay;
+using McpWarden.Gateway.Telemetry;
 using McpWarden.Gateway.Upstreams;
 using McpWarden.Reload;
+using McpWarden.Telemetry;
 using Microsoft.Extensions.Logging;
 
 namespace McpWarden.Cli;
@@ -58,6 +60,9 @@ internal static class StdioCommand
         }
 
         using var loggers = GatewayLogging.Create();
+        // Disposed last, after the session's calls have ended: their spans and the last metrics are flushed.
+        GatewayMetrics.CreateInstruments();
+        using var export = TelemetryExport.Start(configuration.Telemetry, Environment.GetEnvironmentVariable, loggers.CreateLogger(typeof(TelemetryExport).FullName!));
         var live = new LiveConfiguration(loaded, TimeProvider.System);
         var (opened, storeProblem) = StoreOpener.Open(configuration, ephemeral, TimeProvider.System);
         if (opened is null)
