@@ -1,4 +1,5 @@
 using System.Text.Json;
+using McpWarden.Tests.Fixture;
 using McpWarden.Tests.Gateway;
 using Xunit;
 
@@ -7,7 +8,7 @@ namespace McpWarden.Tests.Telemetry;
 /// <summary>
 /// OTLP export from the real <c>mcpwarden serve</c> and <c>stdio</c> to a tiny OTLP/HTTP collector in the test: a
 /// span per tool call with its tool and decision, the metrics, the configured headers, the standard variables when
-/// the file says nothing, a flush on shutdown, and nothing on stdio's standard output.
+/// the file says nothing, a flush on shutdown, nothing on stdio's standard output, and no trace context sent to servers.
 /// </summary>
 public sealed class OtlpEndToEndTests : IAsyncLifetime
 {
@@ -111,6 +112,33 @@ public sealed class OtlpEndToEndTests : IAsyncLifetime
 
         await _collector.WaitForAsync("/v1/metrics", "mcpwarden.decisions");
         Assert.Contains("exporting traces and metrics over OTLP", gateway.Log, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Serve_Traced_SendsTheServerNoTraceContext_EvenWhenTheClientsRequestCarriedSome()
+    {
+        var callLog = Path.Combine(_directory, "calls.jsonl");
+        await using var server = await FixtureHttpProcess.StartAsync(new Dictionary<string, string> { ["FIXTURE_CALL_LOG"] = callLog });
+        var configuration = Path.Combine(_directory, "mcpwarden.json");
+        await File.WriteAllTextAsync(configuration, $$"""
+            { "mcpServers": { "fixture": { "url": {{JsonSerializer.Serialize(server.Url.ToString())}}, "type": "http", "policy": {{Policy}} } },
+              {{Telemetry()}} "store": { "path": "mcpwarden.db" } }
+            """, TestContext.Current.CancellationToken);
+        await using var gateway = await ServeGatewayProcess.StartAsync(configuration, environment: new Dictionary<string, string> { ["OTEL_BSP_SCHEDULE_DELAY"] = "200" });
+        var endpoint = gateway.Endpoint("fixture");
+        var session = await _mcp.InitializeAsync(endpoint);
+
+        // Even a client that sends trace context on its HTTP request: the server hears of no trace.
+        var headers = new Dictionary<string, string> { ["traceparent"] = $"00-{ClientTraceId}-b7ad6b7169203331-01", ["baggage"] = "user=someone" };
+        await _mcp.PostAsync(endpoint, McpHttpExchange.Call(1, "get_balance"), session, headers);
+        await _collector.WaitForAsync("/v1/traces", "tools/call get_balance");
+
+        var call = Assert.Single(File.ReadAllLines(callLog).Select(line => JsonDocument.Parse(line).RootElement));
+        var sent = call.GetProperty("headers").EnumerateObject().Select(h => h.Name.ToLowerInvariant()).ToList();
+        Assert.DoesNotContain("traceparent", sent);
+        Assert.DoesNotContain("tracestate", sent);
+        Assert.DoesNotContain("baggage", sent);
+        Assert.DoesNotContain("request-id", sent);
     }
 
     /// <summary>The <c>telemetry</c> field exporting to the test's collector every second, with extra headers if given.</summary>
