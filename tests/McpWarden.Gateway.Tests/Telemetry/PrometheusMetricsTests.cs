@@ -1,12 +1,14 @@
 using System.Diagnostics.Metrics;
 using System.Globalization;
+using System.Text.RegularExpressions;
 using McpWarden.Gateway.Telemetry;
+using McpWarden.Testing;
 using Xunit;
 
 namespace McpWarden.Gateway.Tests.Telemetry;
 
 /// <summary>The Prometheus text rendered from a private meter: names, types, labels, escaping, cumulative buckets, order.</summary>
-public sealed class PrometheusMetricsTests : IDisposable
+public sealed partial class PrometheusMetricsTests : IDisposable
 {
     private readonly Meter _meter = new("test.prometheus." + Guid.NewGuid().ToString("N"));
     private readonly PrometheusMetrics _metrics;
@@ -231,6 +233,24 @@ public sealed class PrometheusMetricsTests : IDisposable
         Assert.True(scrapes > 0);
     }
 
+    [Fact]
+    public void GatewayMeter_EveryInstrument_IsDocumentedInObservabilityMd_UnderItsPrometheusName()
+    {
+        // Touching the class creates its instruments.
+        _ = GatewayMetrics.Decisions;
+        using var metrics = new PrometheusMetrics(m => m.Name == GatewayMetrics.MeterName);
+        var families = TypeLine().Matches(metrics.Render()).Select(m => m.Groups["name"].Value).ToList();
+        var docs = File.ReadAllText(Path.Combine(RepositoryPaths.Root, "docs", "observability.md"));
+
+        Assert.Contains("mcpwarden_decisions_total", families);
+        Assert.Contains("mcpwarden_evaluation_duration_seconds", families);
+        Assert.Contains("mcpwarden_upstream_duration_seconds", families);
+        Assert.Contains("mcpwarden_limit_usage", families);
+        Assert.Contains("mcpwarden_approvals_pending", families);
+        Assert.Contains("mcpwarden_store_fail_open_total", families);
+        Assert.All(families, name => Assert.Contains("`" + name + "`", docs, StringComparison.Ordinal));
+    }
+
     private static long? CountOf(string text, string series) => ValueOf(text, series) is { } value ? long.Parse(value, CultureInfo.InvariantCulture) : null;
 
     private static string? ValueOf(string text, string series)
@@ -244,4 +264,7 @@ public sealed class PrometheusMetricsTests : IDisposable
         start += series.Length + 1;
         return text[start..text.IndexOf('\n', start)];
     }
+
+    [GeneratedRegex("^# TYPE (?<name>\\S+) ", RegexOptions.Multiline)]
+    private static partial Regex TypeLine();
 }
