@@ -16,7 +16,9 @@ internal sealed partial class ConfigurationReader
     private static readonly string[] ServerFields = ["type", "command", "args", "env", "cwd", "url", "headers", "policy", "mode", "timeout", "pin", "scan"];
     private static readonly string[] GrantFields = ["keySha256", "servers"];
     private static readonly string[] AdminFields = ["tokenSha256"];
-    private static readonly string[] StoreFields = ["path", "redis", "synchronous"];
+    private static readonly string[] StoreFields = ["path", "redis", "synchronous", "password", "tls", "keyPrefix", "failOpen"];
+    private static readonly string[] RedisOnlyFields = ["password", "tls", "keyPrefix", "failOpen"];
+    private static readonly string[] TlsFields = ["serverName", "caFile"];
     private static readonly string[] AuditFields = ["recordArguments", "redact"];
 
     /// <summary>How long one upstream request may take unless <c>timeout</c> says otherwise.</summary>
@@ -370,9 +372,9 @@ internal sealed partial class ConfigurationReader
         StrictJson.CheckFields(element, "/store", StoreFields, _sink);
         var hasPath = element.TryGetProperty("path", out var path);
         var hasRedis = element.TryGetProperty("redis", out var redis);
-        if (hasPath == hasRedis)
+        if (!hasPath && !hasRedis)
         {
-            _sink.Error(DiagnosticCodes.InvalidStore, "/store", "\"store\" has either \"path\" (an embedded file) or \"redis\" (HOST:PORT shared by replicas), not both or neither");
+            _sink.Error(DiagnosticCodes.InvalidStore, "/store", "\"store\" needs \"path\" (an embedded file) or \"redis\" (HOST:PORT shared by replicas; \"path\" then names this replica's audit log)");
             return null;
         }
 
@@ -381,24 +383,40 @@ internal sealed partial class ConfigurationReader
         {
             switch (synchronous.ValueKind == JsonValueKind.String ? synchronous.GetString() : null)
             {
-                case "normal" when hasPath:
+                case "normal":
                     break;
-                case "full" when hasPath:
+                case "full":
                     fullSync = true;
                     break;
                 default:
-                    _sink.Error(DiagnosticCodes.InvalidStore, "/store/synchronous", $"\"synchronous\" is \"normal\" (a commit survives the process being killed) or \"full\" (it survives a power loss too), and applies to an embedded \"path\" only; got {JsonText.Describe(synchronous)}");
+                    _sink.Error(DiagnosticCodes.InvalidStore, "/store/synchronous", $"\"synchronous\" is \"normal\" (a commit survives the process being killed) or \"full\" (it survives a power loss too), and applies to the embedded file; got {JsonText.Describe(synchronous)}");
                     break;
             }
         }
 
-        if (hasPath)
+        // Beside Redis the embedded file keeps only this replica's audit log, by default where the whole store would be.
+        var file = hasPath
+            ? FullPath(path, "/store/path", DiagnosticCodes.InvalidStore)
+            : Path.Combine(_directory, ConfigurationLoader.DefaultStoreFile);
+        if (!hasRedis)
         {
-            return FullPath(path, "/store/path", DiagnosticCodes.InvalidStore) is { } file
-                ? new StoreDefinition(file, null) { FullSync = fullSync }
-                : null;
+            foreach (var field in RedisOnlyFields)
+            {
+                if (element.TryGetProperty(field, out _))
+                {
+                    _sink.ErrorAtName(DiagnosticCodes.InvalidStore, "/store/" + field, $"\"{field}\" applies to a \"redis\" store only");
+                }
+            }
+
+            return file is null ? null : new StoreDefinition(file, null) { FullSync = fullSync };
         }
 
+        var shared = ReadRedis(element, redis);
+        return file is null || shared is null ? null : new StoreDefinition(file, shared) { FullSync = fullSync };
+    }
+
+    private RedisDefinition? ReadRedis(JsonElement store, JsonElement redis)
+    {
         var endpoint = ExpandedString(redis, "/store/redis", nonEmpty: true);
         if (endpoint is not null && !IsHostAndPort(endpoint))
         {
@@ -406,7 +424,78 @@ internal sealed partial class ConfigurationReader
             return null;
         }
 
-        return endpoint is null ? null : new StoreDefinition(null, endpoint);
+        var valid = endpoint is not null;
+        string? password = null;
+        if (store.TryGetProperty("password", out var passwordElement))
+        {
+            // Never quoted in a diagnostic: it is a secret, and ${NAME} keeps it out of the file.
+            password = ExpandedString(passwordElement, "/store/password", nonEmpty: true);
+            valid &= password is not null;
+        }
+
+        var (tls, serverName, caFile) = (false, (string?)null, (string?)null);
+        if (store.TryGetProperty("tls", out var tlsElement))
+        {
+            (tls, serverName, caFile, var tlsValid) = ReadTls(tlsElement);
+            valid &= tlsValid;
+        }
+
+        var keyPrefix = RedisDefinition.DefaultKeyPrefix;
+        if (store.TryGetProperty("keyPrefix", out var prefixElement))
+        {
+            var prefix = ExpandedString(prefixElement, "/store/keyPrefix", nonEmpty: true);
+            valid &= prefix is not null;
+            keyPrefix = prefix ?? keyPrefix;
+        }
+
+        var failOpen = false;
+        if (store.TryGetProperty("failOpen", out var failOpenElement))
+        {
+            if (failOpenElement.ValueKind is JsonValueKind.True or JsonValueKind.False)
+            {
+                failOpen = failOpenElement.GetBoolean();
+            }
+            else
+            {
+                _sink.Error(DiagnosticCodes.WrongType, "/store/failOpen", $"\"failOpen\" must be true or false, got {JsonText.Describe(failOpenElement)}");
+                valid = false;
+            }
+        }
+
+        return valid
+            ? new RedisDefinition(endpoint!) { Password = password, Tls = tls, TlsServerName = serverName, TlsCaFile = caFile, KeyPrefix = keyPrefix, FailOpen = failOpen }
+            : null;
+    }
+
+    /// <summary><c>"tls": true</c>, <c>false</c>, or an object naming the certificate's name and a private CA.</summary>
+    private (bool Tls, string? ServerName, string? CaFile, bool Valid) ReadTls(JsonElement element)
+    {
+        if (element.ValueKind is JsonValueKind.True or JsonValueKind.False)
+        {
+            return (element.GetBoolean(), null, null, true);
+        }
+
+        if (!ExpectObject(element, "/store/tls", "\"tls\" must be true, false or an object with \"serverName\" and/or \"caFile\""))
+        {
+            return (false, null, null, false);
+        }
+
+        StrictJson.CheckFields(element, "/store/tls", TlsFields, _sink);
+        var valid = true;
+        string? serverName = null, caFile = null;
+        if (element.TryGetProperty("serverName", out var nameElement))
+        {
+            serverName = ExpandedString(nameElement, "/store/tls/serverName", nonEmpty: true);
+            valid &= serverName is not null;
+        }
+
+        if (element.TryGetProperty("caFile", out var caElement))
+        {
+            caFile = FullPath(caElement, "/store/tls/caFile", DiagnosticCodes.InvalidStore);
+            valid &= caFile is not null;
+        }
+
+        return (true, serverName, caFile, valid);
     }
 
     private static bool IsHostAndPort(string endpoint)

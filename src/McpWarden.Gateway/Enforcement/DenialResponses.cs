@@ -76,6 +76,7 @@ public static class DenialResponses
             ReasonCodes.InvalidArguments => " Correct the arguments and call again.",
             ReasonCodes.ApprovalTimeout => " No one decided in time; the call can be made again.",
             ReasonCodes.EvaluationError => " The gateway could not decide, so it refused; try again later.",
+            ReasonCodes.StoreUnavailable => " The gateway's store is unreachable; try again later.",
             _ => " Do not retry this call.",
         };
         return $"The call was refused by policy ({decision.Code}): {decision.Message}.{advice}";

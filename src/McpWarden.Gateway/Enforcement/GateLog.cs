@@ -25,4 +25,7 @@ internal static partial class GateLog
 
     [LoggerMessage(EventId = 305, Level = LogLevel.Error, Message = "{Server} {Tool}: the approval could not be recorded, so the call is refused: {Reason}")]
     public static partial void ApprovalNotRecorded(ILogger logger, string server, Relay.Untrusted tool, string reason);
+
+    [LoggerMessage(EventId = 307, Level = LogLevel.Warning, Message = "{Server} {Tool}: let through with its limits unchecked (store failOpen): {Reason}")]
+    public static partial void FailedOpen(ILogger logger, string server, Relay.Untrusted tool, string reason);
 }

@@ -1,4 +1,5 @@
 using McpWarden.Gateway.Limits;
+using McpWarden.Gateway.Storage;
 using McpWarden.Gateway.Telemetry;
 using McpWarden.Policy.Compilation;
 using McpWarden.Policy.Evaluation;
@@ -13,8 +14,18 @@ namespace McpWarden.Gateway.Enforcement;
 public sealed class ToolCallEnforcer
 {
     private readonly ICounterStore _counters;
+    private readonly bool _failOpen;
 
-    public ToolCallEnforcer(ICounterStore counters) => _counters = counters;
+    /// <param name="failOpen">
+    /// When the store cannot be reached (<see cref="StoreUnavailableException"/>), let an allowed call through with
+    /// its limits unchecked (<c>allowed_unchecked</c>) instead of refusing it (<c>store_unavailable</c>). Any other
+    /// failure of the store still refuses.
+    /// </param>
+    public ToolCallEnforcer(ICounterStore counters, bool failOpen = false)
+    {
+        _counters = counters;
+        _failOpen = failOpen;
+    }
 
     /// <summary>
     /// The decision for one call. An allowed call has consumed its units when this returns; a call held
@@ -43,7 +54,9 @@ public sealed class ToolCallEnforcer
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            return StoreFailed(decision, e);
+            GatewayMetrics.RecordStoreError(GatewayMetrics.StoreParts.Counters, e);
+            // A held call is only checked here; if it is approved, ConsumeApprovedAsync decides how it goes on.
+            return decision.Kind == DecisionKind.Approve && _failOpen && e is StoreUnavailableException ? decision : StoreFailed(decision, e);
         }
     }
 
@@ -63,7 +76,8 @@ public sealed class ToolCallEnforcer
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            return StoreFailed(held, e);
+            GatewayMetrics.RecordStoreError(GatewayMetrics.StoreParts.Counters, e);
+            return StoreFailed(Decision.Approved(held), e);
         }
     }
 
@@ -75,10 +89,14 @@ public sealed class ToolCallEnforcer
         }
     }
 
-    /// <summary>Fail closed: a budget that cannot be checked admits nothing.</summary>
-    private static Decision StoreFailed(Decision decision, Exception e)
+    /// <summary>
+    /// Fail closed: a budget that cannot be checked admits nothing; only an unreachable store configured to fail
+    /// open lets an allowed call through, marked unchecked.
+    /// </summary>
+    private Decision StoreFailed(Decision decision, Exception e) => e switch
     {
-        GatewayMetrics.RecordStoreError(GatewayMetrics.StoreParts.Counters, e);
-        return Decision.Deny(ReasonCodes.EvaluationError, decision.RulePath, $"the call's limits could not be checked, so it is refused: {e.Message}", decision.Rule);
-    }
+        StoreUnavailableException when _failOpen && decision.Kind == DecisionKind.Allow => Decision.AllowUnchecked(decision, e.Message),
+        StoreUnavailableException => Decision.Deny(ReasonCodes.StoreUnavailable, decision.RulePath, $"the call's limits could not be checked, so it is refused: {e.Message}", decision.Rule),
+        _ => Decision.Deny(ReasonCodes.EvaluationError, decision.RulePath, $"the call's limits could not be checked, so it is refused: {e.Message}", decision.Rule),
+    };
 }

@@ -27,7 +27,7 @@ public sealed class ToolCallGate
     public ToolCallGate(GatewayStores stores, AuditSettings settings, TimeProvider time, ILogger<ToolCallGate> logger)
     {
         ArgumentNullException.ThrowIfNull(stores);
-        _enforcer = new ToolCallEnforcer(stores.Counters);
+        _enforcer = new ToolCallEnforcer(stores.Counters, stores.LimitsFailOpen);
         _approvals = stores.Approvals;
         _audit = stores.Audit;
         _settings = settings;
@@ -90,7 +90,7 @@ public sealed class ToolCallGate
         {
             GatewayMetrics.RecordStoreError(GatewayMetrics.StoreParts.Approvals, e);
             GateLog.ApprovalNotRecorded(_logger, gate.Call.Server, new Relay.Untrusted(gate.Call.Tool), e.Message);
-            var refused = Decision.Deny(ReasonCodes.EvaluationError, held.RulePath, $"the call needs a person's approval, and the approval could not be recorded: {e.Message}", held.Rule);
+            var refused = Decision.Deny(StoreFailureCode(e), held.RulePath, $"the call needs a person's approval, and the approval could not be recorded: {e.Message}", held.Rule);
             return await SettleAsync(gate, refused, record, forward: false, cancellationToken).ConfigureAwait(false);
         }
 
@@ -124,7 +124,7 @@ public sealed class ToolCallGate
             // The store failed while the call waited: the call is refused, and its approval can no longer release anything.
             GatewayMetrics.RecordStoreError(GatewayMetrics.StoreParts.Approvals, e);
             await AbandonQuietlyAsync(approval.Id, "the gateway could not follow the approval: " + e.Message).ConfigureAwait(false);
-            var failed = Decision.Deny(ReasonCodes.EvaluationError, held.RulePath, $"the approval could not be followed, so the call is refused: {e.Message}", held.Rule);
+            var failed = Decision.Deny(StoreFailureCode(e), held.RulePath, $"the approval could not be followed, so the call is refused: {e.Message}", held.Rule);
             return await SettleAsync(gate, failed, record, forward: false, CancellationToken.None).ConfigureAwait(false);
         }
         finally
@@ -209,7 +209,18 @@ public sealed class ToolCallGate
             return Decision.Deny(ReasonCodes.ApprovalDenied, held.RulePath, "the policy changed while the call waited, so the approval no longer applies; make the call again", held.Rule);
         }
 
-        if (!await _approvals.TryUseAsync(approval.Id, binding, cancellationToken).ConfigureAwait(false))
+        bool used;
+        try
+        {
+            used = await _approvals.TryUseAsync(approval.Id, binding, cancellationToken).ConfigureAwait(false);
+        }
+        catch (StoreUnavailableException e)
+        {
+            GatewayMetrics.RecordStoreError(GatewayMetrics.StoreParts.Approvals, e);
+            return Decision.Deny(ReasonCodes.StoreUnavailable, held.RulePath, $"the approval could not be used, so the call is refused: {e.Message}", held.Rule);
+        }
+
+        if (!used)
         {
             return Decision.Deny(ReasonCodes.ApprovalDenied, held.RulePath, "the approval was already used or does not match this call", held.Rule);
         }
@@ -227,6 +238,10 @@ public sealed class ToolCallGate
         var decision = consumed.IsAllowed ? held : consumed;
         return await SettleAsync(gate, decision, record, forward: true, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>An unreachable store says so (the call can succeed later); any other failure is an error in deciding.</summary>
+    private static string StoreFailureCode(Exception e) =>
+        e is StoreUnavailableException ? ReasonCodes.StoreUnavailable : ReasonCodes.EvaluationError;
 
     /// <summary>Writes the decision's audit record; a call is forwarded only once its record is durable.</summary>
     private async Task<GateResult> SettleAsync(GateCall gate, Decision decision, AuditRecord record, bool forward, CancellationToken cancellationToken)
@@ -248,6 +263,12 @@ public sealed class ToolCallGate
         var listed = gate.Tools.TryGet(audited.Tool, out _);
         GatewayMetrics.RecordDecision(audited.Server, GatewayMetrics.ToolLabel(audited.Tool, listed), audited.Decision, audited.Code, audited.Mode);
         GatewayTracing.Decided(gate.Span, audited, listed);
+        if (decision.Code == ReasonCodes.AllowedUnchecked)
+        {
+            GatewayMetrics.RecordFailOpen(gate.Call.Server);
+            GateLog.FailedOpen(_logger, gate.Call.Server, new Relay.Untrusted(gate.Call.Tool), decision.Message);
+        }
+
         try
         {
             var stored = await _audit.AppendAsync(audited, cancellationToken).ConfigureAwait(false);

@@ -100,7 +100,7 @@ public sealed class ToolVetting
         var definitions = listed.Select(ToolFingerprint.Of).ToList();
 
         Dictionary<string, PinCheck>? checks = null;
-        string? storeProblem = null;
+        Exception? storeProblem = null;
         if (server.Pinning && definitions.Count > 0)
         {
             try
@@ -110,7 +110,7 @@ public sealed class ToolVetting
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 GatewayMetrics.RecordStoreError(GatewayMetrics.StoreParts.Pins, e);
-                storeProblem = e.Message;
+                storeProblem = e;
                 VettingLog.PinStoreFailed(_logger, server.Name, e.Message);
             }
         }
@@ -129,7 +129,8 @@ public sealed class ToolVetting
             ToolWithheld? withheld = null;
             if (storeProblem is not null)
             {
-                withheld = new ToolWithheld(ReasonCodes.EvaluationError, $"the pin of {JsonText.Quote(tool.Name)} could not be checked, so the tool is withheld: {storeProblem}");
+                var code = storeProblem is Storage.StoreUnavailableException ? ReasonCodes.StoreUnavailable : ReasonCodes.EvaluationError;
+                withheld = new ToolWithheld(code, $"the pin of {JsonText.Quote(tool.Name)} could not be checked, so the tool is withheld: {storeProblem.Message}");
             }
             else if (findings.Count > 0 && server.Scan == ScanAction.Hide)
             {

@@ -31,6 +31,12 @@ public sealed class GatewayStores : IAsyncDisposable
 
     public IPinStore Pins { get; }
 
+    /// <summary>
+    /// Whether a call whose limits cannot be checked because the store is unreachable goes on unchecked (logged and
+    /// counted) rather than being refused. Set only for a shared store configured <c>failOpen</c>.
+    /// </summary>
+    public bool LimitsFailOpen { get; init; }
+
     /// <summary>Everything in process memory, forgotten when the process ends.</summary>
     public static GatewayStores InMemory(TimeProvider time) =>
         new(new InMemoryCounterStore(time), new InMemoryApprovalQueue(time), new InMemoryAuditSink(), new InMemoryPinStore(time));

@@ -110,7 +110,7 @@ public static class DiagnosticCodes
         (InvalidUrl, "a `url` that is not an absolute http or https URL"),
         (InvalidHash, "a `keySha256` or `tokenSha256` that is not 64 hexadecimal digits"),
         (UnknownServer, "a grant that names a server the configuration does not have"),
-        (InvalidStore, "a `store` with both or neither of `path` and `redis`, or a bad value"),
+        (InvalidStore, "a `store` with neither `path` nor `redis`, a Redis setting without `redis`, or a bad value"),
         (NoServers, "warning: the configuration has no servers"),
         (InvalidMode, "a `mode` other than enforce or observe"),
         (ServerWithoutPolicy, "warning: a server without a policy; it gets {\"version\":\"1\",\"default\":\"deny\"}"),

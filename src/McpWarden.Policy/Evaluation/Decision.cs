@@ -79,6 +79,16 @@ public sealed class Decision
         return new(DecisionKind.Allow, ReasonCodes.Approved, held.RulePath, "approved by a person", held.Obligations, held.Rule, null, null);
     }
 
+    /// <summary>
+    /// An allowed call let through although its limits could not be checked (a store configured to fail open):
+    /// it keeps its rule and obligations, and says so in its code and message.
+    /// </summary>
+    public static Decision AllowUnchecked(Decision allowed, string why)
+    {
+        ArgumentNullException.ThrowIfNull(allowed);
+        return new(DecisionKind.Allow, ReasonCodes.AllowedUnchecked, allowed.RulePath, $"{allowed.Message}, with its limits unchecked: {why}", allowed.Obligations, allowed.Rule, null, null);
+    }
+
     public static Decision Deny(string code, string rulePath, string message, CompiledRule? rule = null) =>
         new(DecisionKind.Deny, code, rulePath, message, [], rule, null, null);
 

@@ -12,6 +12,12 @@ public static class ReasonCodes
     /// <summary>A person approved a held call.</summary>
     public const string Approved = "approved";
 
+    /// <summary>
+    /// An allowed (or approved) call let through with its limits unchecked, because the shared store could not be
+    /// reached and is configured <c>failOpen</c>.
+    /// </summary>
+    public const string AllowedUnchecked = "allowed_unchecked";
+
     public const string DefaultDeny = "default_deny";
     public const string DeniedByRule = "denied_by_rule";
     public const string UnknownTool = "unknown_tool";
@@ -35,4 +41,7 @@ public static class ReasonCodes
 
     /// <summary>Something went wrong while deciding; the call is refused (fail closed).</summary>
     public const string EvaluationError = "evaluation_error";
+
+    /// <summary>The store the call needs (its limits, its approval, its tool's pin) could not be reached; the call is refused (fail closed).</summary>
+    public const string StoreUnavailable = "store_unavailable";
 }

@@ -16,9 +16,14 @@ internal static class StoreOpener
             return (GatewayStores.InMemory(time), null);
         }
 
+        if (configuration.Store.Redis is { } redis)
+        {
+            return (null, $"the store \"redis\": \"{redis.Endpoint}\" is not available in this version; use \"store\": {{\"path\": FILE}} or --ephemeral");
+        }
+
         if (configuration.Store.Path is not { } path)
         {
-            return (null, $"the store \"redis\": \"{configuration.Store.Redis}\" is not available in this version; use \"store\": {{\"path\": FILE}} or --ephemeral");
+            return (null, "the configuration names no store");
         }
 
         try

@@ -175,7 +175,15 @@ public sealed class ConfigurationLoaderTests : IDisposable
     [InlineData("""{"mcpServers": {}, "grants": {"g/h": {"keySha256": "0000000000000000000000000000000000000000000000000000000000000000"}}}""", DiagnosticCodes.InvalidGrantName, "/grants/g~1h")]
     [InlineData("""{"mcpServers": {}, "grants": {"g": {"keySha256": "0000000000000000000000000000000000000000000000000000000000000000", "servers": ["nope"]}}}""", DiagnosticCodes.UnknownServer, "/grants/g/servers/0")]
     [InlineData("""{"mcpServers": {}, "admin": {"token": "secret"}}""", DiagnosticCodes.UnknownField, "/admin/token")]
-    [InlineData("""{"mcpServers": {}, "store": {"path": "a.db", "redis": "127.0.0.1:6379"}}""", DiagnosticCodes.InvalidStore, "/store")]
+    [InlineData("""{"mcpServers": {}, "store": {}}""", DiagnosticCodes.InvalidStore, "/store")]
+    [InlineData("""{"mcpServers": {}, "store": {"path": "a.db", "password": "x"}}""", DiagnosticCodes.InvalidStore, "/store/password")]
+    [InlineData("""{"mcpServers": {}, "store": {"path": "a.db", "failOpen": true}}""", DiagnosticCodes.InvalidStore, "/store/failOpen")]
+    [InlineData("""{"mcpServers": {}, "store": {"redis": "127.0.0.1:6379", "failOpen": "yes"}}""", DiagnosticCodes.WrongType, "/store/failOpen")]
+    [InlineData("""{"mcpServers": {}, "store": {"redis": "127.0.0.1:6379", "tls": "on"}}""", DiagnosticCodes.WrongType, "/store/tls")]
+    [InlineData("""{"mcpServers": {}, "store": {"redis": "127.0.0.1:6379", "tls": {"ca": "ca.pem"}}}""", DiagnosticCodes.UnknownField, "/store/tls/ca")]
+    [InlineData("""{"mcpServers": {}, "store": {"redis": "127.0.0.1:6379", "password": ""}}""", DiagnosticCodes.EmptyString, "/store/password")]
+    [InlineData("""{"mcpServers": {}, "store": {"redis": "127.0.0.1:6379", "password": "${NOT_SET}"}}""", DiagnosticCodes.MissingVariable, "/store/password")]
+    [InlineData("""{"mcpServers": {}, "store": {"redis": "127.0.0.1:6379", "keyPrefix": 3}}""", DiagnosticCodes.WrongType, "/store/keyPrefix")]
     [InlineData("""{"mcpServers": {}, "store": {"redis": "localhost"}}""", DiagnosticCodes.InvalidStore, "/store/redis")]
     [InlineData("""{"mcpServers": {}, "mode": "monitor"}""", DiagnosticCodes.InvalidMode, "/mode")]
     [InlineData("""{"mcpServers": [], "extra": true}""", DiagnosticCodes.WrongType, "/mcpServers")]
@@ -219,6 +227,32 @@ public sealed class ConfigurationLoaderTests : IDisposable
         var upstream = Assert.IsType<StdioUpstreamDefinition>(result.Configuration!.Servers[0].Upstream);
         Assert.Equal(Path.Combine(_directory, "work"), upstream.WorkingDirectory);
         Assert.Equal(Path.Combine(_directory, "state", "gw.db"), result.Configuration.Store.Path);
+    }
+
+    [Fact]
+    public void Load_RedisStore_ReadsEverySettingAndKeepsTheAuditLogInAFileOfThisReplica()
+    {
+        _environment["REDIS_PASSWORD"] = "s3cret-from-env";
+        var result = Load("""
+            {"mcpServers": {}, "store": {"redis": "redis.internal:6380", "password": "${REDIS_PASSWORD}",
+              "tls": {"serverName": "redis.example", "caFile": "certs/ca.pem"}, "keyPrefix": "team-a:", "failOpen": true}}
+            """);
+
+        var store = result.Configuration!.Store;
+        Assert.Equal(Path.Combine(_directory, "mcpwarden.db"), store.Path);
+        var redis = store.Redis!;
+        Assert.Equal(("redis.internal:6380", "s3cret-from-env", true, "redis.example"), (redis.Endpoint, redis.Password, redis.Tls, redis.TlsServerName));
+        Assert.Equal((Path.Combine(_directory, "certs", "ca.pem"), "team-a:", true), (redis.TlsCaFile, redis.KeyPrefix, redis.FailOpen));
+        Assert.DoesNotContain("s3cret", store.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Load_RedisStoreWithPath_KeepsTheAuditLogThere_AndDefaultsFailClosedWithoutTls()
+    {
+        var store = Load("""{"mcpServers": {}, "store": {"redis": "127.0.0.1:6379", "path": "audit/replica-1.db", "tls": false}}""").Configuration!.Store;
+
+        Assert.Equal(Path.Combine(_directory, "audit", "replica-1.db"), store.Path);
+        Assert.Equal((false, false, null, "mcpwarden:"), (store.Redis!.FailOpen, store.Redis.Tls, store.Redis.Password, store.Redis.KeyPrefix));
     }
 
     [Fact]

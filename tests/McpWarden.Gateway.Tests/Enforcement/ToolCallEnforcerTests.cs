@@ -1,5 +1,6 @@
 using McpWarden.Gateway.Enforcement;
 using McpWarden.Gateway.Limits;
+using McpWarden.Gateway.Storage;
 using McpWarden.Gateway.Time;
 using McpWarden.Policy.Evaluation;
 using McpWarden.Testing;
@@ -56,25 +57,61 @@ public sealed class ToolCallEnforcerTests
         Assert.StartsWith("runs are capped (rate limit reached: counter \"run_rate\" allows 1 per 60s (scope grant); retry after 45s", refused.Message, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task Decide_StoreThatFails_RefusesTheCall()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Decide_StoreThatFailsOtherwiseThanUnreachable_RefusesTheCallEvenFailingOpen(bool failOpen)
     {
-        var enforcer = new ToolCallEnforcer(new FailingCounterStore());
+        var enforcer = new ToolCallEnforcer(new FailingCounterStore(new InvalidOperationException("script error")), failOpen);
         var decision = await enforcer.DecideAsync(Policy, Policies.Call("run"), ToolSnapshot.Everything, TestContext.Current.CancellationToken);
         Assert.Equal((DecisionKind.Deny, ReasonCodes.EvaluationError), (decision.Kind, decision.Code));
-        Assert.Contains("store unreachable", decision.Message, StringComparison.Ordinal);
+        Assert.Contains("script error", decision.Message, StringComparison.Ordinal);
     }
 
-    /// <summary>Isolation only: a store whose every call fails, as an unreachable one would.</summary>
-    private sealed class FailingCounterStore : ICounterStore
+    [Fact]
+    public async Task Decide_StoreUnreachable_RefusesAsStoreUnavailableNamingWhy()
+    {
+        var enforcer = new ToolCallEnforcer(new FailingCounterStore(new StoreUnavailableException("Redis at 10.0.0.5:6379 is unavailable")));
+        var decision = await enforcer.DecideAsync(Policy, Policies.Call("run"), ToolSnapshot.Everything, TestContext.Current.CancellationToken);
+        Assert.Equal((DecisionKind.Deny, ReasonCodes.StoreUnavailable, "/tools/run"), (decision.Kind, decision.Code, decision.RulePath));
+        Assert.Contains("Redis at 10.0.0.5:6379 is unavailable", decision.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Decide_StoreUnreachableFailingOpen_LetsAnAllowedCallThroughMarkedUnchecked()
+    {
+        var enforcer = new ToolCallEnforcer(new FailingCounterStore(new StoreUnavailableException("Redis down")), failOpen: true);
+        var decision = await enforcer.DecideAsync(Policy, Policies.Call("run"), ToolSnapshot.Everything, TestContext.Current.CancellationToken);
+        Assert.Equal((DecisionKind.Allow, ReasonCodes.AllowedUnchecked, "/tools/run"), (decision.Kind, decision.Code, decision.RulePath));
+        Assert.Contains("limits unchecked: Redis down", decision.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Decide_StoreUnreachableFailingOpen_StillHoldsACallForAPerson_AndAnApprovedOneGoesOnUnchecked()
+    {
+        var enforcer = new ToolCallEnforcer(new FailingCounterStore(new StoreUnavailableException("Redis down")), failOpen: true);
+        var held = await enforcer.DecideAsync(Policy, Policies.Call("pay"), ToolSnapshot.Everything, TestContext.Current.CancellationToken);
+        Assert.Equal((DecisionKind.Approve, ReasonCodes.ApprovalRequired), (held.Kind, held.Code));
+
+        var approved = await enforcer.ConsumeApprovedAsync(held, "default", TestContext.Current.CancellationToken);
+        Assert.Equal((DecisionKind.Allow, ReasonCodes.AllowedUnchecked), (approved.Kind, approved.Code));
+        Assert.StartsWith("approved by a person, with its limits unchecked", approved.Message, StringComparison.Ordinal);
+
+        var closed = new ToolCallEnforcer(new FailingCounterStore(new StoreUnavailableException("Redis down")));
+        Assert.Equal(ReasonCodes.StoreUnavailable, (await closed.DecideAsync(Policy, Policies.Call("pay"), ToolSnapshot.Everything, TestContext.Current.CancellationToken)).Code);
+        Assert.Equal(ReasonCodes.StoreUnavailable, (await closed.ConsumeApprovedAsync(held, "default", TestContext.Current.CancellationToken)).Code);
+    }
+
+    /// <summary>Isolation only: a store whose every call fails with one exception, as an unreachable or broken one would.</summary>
+    private sealed class FailingCounterStore(Exception failure) : ICounterStore
     {
         public ValueTask<CounterOutcome> TryConsumeAsync(IReadOnlyList<LimitObligation> obligations, CancellationToken cancellationToken = default) =>
-            throw new InvalidOperationException("store unreachable");
+            throw failure;
 
         public ValueTask<CounterOutcome> CheckAsync(IReadOnlyList<LimitObligation> obligations, CancellationToken cancellationToken = default) =>
-            throw new InvalidOperationException("store unreachable");
+            throw failure;
 
         public ValueTask<IReadOnlyList<CounterUsage>> UsageAsync(CancellationToken cancellationToken = default) =>
-            throw new InvalidOperationException("store unreachable");
+            throw failure;
     }
 }
