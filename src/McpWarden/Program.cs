@@ -1,5 +1,10 @@
 using System.CommandLine;
+using System.Diagnostics;
 using McpWarden.Cli;
+
+// No HTTP request this process makes carries trace context (traceparent, tracestate, baggage): otherwise a request
+// to a server would carry what the client's own request to the gateway carried, a header the gateway never forwards.
+DistributedContextPropagator.Current = DistributedContextPropagator.CreateNoOutputPropagator();
 
 var root = new RootCommand("McpWarden: an MCP policy gateway. Every tool call passes the policy.");
 

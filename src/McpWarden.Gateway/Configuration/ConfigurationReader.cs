@@ -12,7 +12,7 @@ namespace McpWarden.Gateway.Configuration;
 /// <summary>Reads one configuration document into definitions, reporting every problem to one sink.</summary>
 internal sealed partial class ConfigurationReader
 {
-    private static readonly string[] DocumentFields = ["$schema", "mcpServers", "grants", "admin", "store", "mode", "maxMessageBytes", "audit"];
+    private static readonly string[] DocumentFields = ["$schema", "mcpServers", "grants", "admin", "store", "mode", "maxMessageBytes", "audit", "telemetry"];
     private static readonly string[] ServerFields = ["type", "command", "args", "env", "cwd", "url", "headers", "policy", "mode", "timeout", "pin", "scan"];
     private static readonly string[] GrantFields = ["keySha256", "servers"];
     private static readonly string[] AdminFields = ["tokenSha256"];
@@ -64,7 +64,8 @@ internal sealed partial class ConfigurationReader
             : new StoreDefinition(Path.Combine(_directory, ConfigurationLoader.DefaultStoreFile), null);
         var maxMessageBytes = root.TryGetProperty("maxMessageBytes", out var limitElement) ? ReadMessageLimit(limitElement) : Fronts.MessageScreening.DefaultMaxMessageBytes;
         var audit = root.TryGetProperty("audit", out var auditElement) ? ReadAudit(auditElement) : Audit.AuditSettings.Default;
-        return new GatewayConfiguration(fullPath, servers, grants, adminToken, store ?? new StoreDefinition(null, null)) { MaxMessageBytes = maxMessageBytes, Audit = audit };
+        var telemetry = root.TryGetProperty("telemetry", out var telemetryElement) ? ReadTelemetry(telemetryElement) : TelemetryDefinition.None;
+        return new GatewayConfiguration(fullPath, servers, grants, adminToken, store ?? new StoreDefinition(null, null)) { MaxMessageBytes = maxMessageBytes, Audit = audit, Telemetry = telemetry };
     }
 
     /// <summary>The servers that read without error; <paramref name="declared"/> gets every well-named entry, read or not.</summary>

@@ -15,4 +15,7 @@ public sealed record GatewayConfiguration(
 
     /// <summary>What the audit log keeps of arguments, and which member names are secrets.</summary>
     public Audit.AuditSettings Audit { get; init; } = McpWarden.Gateway.Audit.AuditSettings.Default;
+
+    /// <summary>OTLP export and the <c>/metrics</c> token.</summary>
+    public TelemetryDefinition Telemetry { get; init; } = TelemetryDefinition.None;
 }

@@ -88,7 +88,9 @@ public sealed class LiveConfiguration
 
             var removed = running.Servers.Where(s => !candidate.Servers.Any(c => c.Name == s.Name)).Select(s => s.Name).ToList();
             var notApplied = NotApplied(running, candidate);
-            var configuration = candidate with { Servers = servers, Store = running.Store, MaxMessageBytes = running.MaxMessageBytes, Audit = running.Audit };
+            // The export runs as it started; the /metrics token is read per request, so a new one applies at once.
+            var telemetry = running.Telemetry with { MetricsTokenSha256 = candidate.Telemetry.MetricsTokenSha256 };
+            var configuration = candidate with { Servers = servers, Store = running.Store, MaxMessageBytes = running.MaxMessageBytes, Audit = running.Audit, Telemetry = telemetry };
             var grantsChanged = !SameGrants(running.Grants, candidate.Grants);
             var status = new ConfigurationStatus(previous.Status.Revision + 1, now, now, false, loaded.Diagnostics, Policies(configuration, previous.Status.Servers, now), notApplied);
             Volatile.Write(ref _snapshot, new Snapshot(configuration, ByName(configuration), status));
@@ -123,6 +125,11 @@ public sealed class LiveConfiguration
         if (candidate.Audit.RecordArguments != running.Audit.RecordArguments || !candidate.Audit.Redactor.Terms.SequenceEqual(running.Audit.Redactor.Terms, StringComparer.Ordinal))
         {
             names.Add("audit");
+        }
+
+        if (!candidate.Telemetry.SameExport(running.Telemetry))
+        {
+            names.Add("telemetry");
         }
 
         return names;

@@ -14,10 +14,12 @@ namespace McpWarden.Gateway.Enforcement;
 /// Asks the calling client's user through elicitation, when the client declared it can: true approve, false deny,
 /// null no usable answer (the queue decides). Null when the client cannot be asked.
 /// </param>
+/// <param name="Span">The call's span, when it is traced: the gate records its decisions and a hold on it.</param>
 public sealed record GateCall(
     ServerDefinition Server,
     ToolCall Call,
     ToolSnapshot Tools,
     string SessionLabel,
     Func<CompiledPolicy> CurrentPolicy,
-    Func<Approvals.Approval, CancellationToken, Task<bool?>>? AskClient = null);
+    Func<Approvals.Approval, CancellationToken, Task<bool?>>? AskClient = null,
+    System.Diagnostics.Activity? Span = null);

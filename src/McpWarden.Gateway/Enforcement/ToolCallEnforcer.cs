@@ -1,5 +1,6 @@
 using McpWarden.Gateway.Limits;
 using McpWarden.Gateway.Storage;
+using McpWarden.Gateway.Telemetry;
 using McpWarden.Policy.Compilation;
 using McpWarden.Policy.Evaluation;
 
@@ -43,10 +44,17 @@ public sealed class ToolCallEnforcer
             var outcome = decision.Kind == DecisionKind.Allow
                 ? await _counters.TryConsumeAsync(decision.Obligations, cancellationToken).ConfigureAwait(false)
                 : await _counters.CheckAsync(decision.Obligations, cancellationToken).ConfigureAwait(false);
+            if (decision.Kind == DecisionKind.Allow)
+            {
+                // A held call has only been checked: its usage counts once it consumes, if a person approves it.
+                RecordUsage(call.Server, outcome);
+            }
+
             return outcome.Admitted ? decision : Decision.RateLimited(outcome.Blocking!, outcome.RetryAfter, decision.Rule);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
+            GatewayMetrics.RecordStoreError(GatewayMetrics.StoreParts.Counters, e);
             // A held call is only checked here; if it is approved, ConsumeApprovedAsync decides how it goes on.
             return decision.Kind == DecisionKind.Approve && _failOpen && e is StoreUnavailableException ? decision : StoreFailed(decision, e);
         }
@@ -56,17 +64,28 @@ public sealed class ToolCallEnforcer
     /// After a person approved a held call: consumes its limits, which may have filled meanwhile
     /// (then the call is <c>rate_limited</c> after all).
     /// </summary>
-    public async ValueTask<Decision> ConsumeApprovedAsync(Decision held, CancellationToken cancellationToken = default)
+    /// <param name="server">The server the call is for (its limits' usage is reported under it).</param>
+    public async ValueTask<Decision> ConsumeApprovedAsync(Decision held, string server, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(held);
         try
         {
             var outcome = await _counters.TryConsumeAsync(held.Obligations, cancellationToken).ConfigureAwait(false);
+            RecordUsage(server, outcome);
             return outcome.Admitted ? Decision.Approved(held) : Decision.RateLimited(outcome.Blocking!, outcome.RetryAfter, held.Rule);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
+            GatewayMetrics.RecordStoreError(GatewayMetrics.StoreParts.Counters, e);
             return StoreFailed(Decision.Approved(held), e);
+        }
+    }
+
+    private static void RecordUsage(string server, CounterOutcome outcome)
+    {
+        if (outcome is { Admitted: true, Fullest: { } fullest })
+        {
+            GatewayMetrics.RecordLimitUsage(server, fullest);
         }
     }
 

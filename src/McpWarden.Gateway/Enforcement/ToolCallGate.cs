@@ -43,6 +43,7 @@ public sealed class ToolCallGate
         var decision = await _enforcer.DecideAsync(gate.Server.Policy, gate.Call, gate.Tools, cancellationToken).ConfigureAwait(false);
         // Evaluation time covers deciding and the counters; waiting for a person is not evaluation.
         var record = NewRecord(gate) with { Evaluation = _time.GetElapsedTime(started) };
+        GatewayMetrics.EvaluationDuration.Record(record.Evaluation.TotalSeconds, new KeyValuePair<string, object?>("server", gate.Call.Server));
         var observing = gate.Server.Mode == EnforcementMode.Observe;
 
         if (decision.Kind == DecisionKind.Approve)
@@ -67,6 +68,7 @@ public sealed class ToolCallGate
 #pragma warning restore CA1031
         {
             GatewayMetrics.AuditFailures.Add(1);
+            GatewayMetrics.RecordStoreError(GatewayMetrics.StoreParts.Audit, e);
             GateLog.OutcomeNotRecorded(_logger, auditId, e.Message);
         }
     }
@@ -86,6 +88,7 @@ public sealed class ToolCallGate
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
+            GatewayMetrics.RecordStoreError(GatewayMetrics.StoreParts.Approvals, e);
             GateLog.ApprovalNotRecorded(_logger, gate.Call.Server, new Relay.Untrusted(gate.Call.Tool), e.Message);
             var refused = Decision.Deny(StoreFailureCode(e), held.RulePath, $"the call needs a person's approval, and the approval could not be recorded: {e.Message}", held.Rule);
             return await SettleAsync(gate, refused, record, forward: false, cancellationToken).ConfigureAwait(false);
@@ -100,6 +103,9 @@ public sealed class ToolCallGate
         }
 
         GateLog.Held(_logger, gate.Call.Server, new Relay.Untrusted(gate.Call.Tool), approval.Id, held.ApprovalTimeout!.Value.TotalSeconds);
+        GatewayTracing.Held(gate.Span, approval.Id);
+        var server = new KeyValuePair<string, object?>("server", gate.Call.Server);
+        GatewayMetrics.ApprovalsPending.Add(1, server);
         Approval ended;
         try
         {
@@ -116,9 +122,14 @@ public sealed class ToolCallGate
         catch (Exception e)
         {
             // The store failed while the call waited: the call is refused, and its approval can no longer release anything.
+            GatewayMetrics.RecordStoreError(GatewayMetrics.StoreParts.Approvals, e);
             await AbandonQuietlyAsync(approval.Id, "the gateway could not follow the approval: " + e.Message).ConfigureAwait(false);
             var failed = Decision.Deny(StoreFailureCode(e), held.RulePath, $"the approval could not be followed, so the call is refused: {e.Message}", held.Rule);
             return await SettleAsync(gate, failed, record, forward: false, CancellationToken.None).ConfigureAwait(false);
+        }
+        finally
+        {
+            GatewayMetrics.ApprovalsPending.Add(-1, server);
         }
 
         GateLog.ApprovalEnded(_logger, ended.Id, ended.State, ended.DecidedBy);
@@ -185,6 +196,7 @@ public sealed class ToolCallGate
         catch (Exception e)
 #pragma warning restore CA1031
         {
+            GatewayMetrics.RecordStoreError(GatewayMetrics.StoreParts.Approvals, e);
             GateLog.NotAbandoned(_logger, id, e.Message);
         }
     }
@@ -204,6 +216,7 @@ public sealed class ToolCallGate
         }
         catch (StoreUnavailableException e)
         {
+            GatewayMetrics.RecordStoreError(GatewayMetrics.StoreParts.Approvals, e);
             return Decision.Deny(ReasonCodes.StoreUnavailable, held.RulePath, $"the approval could not be used, so the call is refused: {e.Message}", held.Rule);
         }
 
@@ -212,7 +225,7 @@ public sealed class ToolCallGate
             return Decision.Deny(ReasonCodes.ApprovalDenied, held.RulePath, "the approval was already used or does not match this call", held.Rule);
         }
 
-        return await _enforcer.ConsumeApprovedAsync(held, cancellationToken).ConfigureAwait(false);
+        return await _enforcer.ConsumeApprovedAsync(held, gate.Call.Server, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -221,7 +234,7 @@ public sealed class ToolCallGate
     /// </summary>
     private async Task<GateResult> ObserveHeldAsync(GateCall gate, Decision held, AuditRecord record, CancellationToken cancellationToken)
     {
-        var consumed = await _enforcer.ConsumeApprovedAsync(held, cancellationToken).ConfigureAwait(false);
+        var consumed = await _enforcer.ConsumeApprovedAsync(held, gate.Call.Server, cancellationToken).ConfigureAwait(false);
         var decision = consumed.IsAllowed ? held : consumed;
         return await SettleAsync(gate, decision, record, forward: true, cancellationToken).ConfigureAwait(false);
     }
@@ -246,10 +259,13 @@ public sealed class ToolCallGate
             RulePath = decision.RulePath,
             Message = AuditedMessage(decision),
         };
-        GatewayMetrics.Decisions.Add(1, new("decision", audited.Decision), new("code", audited.Code));
+        // A client may call any name; only names its server lists become labels (and span names).
+        var listed = gate.Tools.TryGet(audited.Tool, out _);
+        GatewayMetrics.RecordDecision(audited.Server, GatewayMetrics.ToolLabel(audited.Tool, listed), audited.Decision, audited.Code, audited.Mode);
+        GatewayTracing.Decided(gate.Span, audited, listed);
         if (decision.Code == ReasonCodes.AllowedUnchecked)
         {
-            GatewayMetrics.StoreFailOpen.Add(1, new KeyValuePair<string, object?>("server", gate.Call.Server));
+            GatewayMetrics.RecordFailOpen(gate.Call.Server);
             GateLog.FailedOpen(_logger, gate.Call.Server, new Relay.Untrusted(gate.Call.Tool), decision.Message);
         }
 
@@ -261,6 +277,7 @@ public sealed class ToolCallGate
         catch (Exception e) when (e is not OperationCanceledException)
         {
             GatewayMetrics.AuditFailures.Add(1);
+            GatewayMetrics.RecordStoreError(GatewayMetrics.StoreParts.Audit, e);
             GateLog.AuditFailed(_logger, gate.Call.Server, new Relay.Untrusted(gate.Call.Tool), e.Message);
             var refused = Decision.Deny(ReasonCodes.AuditFailed, decision.RulePath, "the gateway could not record this decision in its audit log, so the call is refused", decision.Rule);
             return new GateResult(false, refused, null);

@@ -6,6 +6,7 @@ using McpWarden.Gateway.Audit;
 using McpWarden.Gateway.Configuration;
 using McpWarden.Gateway.Pinning;
 using McpWarden.Gateway.Relay;
+using McpWarden.Gateway.Telemetry;
 using McpWarden.Policy.Evaluation;
 using McpWarden.Policy.Json;
 using McpWarden.Policy.Naming;
@@ -114,6 +115,7 @@ public sealed class ToolVetting
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
+                GatewayMetrics.RecordStoreError(GatewayMetrics.StoreParts.Pins, e);
                 storeProblem = e;
                 VettingLog.PinStoreFailed(_logger, server.Name, e.Message);
             }
@@ -205,6 +207,7 @@ public sealed class ToolVetting
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
+            GatewayMetrics.RecordStoreError(GatewayMetrics.StoreParts.Pins, e);
             VettingLog.PinStoreFailed(_logger, server, e.Message);
             return false;
         }
@@ -259,6 +262,8 @@ public sealed class ToolVetting
         catch (Exception e) when (e is not OperationCanceledException)
         {
             // The tool stays hidden either way; the log line above still holds the diff.
+            GatewayMetrics.AuditFailures.Add(1);
+            GatewayMetrics.RecordStoreError(GatewayMetrics.StoreParts.Audit, e);
             VettingLog.DriftNotAudited(_logger, server.Name, new Untrusted(pin.Tool), e.Message);
         }
     }
@@ -276,6 +281,7 @@ public sealed class ToolVetting
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
+            GatewayMetrics.RecordStoreError(GatewayMetrics.StoreParts.Pins, e);
             return ScanContext.Alone(server);
         }
     }

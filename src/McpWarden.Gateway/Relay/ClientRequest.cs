@@ -48,6 +48,12 @@ internal sealed class ClientRequest : IDisposable
     /// <summary>When the request was forwarded: progress never extends it past the session's maximum.</summary>
     public long ForwardedAt { get; set; }
 
+    /// <summary>For a <c>tools/call</c>: its span, when it is traced; ended by whoever finishes the request.</summary>
+    public System.Diagnostics.Activity? Span { get; set; }
+
+    /// <summary>For a <c>tools/call</c> the gate refused: the reason code the client was given.</summary>
+    public string? RefusedWith { get; set; }
+
     private long _auditId;
 
     /// <summary>For an admitted <c>tools/call</c>: the audit record its outcome completes (the server's answer, or a cancellation).</summary>

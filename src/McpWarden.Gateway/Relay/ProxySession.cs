@@ -6,6 +6,7 @@ using McpWarden.Gateway.Approvals;
 using McpWarden.Gateway.Audit;
 using McpWarden.Gateway.Configuration;
 using McpWarden.Gateway.Enforcement;
+using McpWarden.Gateway.Telemetry;
 using McpWarden.Policy.Evaluation;
 using Microsoft.Extensions.Logging;
 using ModelContextProtocol;
@@ -212,6 +213,12 @@ internal sealed class ProxySession : IRelaySession
             return;
         }
 
+        if (request.Method == RequestMethods.ToolsCall)
+        {
+            // From its arrival: a call refused because the server is restarting is a call too.
+            tracked.Span = GatewayTracing.StartToolCall(Server.Name, _sessionId, _grant, request.Id.Id, request.Params);
+        }
+
         try
         {
             if (request.Method == RequestMethods.ServerDiscover)
@@ -224,7 +231,7 @@ internal sealed class ProxySession : IRelaySession
             if (Unavailable(_upstream) is { } unavailable)
             {
                 // Restarting or given up: the client hears so now rather than waiting on a server that is not there.
-                Finish(tracked);
+                Finish(tracked, AuditOutcomes.Unavailable);
                 await AnswerAsync(RelayMessages.Error(request.Id, McpErrorCode.InternalError, unavailable)).ConfigureAwait(false);
                 return;
             }
@@ -244,7 +251,7 @@ internal sealed class ProxySession : IRelaySession
         }
         catch (InvalidParamsException e)
         {
-            if (Finish(tracked))
+            if (Finish(tracked, AuditOutcomes.Error))
             {
                 await AnswerAsync(RelayMessages.Error(request.Id, McpErrorCode.InvalidParams, e.Message)).ConfigureAwait(false);
             }
@@ -282,7 +289,7 @@ internal sealed class ProxySession : IRelaySession
             }
             catch (OperationCanceledException) when (deadline.IsCancellationRequested && !tracked.Cancellation.IsCancellationRequested)
             {
-                if (Finish(tracked))
+                if (Finish(tracked, AuditOutcomes.Timeout))
                 {
                     await AnswerAsync(RelayMessages.Error(call.Id, RelayMessages.RequestTimedOut, $"the gateway could not decide this call within {Seconds(Server.RequestTimeout)}, so it was not forwarded")).ConfigureAwait(false);
                 }
@@ -322,7 +329,7 @@ internal sealed class ProxySession : IRelaySession
         }
 
         var server = Server;
-        var gateCall = new GateCall(server, new ToolCall(server.Name, tool, arguments, _grant, _sessionId), catalog.Snapshot, _sessionId, () => Server.Policy, ClientCanBeAsked() ? AskClientAsync : null);
+        var gateCall = new GateCall(server, new ToolCall(server.Name, tool, arguments, _grant, _sessionId), catalog.Snapshot, _sessionId, () => Server.Policy, ClientCanBeAsked() ? AskClientAsync : null, tracked.Span);
         var result = await _gate.AdmitAsync(gateCall, tracked.Cancellation.Token).ConfigureAwait(false);
         RelayLog.Decided(_logger, server.Name, new Untrusted(tool), new LoggedDecision(result.Decision));
         if (result.Forward)
@@ -332,6 +339,7 @@ internal sealed class ProxySession : IRelaySession
         }
 
         var decision = result.Decision;
+        tracked.RefusedWith = decision.Code;
         await AnswerAsync(DenialResponses.IsProtocolError(decision)
             ? new JsonRpcError { Id = call.Id, Error = DenialResponses.UnknownToolError(decision) }
             : new JsonRpcResponse { Id = call.Id, Result = DenialResponses.ToolResult(decision) }).ConfigureAwait(false);
@@ -1073,6 +1081,7 @@ internal sealed class ProxySession : IRelaySession
                 _upstream = running;
                 _restartedAt = _time.GetTimestamp();
                 RelayLog.Restarted(_logger, Server.Name, attempt);
+                CountRestart("ok");
                 if (relay.IsCompleted)
                 {
                     // It closed between its handshake and being installed: its relay loop saw it before it counted.
@@ -1098,6 +1107,7 @@ internal sealed class ProxySession : IRelaySession
             {
                 lastFailure = e.Message;
                 RelayLog.RestartFailed(_logger, Server.Name, attempt, new Untrusted(e.Message));
+                CountRestart("failed");
                 if (fresh is not null)
                 {
                     await DisposeQuietlyAsync(fresh).ConfigureAwait(false);
@@ -1108,7 +1118,11 @@ internal sealed class ProxySession : IRelaySession
         var attempts = _backoff.MaxAttempts;
         _upstream = new UpstreamState(dead, UpstreamPhase.Failed, Reason: $"the server {Server.Name} is not running: the gateway gave up restarting it after {attempts} attempts (last: {lastFailure}); open a new session to try again");
         RelayLog.RestartGaveUp(_logger, Server.Name, attempts);
+        CountRestart("gave_up");
     }
+
+    private void CountRestart(string outcome) =>
+        GatewayMetrics.UpstreamRestarts.Add(1, new("server", Server.Name), new("outcome", outcome));
 
     /// <summary>
     /// Tells a restarted server what the client told the one that died; the client never sees these answers.
@@ -1222,8 +1236,13 @@ internal sealed class ProxySession : IRelaySession
         {
             var latency = tracked.UpstreamId is null ? TimeSpan.Zero : _time.GetElapsedTime(tracked.ForwardedAt);
             Track(_gate.CompleteAsync(auditId, outcome, latency));
+            if (tracked.UpstreamId is not null)
+            {
+                GatewayMetrics.UpstreamDuration.Record(latency.TotalSeconds, new("server", Server.Name), new("outcome", outcome));
+            }
         }
 
+        GatewayTracing.End(tracked.Span, outcome, tracked.RefusedWith);
         return true;
     }
 

@@ -64,6 +64,7 @@ public static class DiagnosticCodes
     public const string GrantsRequired = "MW5015";
     public const string DuplicateGrantKey = "MW5016";
     public const string InvalidScanAction = "MW5017";
+    public const string InvalidTelemetry = "MW5018";
 
     /// <summary>Every code with the one-line meaning printed in the docs.</summary>
     public static IReadOnlyList<(string Code, string Meaning)> All { get; } =
@@ -120,5 +121,6 @@ public static class DiagnosticCodes
         (GrantsRequired, "a reload that removes every grant while the gateway listens beyond loopback (every caller would be trusted)"),
         (DuplicateGrantKey, "two grants with the same `keySha256`"),
         (InvalidScanAction, "a server's `scan` other than hide or warn"),
+        (InvalidTelemetry, "a `telemetry` with a bad OTLP endpoint, protocol, header or interval, or an empty `serviceName`"),
     ];
 }

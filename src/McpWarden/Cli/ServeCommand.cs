@@ -8,8 +8,10 @@ using McpWarden.Gateway.Upstreams;
 using McpWarden.Admin;
 using McpWarden.Gateway;
 using McpWarden.Http;
+using McpWarden.Gateway.Telemetry;
 using McpWarden.Policy.Diagnostics;
 using McpWarden.Reload;
+using McpWarden.Telemetry;
 using McpWarden.Ui;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -70,6 +72,10 @@ internal static class ServeCommand
         await using var app = builder.Build();
 
         var loggers = app.Services.GetRequiredService<ILoggerFactory>();
+        // Before anything that makes spans or measurements, and disposed after all of it: stopping flushes the export.
+        GatewayMetrics.CreateInstruments();
+        using var prometheus = new PrometheusMetrics(meter => meter.Name == GatewayMetrics.MeterName);
+        using var export = TelemetryExport.Start(configuration.Telemetry, Environment.GetEnvironmentVariable, loggers.CreateLogger(typeof(TelemetryExport).FullName!));
         var live = new LiveConfiguration(loaded, TimeProvider.System);
         // INVARIANT: the stores live as long as the process, so budgets carry over every reload.
         var (opened, storeProblem) = await StoreOpener.OpenAsync(configuration, ephemeral, TimeProvider.System).ConfigureAwait(false);
@@ -91,6 +97,7 @@ internal static class ServeCommand
         var origins = new OriginCheck(loopbackOnly);
         var handler = new McpHttpHandler(live, registry, relays, new GrantAuthenticator(live), origins, app.Lifetime.ApplicationStopping);
         McpEndpoints.Map(app, handler, live, registry, origins, stores);
+        MetricsEndpoint.Map(app, prometheus, new MetricsAccess(origins, loopbackOnly, () => live.Current.Telemetry.MetricsTokenSha256));
 
         var reloadLogger = loggers.CreateLogger<ConfigurationWatcher>();
         await using var watcher = new ConfigurationWatcher(

@@ -3,8 +3,10 @@ using McpWarden.Gateway.Enforcement;
 using McpWarden.Gateway.Fronts;
 using McpWarden.Gateway.Fronts.Http;
 using McpWarden.Gateway.Relay;
+using McpWarden.Gateway.Telemetry;
 using McpWarden.Gateway.Upstreams;
 using McpWarden.Reload;
+using McpWarden.Telemetry;
 using Microsoft.Extensions.Logging;
 
 namespace McpWarden.Cli;
@@ -57,6 +59,9 @@ internal static class StdioCommand
         }
 
         using var loggers = GatewayLogging.Create();
+        // Disposed last, after the session's calls have ended: their spans and the last metrics are flushed.
+        GatewayMetrics.CreateInstruments();
+        using var export = TelemetryExport.Start(configuration.Telemetry, Environment.GetEnvironmentVariable, loggers.CreateLogger(typeof(TelemetryExport).FullName!));
         var live = new LiveConfiguration(loaded, TimeProvider.System);
         var (opened, storeProblem) = await StoreOpener.OpenAsync(configuration, ephemeral, TimeProvider.System).ConfigureAwait(false);
         if (opened is null)

@@ -133,6 +133,24 @@ public sealed class LiveConfigurationTests : IDisposable
     }
 
     [Fact]
+    public void Apply_TelemetryExportChanged_IsNotAppliedUntilARestart_ButTheMetricsTokenIsAtOnce()
+    {
+        var servers = Server("a", AllowOk);
+        var first = new string('a', 64);
+        var second = new string('b', 64);
+        var live = Start(Load(servers, $$""" "telemetry": { "otlp": { "endpoint": "http://collector:4318" }, "metrics": { "tokenSha256": "{{first}}" } } """));
+        var running = live.Current.Telemetry;
+
+        var tokenOnly = live.Apply(Load(servers, $$""" "telemetry": { "otlp": { "endpoint": "http://collector:4318" }, "metrics": { "tokenSha256": "{{second}}" } } """));
+        Assert.Empty(tokenOnly.NotApplied);
+        Assert.Equal(Convert.FromHexString(second), live.Current.Telemetry.MetricsTokenSha256);
+
+        var moved = live.Apply(Load(servers, $$""" "telemetry": { "otlp": { "endpoint": "http://elsewhere:4318" }, "metrics": { "tokenSha256": "{{second}}" } } """));
+        Assert.Equal(["telemetry"], moved.NotApplied);
+        Assert.Equal(running.Otlp!.Endpoint, live.Current.Telemetry.Otlp!.Endpoint);
+    }
+
+    [Fact]
     public void Apply_GrantsAddedOrChanged_AreReported()
     {
         var servers = Server("a", AllowOk);

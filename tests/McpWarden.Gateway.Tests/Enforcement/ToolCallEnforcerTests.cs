@@ -32,12 +32,12 @@ public sealed class ToolCallEnforcerTests
         }
 
         var first = await _enforcer.DecideAsync(Policy, Policies.Call("pay"), ToolSnapshot.Everything, TestContext.Current.CancellationToken);
-        var approved = await _enforcer.ConsumeApprovedAsync(first, TestContext.Current.CancellationToken);
+        var approved = await _enforcer.ConsumeApprovedAsync(first, "default", TestContext.Current.CancellationToken);
         Assert.Equal((DecisionKind.Allow, ReasonCodes.Approved), (approved.Kind, approved.Code));
-        Assert.True((await _enforcer.ConsumeApprovedAsync(first, TestContext.Current.CancellationToken)).IsAllowed);
+        Assert.True((await _enforcer.ConsumeApprovedAsync(first, "default", TestContext.Current.CancellationToken)).IsAllowed);
 
         // The budget filled while the calls waited: approval does not override it.
-        var late = await _enforcer.ConsumeApprovedAsync(first, TestContext.Current.CancellationToken);
+        var late = await _enforcer.ConsumeApprovedAsync(first, "default", TestContext.Current.CancellationToken);
         Assert.Equal(ReasonCodes.RateLimited, late.Code);
         var next = await _enforcer.DecideAsync(Policy, Policies.Call("pay"), ToolSnapshot.Everything, TestContext.Current.CancellationToken);
         Assert.Equal(ReasonCodes.RateLimited, next.Code);
@@ -93,13 +93,13 @@ public sealed class ToolCallEnforcerTests
         var held = await enforcer.DecideAsync(Policy, Policies.Call("pay"), ToolSnapshot.Everything, TestContext.Current.CancellationToken);
         Assert.Equal((DecisionKind.Approve, ReasonCodes.ApprovalRequired), (held.Kind, held.Code));
 
-        var approved = await enforcer.ConsumeApprovedAsync(held, TestContext.Current.CancellationToken);
+        var approved = await enforcer.ConsumeApprovedAsync(held, "default", TestContext.Current.CancellationToken);
         Assert.Equal((DecisionKind.Allow, ReasonCodes.AllowedUnchecked), (approved.Kind, approved.Code));
         Assert.StartsWith("approved by a person, with its limits unchecked", approved.Message, StringComparison.Ordinal);
 
         var closed = new ToolCallEnforcer(new FailingCounterStore(new StoreUnavailableException("Redis down")));
         Assert.Equal(ReasonCodes.StoreUnavailable, (await closed.DecideAsync(Policy, Policies.Call("pay"), ToolSnapshot.Everything, TestContext.Current.CancellationToken)).Code);
-        Assert.Equal(ReasonCodes.StoreUnavailable, (await closed.ConsumeApprovedAsync(held, TestContext.Current.CancellationToken)).Code);
+        Assert.Equal(ReasonCodes.StoreUnavailable, (await closed.ConsumeApprovedAsync(held, "default", TestContext.Current.CancellationToken)).Code);
     }
 
     /// <summary>Isolation only: a store whose every call fails with one exception, as an unreachable or broken one would.</summary>

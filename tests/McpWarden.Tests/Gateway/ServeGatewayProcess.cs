@@ -39,12 +39,18 @@ internal sealed class ServeGatewayProcess : IAsyncDisposable
 
     public int ProcessId => _process.Id;
 
-    public static async Task<ServeGatewayProcess> StartAsync(string configuration, string urls = "http://127.0.0.1:0")
+    /// <param name="environment">Variables for the gateway on top of the test's own (OTEL_*, secrets a configuration names).</param>
+    public static async Task<ServeGatewayProcess> StartAsync(string configuration, string urls = "http://127.0.0.1:0", IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var argument in new[] { EndToEnd.Gateway, "serve", "--config", configuration, "--urls", urls })
         {
             start.ArgumentList.Add(argument);
+        }
+
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
         }
 
         var process = Process.Start(start)!;
