@@ -214,10 +214,11 @@ public sealed class ToolCallGate
         {
             used = await _approvals.TryUseAsync(approval.Id, binding, cancellationToken).ConfigureAwait(false);
         }
-        catch (StoreUnavailableException e)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
+            // Fail closed whatever went wrong: an approval that cannot be marked used releases nothing.
             GatewayMetrics.RecordStoreError(GatewayMetrics.StoreParts.Approvals, e);
-            return Decision.Deny(ReasonCodes.StoreUnavailable, held.RulePath, $"the approval could not be used, so the call is refused: {e.Message}", held.Rule);
+            return Decision.Deny(StoreFailureCode(e), held.RulePath, $"the approval could not be used, so the call is refused: {e.Message}", held.Rule);
         }
 
         if (!used)

@@ -55,6 +55,11 @@ public sealed class StoreFailureEndToEndTests
         Assert.Equal("store_unavailable", closedRecords[0].GetProperty("code").GetString());
         Assert.False(await StoreReachableAsync(closed));
 
+        // What an operator alerts on: the unchecked call and the failures, on each replica's /metrics.
+        var openMetrics = await MetricsAsync(open);
+        Assert.Contains("mcpwarden_store_fail_open_total{server=\"fixture\"} 1", openMetrics, StringComparison.Ordinal);
+        Assert.Matches("mcpwarden_store_errors_total\\{[^}]*error_type=\"store_unavailable\"[^}]*\\} [1-9]", await MetricsAsync(closed));
+
         await set.Redis.StartAgainAsync();
 
         // The same processes and sessions serve again once Redis answers.
@@ -78,6 +83,12 @@ public sealed class StoreFailureEndToEndTests
 
         await set.Redis.StartAgainAsync();
         await WaitUntilAdmittedAsync(() => late.CallToolAsync("run_workflow", Workflow, cancellationToken: Cancellation).AsTask());
+    }
+
+    private static async Task<string> MetricsAsync(ServeGatewayProcess replica)
+    {
+        using var http = new HttpClient { BaseAddress = replica.BaseUrl };
+        return await http.GetStringAsync(new Uri("/metrics", UriKind.Relative), Cancellation);
     }
 
     /// <summary>What <c>/healthz</c> says of the store (it answers 200 either way).</summary>
