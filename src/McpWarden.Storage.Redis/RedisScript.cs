@@ -24,6 +24,9 @@ internal sealed class RedisScript
 
     public string Text { get; }
 
+    /// <summary>A script written in the code.</summary>
+    public static RedisScript FromText(string text) => new(text);
+
     /// <summary>The script made of the embedded resources <paramref name="names"/> (<c>.lua</c> files of this assembly), in order.</summary>
     public static RedisScript FromResources(params string[] names)
     {

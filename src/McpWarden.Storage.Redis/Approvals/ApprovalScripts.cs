@@ -46,7 +46,7 @@ internal static class ApprovalScripts
     /// KEYS: the approval, the pending index, the sequence. ARGV: id, TTL in ms, then field, value, field, value…
     /// Returns its sequence number (what orders approvals created in the same tick).
     /// </summary>
-    public const string Submit = """
+    public static RedisScript Submit { get; } = RedisScript.FromText("""
         if redis.call('EXISTS', KEYS[1]) == 1 then
           return redis.error_reply('an approval already has the id ' .. ARGV[1])
         end
@@ -55,7 +55,7 @@ internal static class ApprovalScripts
         redis.call('ZADD', KEYS[2], seq, ARGV[1])
         redis.call('PEXPIRE', KEYS[1], ARGV[2])
         return seq
-        """;
+        """);
 
     /// <summary>
     /// Settles a pending approval: decides it, abandons it, or only times it out. Whatever is asked, one past its
@@ -65,7 +65,7 @@ internal static class ApprovalScripts
     /// reason (1/0), the reason, the owner it must still have (empty: any), retention in ms, channel, the time-out reason.
     /// Returns <c>settled</c>, <c>timed_out</c>, <c>pending</c> (not expired, or another owner), <c>not_pending</c> or <c>not_found</c>.
     /// </summary>
-    public const string Settle = Before + Index + """
+    public static RedisScript Settle { get; } = RedisScript.FromText(Before + Index + """
         local state = redis.call('HGET', KEYS[1], 'state')
         if not state then return 'not_found' end
         if state ~= 'pending' then return 'not_pending' end
@@ -92,14 +92,14 @@ internal static class ApprovalScripts
         if ARGV[7] ~= '' and redis.call('HGET', KEYS[1], 'owner') ~= ARGV[7] then return 'pending' end
         settle(ARGV[3], KEYS[3], ARGV[4], ARGV[5] == '1', ARGV[6])
         return 'settled'
-        """;
+        """);
 
     /// <summary>
     /// Marks an approved approval used, only if every field of its binding matches.
     /// KEYS: the approval, the approved index, the used index. ARGV: id, grant, server, tool, arguments SHA-256,
     /// policy revision, retention in ms. Returns 1 for the one use, else 0.
     /// </summary>
-    public const string Use = Index + """
+    public static RedisScript Use { get; } = RedisScript.FromText(Index + """
         local found = redis.call('HMGET', KEYS[1], 'state', 'grant', 'server', 'tool', 'arguments_sha256', 'policy_revision')
         if found[1] ~= 'approved' then return 0 end
         for i = 2, 6 do
@@ -111,5 +111,5 @@ internal static class ApprovalScripts
         index(KEYS[3], ARGV[1], retention)
         redis.call('PEXPIRE', KEYS[1], retention)
         return 1
-        """;
+        """);
 }

@@ -97,7 +97,7 @@ public sealed class RedisApprovalQueue : IApprovalQueue
             "expires_at", Ticks(approval.ExpiresAt),
             "state", ApprovalStateNames.Text(ApprovalState.Pending),
         ];
-        await _connection.RunAsync(db => db.ScriptEvaluateAsync(ApprovalScripts.Submit, [ApprovalKey(approval.Id), _pending, _sequence], arguments)).ConfigureAwait(false);
+        await _connection.RunAsync(db => ApprovalScripts.Submit.EvaluateAsync(db, [ApprovalKey(approval.Id), _pending, _sequence], arguments)).ConfigureAwait(false);
         Remember(approval);
         return approval;
     }
@@ -251,7 +251,7 @@ public sealed class RedisApprovalQueue : IApprovalQueue
         cancellationToken.ThrowIfCancellationRequested();
         RedisValue[] arguments = [id, binding.Grant, binding.Server, binding.Tool, binding.ArgumentsSha256, binding.PolicyRevision, _retentionMilliseconds];
         RedisKey[] keys = [ApprovalKey(id), IndexKey(ApprovalState.Approved), IndexKey(ApprovalState.Used)];
-        var used = await _connection.RunAsync(db => db.ScriptEvaluateAsync(ApprovalScripts.Use, keys, arguments)).ConfigureAwait(false);
+        var used = await _connection.RunAsync(db => ApprovalScripts.Use.EvaluateAsync(db, keys, arguments)).ConfigureAwait(false);
         return (long)used == 1;
     }
 
@@ -348,7 +348,7 @@ public sealed class RedisApprovalQueue : IApprovalQueue
             reason is null ? "0" : "1", reason ?? string.Empty, owner ?? string.Empty,
             _retentionMilliseconds, _channel.ToString(), TimedOutReason,
         ];
-        var outcome = (string)(await _connection.RunAsync(db => db.ScriptEvaluateAsync(ApprovalScripts.Settle, keys, arguments)).ConfigureAwait(false))!;
+        var outcome = (string)(await _connection.RunAsync(db => ApprovalScripts.Settle.EvaluateAsync(db, keys, arguments)).ConfigureAwait(false))!;
         if (outcome is "settled" or "timed_out")
         {
             Signal(id);

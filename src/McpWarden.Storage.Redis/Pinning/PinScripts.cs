@@ -23,7 +23,7 @@ internal static class PinScripts
     /// KEYS: the server's pins, the set of servers with pins. ARGV: server, now (ticks), then tool, fingerprint,
     /// definition for each listed tool. Returns, per tool, 1 if its change is new (else 0) and its seven fields.
     /// </summary>
-    public const string Check = Fields + """
+    public static RedisScript Check { get; } = RedisScript.FromText(Fields + """
         redis.call('SADD', KEYS[2], ARGV[1])
         local answers = {}
         for i = 3, #ARGV, 3 do
@@ -41,14 +41,14 @@ internal static class PinScripts
           answers[#answers + 1] = answer
         end
         return answers
-        """;
+        """);
 
     /// <summary>
     /// Makes the waiting change the pin; with a fingerprint, only if the waiting change still has it.
     /// KEYS: the server's pins. ARGV: tool, whether a fingerprint is given (1/0), the fingerprint, now (ticks).
     /// Returns <c>accepted</c>, <c>unknown</c>, <c>nothing</c> or <c>mismatch</c>.
     /// </summary>
-    public const string Accept = """
+    public static RedisScript Accept { get; } = RedisScript.FromText("""
         local tool = ARGV[1]
         if not redis.call('HGET', KEYS[1], 'f:' .. tool) then return 'unknown' end
         local changed = redis.call('HGET', KEYS[1], 'cf:' .. tool)
@@ -57,5 +57,5 @@ internal static class PinScripts
         redis.call('HSET', KEYS[1], 'f:' .. tool, changed, 'd:' .. tool, redis.call('HGET', KEYS[1], 'cd:' .. tool), 'a:' .. tool, ARGV[4])
         redis.call('HDEL', KEYS[1], 'cf:' .. tool, 'cd:' .. tool, 'ct:' .. tool)
         return 'accepted'
-        """;
+        """);
 }

@@ -53,7 +53,7 @@ public sealed class RedisPinStore : IPinStore
             arguments[4 + (3 * i)] = listed[i].Definition;
         }
 
-        var answers = (RedisResult[])(await _connection.RunAsync(db => db.ScriptEvaluateAsync(PinScripts.Check, [ServerKey(server), _servers], arguments)).ConfigureAwait(false))!;
+        var answers = (RedisResult[])(await _connection.RunAsync(db => PinScripts.Check.EvaluateAsync(db, [ServerKey(server), _servers], arguments)).ConfigureAwait(false))!;
         var checks = new List<PinCheck>(listed.Count);
         for (var i = 0; i < listed.Count; i++)
         {
@@ -142,7 +142,7 @@ public sealed class RedisPinStore : IPinStore
         ArgumentNullException.ThrowIfNull(tool);
         cancellationToken.ThrowIfCancellationRequested();
         RedisValue[] arguments = [tool, fingerprint is null ? "0" : "1", fingerprint ?? string.Empty, Ticks(_time.GetUtcNow())];
-        var outcome = (string)(await _connection.RunAsync(db => db.ScriptEvaluateAsync(PinScripts.Accept, [ServerKey(server)], arguments)).ConfigureAwait(false))!;
+        var outcome = (string)(await _connection.RunAsync(db => PinScripts.Accept.EvaluateAsync(db, [ServerKey(server)], arguments)).ConfigureAwait(false))!;
         return outcome switch
         {
             "accepted" => PinAcceptance.Accepted,
