@@ -13,12 +13,10 @@ namespace McpWarden.Storage.Redis;
 internal sealed class RedisConnection : IDisposable
 {
     private readonly ConnectionMultiplexer _multiplexer;
-    private readonly X509Certificate2Collection? _trustedRoots;
 
-    private RedisConnection(ConnectionMultiplexer multiplexer, RedisStoreOptions options, X509Certificate2Collection? trustedRoots)
+    private RedisConnection(ConnectionMultiplexer multiplexer, RedisStoreOptions options)
     {
         _multiplexer = multiplexer;
-        _trustedRoots = trustedRoots;
         Options = options;
     }
 
@@ -53,15 +51,14 @@ internal sealed class RedisConnection : IDisposable
             ClientName = "mcpwarden",
         };
         configuration.EndPoints.Add(options.Endpoint);
-        var connection = (RedisConnection?)null;
         if (trustedRoots is not null)
         {
-            configuration.CertificateValidation += (_, certificate, chain, errors) => connection!.ValidateServer(certificate, errors);
+            // Runs during the connect itself (and every reconnect): it must need nothing but the roots.
+            configuration.CertificateValidation += (_, certificate, _, errors) => ChainsTo(trustedRoots, certificate, errors);
         }
 
         var multiplexer = await ConnectionMultiplexer.ConnectAsync(configuration).ConfigureAwait(false);
-        connection = new RedisConnection(multiplexer, options, trustedRoots);
-        return connection;
+        return new RedisConnection(multiplexer, options);
     }
 
     /// <summary>A key under this store's prefix.</summary>
@@ -120,7 +117,7 @@ internal sealed class RedisConnection : IDisposable
     }
 
     /// <summary>With a private certificate authority: the server's certificate must chain to it (and carry the right name).</summary>
-    private bool ValidateServer(X509Certificate? certificate, SslPolicyErrors errors)
+    private static bool ChainsTo(X509Certificate2Collection trustedRoots, X509Certificate? certificate, SslPolicyErrors errors)
     {
         if (certificate is null || (errors & (SslPolicyErrors.RemoteCertificateNotAvailable | SslPolicyErrors.RemoteCertificateNameMismatch)) != 0)
         {
@@ -129,7 +126,7 @@ internal sealed class RedisConnection : IDisposable
 
         using var chain = new X509Chain();
         chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.AddRange(_trustedRoots!);
+        chain.ChainPolicy.CustomTrustStore.AddRange(trustedRoots);
         chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
         using var server = new X509Certificate2(certificate);
         return chain.Build(server);

@@ -15,12 +15,14 @@ public sealed class RedisServer : IAsyncDisposable
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(20);
 
     private readonly string[] _extraArguments;
+    private readonly string? _tlsCertificateFile;
     private Process? _process;
 
-    private RedisServer(int port, string[] extraArguments)
+    private RedisServer(int port, string[] extraArguments, string? tlsCertificateFile)
     {
         Port = port;
         _extraArguments = extraArguments;
+        _tlsCertificateFile = tlsCertificateFile;
     }
 
     public int Port { get; }
@@ -43,7 +45,20 @@ public sealed class RedisServer : IAsyncDisposable
             throw new InvalidOperationException($"redis-server is not at {Binary}: run the tests through scripts/test.sh, which installs it, or set MCPWARDEN_REDIS_SERVER");
         }
 
-        var server = new RedisServer(FreePort(), extraArguments);
+        var server = new RedisServer(FreePort(), extraArguments, tlsCertificateFile: null);
+        await server.StartAgainAsync();
+        return server;
+    }
+
+    /// <summary>Starts a server that speaks only TLS on its port, with the given PEM certificate and key (clients need no certificate).</summary>
+    public static async Task<RedisServer> StartTlsAsync(string certificateFile, string keyFile)
+    {
+        if (!File.Exists(Binary))
+        {
+            throw new InvalidOperationException($"redis-server is not at {Binary}: run the tests through scripts/test.sh, which installs it, or set MCPWARDEN_REDIS_SERVER");
+        }
+
+        var server = new RedisServer(FreePort(), ["--tls-cert-file", certificateFile, "--tls-key-file", keyFile, "--tls-auth-clients", "no"], certificateFile);
         await server.StartAgainAsync();
         return server;
     }
@@ -56,7 +71,9 @@ public sealed class RedisServer : IAsyncDisposable
             throw new InvalidOperationException("the server is running");
         }
 
-        var arguments = new List<string> { "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--loglevel", "warning" };
+        var port = Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var arguments = new List<string> { "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--loglevel", "warning" };
+        arguments.AddRange(_tlsCertificateFile is null ? ["--port", port] : ["--port", "0", "--tls-port", port]);
         arguments.AddRange(_extraArguments);
         var start = new ProcessStartInfo(Binary) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var argument in arguments)
@@ -108,7 +125,18 @@ public sealed class RedisServer : IAsyncDisposable
         {
             using var client = new TcpClient();
             await client.ConnectAsync(IPAddress.Loopback, Port);
-            var stream = client.GetStream();
+            Stream stream = client.GetStream();
+            if (_tlsCertificateFile is not null)
+            {
+                // Whether it answers is all that matters here: the certificate it must present is the one it was given.
+                var pem = await File.ReadAllTextAsync(_tlsCertificateFile);
+                var fields = System.Security.Cryptography.PemEncoding.Find(pem);
+                using var expected = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadCertificate(Convert.FromBase64String(pem[fields.Base64Data]));
+                var secure = new System.Net.Security.SslStream(stream, leaveInnerStreamOpen: false, (_, presented, _, _) => presented is not null && presented.GetCertHashString() == expected.Thumbprint);
+                await secure.AuthenticateAsClientAsync("localhost");
+                stream = secure;
+            }
+
             await stream.WriteAsync("PING\r\n"u8.ToArray());
             var buffer = new byte[64];
             var read = await stream.ReadAsync(buffer).AsTask().WaitAsync(TimeSpan.FromSeconds(2));
@@ -116,7 +144,7 @@ public sealed class RedisServer : IAsyncDisposable
             var answer = Encoding.ASCII.GetString(buffer, 0, read);
             return answer.StartsWith("+PONG", StringComparison.Ordinal) || answer.StartsWith("-NOAUTH", StringComparison.Ordinal);
         }
-        catch (Exception e) when (e is SocketException or IOException or TimeoutException)
+        catch (Exception e) when (e is SocketException or IOException or TimeoutException or System.Security.Authentication.AuthenticationException)
         {
             return false;
         }
