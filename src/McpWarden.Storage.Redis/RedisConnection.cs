@@ -64,13 +64,19 @@ internal sealed class RedisConnection : IDisposable
     /// <summary>A key under this store's prefix.</summary>
     public RedisKey Key(string name) => Options.KeyPrefix + name;
 
-    /// <summary>Runs one command (or script); a connection, timeout or authentication failure becomes <see cref="StoreUnavailableException"/>.</summary>
+    /// <summary>
+    /// Runs one command (or script) within the operation timeout; a connection, timeout or authentication failure, or a
+    /// server that cannot serve now, becomes <see cref="StoreUnavailableException"/>. A command that timed out may still
+    /// run later: for a consume that errs towards admitting less.
+    /// </summary>
     public async Task<T> RunAsync<T>(Func<IDatabase, Task<T>> command)
     {
         ArgumentNullException.ThrowIfNull(command);
         try
         {
-            return await command(Database).ConfigureAwait(false);
+            // StackExchange.Redis 1.2.6 gives asynchronous commands no timeout of their own: a Redis that stopped
+            // answering without closing the connection (frozen, blackholed) would hold every call forever.
+            return await command(Database).WaitAsync(Options.OperationTimeout).ConfigureAwait(false);
         }
         catch (Exception e) when (IsUnavailability(e))
         {
@@ -78,9 +84,12 @@ internal sealed class RedisConnection : IDisposable
         }
     }
 
-    /// <summary>The exception that says the store cannot be reached, naming the endpoint and the cause.</summary>
-    public StoreUnavailableException Unavailable(Exception cause) =>
-        new($"the shared store (Redis at {Options.Endpoint}) is unavailable: {Describe(cause)}", cause);
+    /// <summary>The exception that says the store cannot be reached: naming the endpoint and the cause for operators, only the cause for agents.</summary>
+    public StoreUnavailableException Unavailable(Exception cause)
+    {
+        var why = Why(cause);
+        return new($"the shared store (Redis at {Options.Endpoint}) is unavailable: {why} ({cause.Message})", $"the gateway's shared store is unreachable ({why})", cause);
+    }
 
     public void Dispose()
     {
@@ -89,25 +98,42 @@ internal sealed class RedisConnection : IDisposable
         _multiplexer.Dispose();
     }
 
+    // The server answered, but cannot serve now; each prefix opens its error reply.
+    private static readonly (string Prefix, string Why)[] RefusingServer =
+    [
+        ("NOAUTH", "authentication refused"),
+        ("WRONGPASS", "authentication refused"),
+        ("LOADING", "Redis is loading its data"),
+        ("READONLY", "Redis is a read-only replica"),
+        ("MASTERDOWN", "Redis lost its primary"),
+        ("OOM", "Redis is out of memory"),
+        ("BUSY", "Redis is busy running a script"),
+        ("MISCONF", "Redis cannot persist its data"),
+        ("NOREPLICAS", "Redis has too few replicas"),
+        ("TRYAGAIN", "Redis asks to try again"),
+        ("CLUSTERDOWN", "the Redis cluster is down"),
+    ];
+
     private static bool IsUnavailability(Exception e) => e switch
     {
         RedisConnectionException or TimeoutException => true,
-
-        // The server answered, but cannot serve: wrong credentials, still loading its data, a read-only replica.
-        RedisServerException server => server.Message.StartsWith("NOAUTH", StringComparison.Ordinal)
-            || server.Message.StartsWith("WRONGPASS", StringComparison.Ordinal)
-            || server.Message.StartsWith("LOADING", StringComparison.Ordinal)
-            || server.Message.StartsWith("READONLY", StringComparison.Ordinal)
-            || server.Message.StartsWith("MASTERDOWN", StringComparison.Ordinal),
+        RedisServerException server => RefusingServer.Any(r => server.Message.StartsWith(r.Prefix, StringComparison.Ordinal)),
         _ => false,
     };
 
-    private static string Describe(Exception e) => e switch
+    private string Why(Exception e) => e switch
     {
-        RedisConnectionException => "no connection (" + e.Message + ")",
-        TimeoutException => "no answer within " + e.Message,
-        _ => e.Message,
+        RedisConnectionException connection when Refused(connection) => "authentication refused",
+        RedisConnectionException => "no connection",
+        TimeoutException => $"no answer within {Options.OperationTimeout.TotalMilliseconds:0} ms",
+        RedisServerException server => RefusingServer.FirstOrDefault(r => server.Message.StartsWith(r.Prefix, StringComparison.Ordinal)).Why ?? "refused by Redis",
+        _ => "unexpected failure",
     };
+
+    /// <summary>Whether the connection failed because the server refused the password (said by it or by the connection it wraps).</summary>
+    private static bool Refused(RedisConnectionException e) =>
+        e.FailureType == ConnectionFailureType.AuthenticationFailure
+        || e.InnerException is RedisConnectionException { FailureType: ConnectionFailureType.AuthenticationFailure };
 
     private static X509Certificate2Collection LoadRoots(string caFile)
     {

@@ -54,6 +54,33 @@ public sealed class RedisConnectionTests
 
         var failure = await Assert.ThrowsAsync<StoreUnavailableException>(() => connection.RunAsync(db => db.StringGetAsync(connection.Key("k"))));
         Assert.Contains(server.Endpoint, failure.Message, StringComparison.Ordinal);
+        Assert.Equal("the gateway's shared store is unreachable (authentication refused)", failure.Reason);
+    }
+
+    [Fact]
+    public async Task Run_ServerFrozen_IsUnavailableWithinTheOperationTimeout()
+    {
+        // A stopped (SIGSTOP) server keeps its connections open and answers nothing, as a blackholed network does.
+        await using var server = await RedisServer.StartAsync();
+        using var connection = await RedisConnection.OpenAsync(new RedisStoreOptions { Endpoint = server.Endpoint, OperationTimeout = TimeSpan.FromMilliseconds(500) });
+        Assert.True(await connection.RunAsync(db => db.StringSetAsync(connection.Key("k"), "v")));
+
+        using (var stop = System.Diagnostics.Process.Start("kill", ["-STOP", server.Pid!.Value.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await stop.WaitForExitAsync(Cancellation);
+        }
+
+        try
+        {
+            var frozen = connection.RunAsync(db => db.StringGetAsync(connection.Key("k")));
+            var failure = await Assert.ThrowsAsync<StoreUnavailableException>(() => frozen.WaitAsync(TimeSpan.FromSeconds(30), Cancellation));
+            Assert.Equal("the gateway's shared store is unreachable (no answer within 500 ms)", failure.Reason);
+        }
+        finally
+        {
+            using var resume = System.Diagnostics.Process.Start("kill", ["-CONT", server.Pid!.Value.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+            await resume.WaitForExitAsync(Cancellation);
+        }
     }
 
     [Fact]

@@ -87,15 +87,24 @@ public sealed class RedisServer : IAsyncDisposable
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
 
-        var waiting = Stopwatch.StartNew();
-        while (!await AnswersPingAsync())
+        try
         {
-            if (_process.HasExited || waiting.Elapsed > StartTimeout)
+            var waiting = Stopwatch.StartNew();
+            while (!await AnswersPingAsync())
             {
-                throw new InvalidOperationException($"redis-server on port {Port} did not answer PING (exit code {(_process.HasExited ? _process.ExitCode : "none")})");
-            }
+                if (_process.HasExited || waiting.Elapsed > StartTimeout)
+                {
+                    throw new InvalidOperationException($"redis-server on port {Port} did not answer PING (exit code {(_process.HasExited ? _process.ExitCode : "none")})");
+                }
 
-            await Task.Delay(50);
+                await Task.Delay(50);
+            }
+        }
+        catch
+        {
+            // Nobody holds a server that failed to start: stop it here, or it outlives the test run.
+            await StopAsync();
+            throw;
         }
     }
 

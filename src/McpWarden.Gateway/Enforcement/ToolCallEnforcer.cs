@@ -95,8 +95,8 @@ public sealed class ToolCallEnforcer
     /// </summary>
     private Decision StoreFailed(Decision decision, Exception e) => e switch
     {
-        StoreUnavailableException when _failOpen && decision.Kind == DecisionKind.Allow => Decision.AllowUnchecked(decision, e.Message),
-        StoreUnavailableException => Decision.Deny(ReasonCodes.StoreUnavailable, decision.RulePath, $"the call's limits could not be checked, so it is refused: {e.Message}", decision.Rule),
+        StoreUnavailableException unavailable when _failOpen && decision.Kind == DecisionKind.Allow => Decision.AllowUnchecked(decision, unavailable.Reason),
+        StoreUnavailableException unavailable => Decision.Deny(ReasonCodes.StoreUnavailable, decision.RulePath, $"the call's limits could not be checked, so it is refused: {unavailable.Reason}", decision.Rule),
         _ => Decision.Deny(ReasonCodes.EvaluationError, decision.RulePath, $"the call's limits could not be checked, so it is refused: {e.Message}", decision.Rule),
     };
 }

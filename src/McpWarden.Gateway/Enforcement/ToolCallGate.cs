@@ -90,7 +90,7 @@ public sealed class ToolCallGate
         {
             GatewayMetrics.RecordStoreError(GatewayMetrics.StoreParts.Approvals, e);
             GateLog.ApprovalNotRecorded(_logger, gate.Call.Server, new Relay.Untrusted(gate.Call.Tool), e.Message);
-            var refused = Decision.Deny(StoreFailureCode(e), held.RulePath, $"the call needs a person's approval, and the approval could not be recorded: {e.Message}", held.Rule);
+            var refused = Decision.Deny(StoreFailureCode(e), held.RulePath, $"the call needs a person's approval, and the approval could not be recorded: {StoreUnavailableException.RefusalText(e)}", held.Rule);
             return await SettleAsync(gate, refused, record, forward: false, cancellationToken).ConfigureAwait(false);
         }
 
@@ -124,7 +124,7 @@ public sealed class ToolCallGate
             // The store failed while the call waited: the call is refused, and its approval can no longer release anything.
             GatewayMetrics.RecordStoreError(GatewayMetrics.StoreParts.Approvals, e);
             await AbandonQuietlyAsync(approval.Id, "the gateway could not follow the approval: " + e.Message).ConfigureAwait(false);
-            var failed = Decision.Deny(StoreFailureCode(e), held.RulePath, $"the approval could not be followed, so the call is refused: {e.Message}", held.Rule);
+            var failed = Decision.Deny(StoreFailureCode(e), held.RulePath, $"the approval could not be followed, so the call is refused: {StoreUnavailableException.RefusalText(e)}", held.Rule);
             return await SettleAsync(gate, failed, record, forward: false, CancellationToken.None).ConfigureAwait(false);
         }
         finally
@@ -218,7 +218,7 @@ public sealed class ToolCallGate
         {
             // Fail closed whatever went wrong: an approval that cannot be marked used releases nothing.
             GatewayMetrics.RecordStoreError(GatewayMetrics.StoreParts.Approvals, e);
-            return Decision.Deny(StoreFailureCode(e), held.RulePath, $"the approval could not be used, so the call is refused: {e.Message}", held.Rule);
+            return Decision.Deny(StoreFailureCode(e), held.RulePath, $"the approval could not be used, so the call is refused: {StoreUnavailableException.RefusalText(e)}", held.Rule);
         }
 
         if (!used)

@@ -137,7 +137,7 @@ public sealed class ToolVetting
             if (storeProblem is not null && !confirmedEarlier)
             {
                 var code = storeProblem is Storage.StoreUnavailableException ? ReasonCodes.StoreUnavailable : ReasonCodes.EvaluationError;
-                withheld = new ToolWithheld(code, $"the pin of {JsonText.Quote(tool.Name)} could not be checked, so the tool is withheld: {storeProblem.Message}");
+                withheld = new ToolWithheld(code, $"the pin of {JsonText.Quote(tool.Name)} could not be checked, so the tool is withheld: {Storage.StoreUnavailableException.RefusalText(storeProblem)}");
             }
             else if (findings.Count > 0 && server.Scan == ScanAction.Hide)
             {

@@ -8,16 +8,28 @@ namespace McpWarden.Gateway.Storage;
 public sealed class StoreUnavailableException : Exception
 {
     public StoreUnavailableException()
+        : this("the store is unavailable")
     {
     }
 
     public StoreUnavailableException(string message)
-        : base(message)
-    {
-    }
+        : base(message) => Reason = message;
 
     public StoreUnavailableException(string message, Exception innerException)
-        : base(message, innerException)
+        : base(message, innerException) => Reason = message;
+
+    /// <param name="message">The whole story, for operators: which endpoint, what the client library said.</param>
+    /// <param name="reason">What an agent may read: why, without the store's address or internals.</param>
+    public StoreUnavailableException(string message, string reason, Exception innerException)
+        : base(message, innerException) => Reason = reason;
+
+    /// <summary>Why, in words fit for a refusal an agent reads (no addresses, no library internals).</summary>
+    public string Reason { get; }
+
+    /// <summary>What a refusal caused by <paramref name="failure"/> may say: the reason of an unreachable store, else the failure's message.</summary>
+    public static string RefusalText(Exception failure)
     {
+        ArgumentNullException.ThrowIfNull(failure);
+        return failure is StoreUnavailableException unavailable ? unavailable.Reason : failure.Message;
     }
 }

@@ -370,7 +370,7 @@ public sealed class RedisApprovalQueue : IApprovalQueue
 
         try
         {
-            await _connection.Subscriber.SubscribeAsync(_channel, _onNotification).ConfigureAwait(false);
+            await _connection.Subscriber.SubscribeAsync(_channel, _onNotification).WaitAsync(_connection.Options.OperationTimeout).ConfigureAwait(false);
             Volatile.Write(ref _subscription, 2);
         }
 #pragma warning disable CA1031 // A wait does not depend on its notification: it polls as well.
@@ -387,7 +387,7 @@ public sealed class RedisApprovalQueue : IApprovalQueue
     {
         try
         {
-            await _connection.Subscriber.UnsubscribeAsync(_channel, _onNotification).ConfigureAwait(false);
+            await _connection.Subscriber.UnsubscribeAsync(_channel, _onNotification).WaitAsync(_connection.Options.OperationTimeout).ConfigureAwait(false);
         }
 #pragma warning disable CA1031 // The handler is removed locally whether or not the server hears of it.
         catch (Exception)

@@ -34,7 +34,9 @@ public sealed class StoreFailureEndToEndTests
 
         var refused = await closedClient.CallToolAsync("run_workflow", Workflow, cancellationToken: Cancellation);
         Assert.Equal("store_unavailable", ReplicaSet.RefusalCode(refused));
-        Assert.Contains(set.Redis.Endpoint, ReplicaSet.RefusalMessage(refused), StringComparison.Ordinal);
+        // The agent learns why, not where the store lives.
+        Assert.Contains("the gateway's shared store is unreachable (no connection)", ReplicaSet.RefusalMessage(refused), StringComparison.Ordinal);
+        Assert.DoesNotContain(set.Redis.Endpoint, ReplicaSet.RefusalMessage(refused), StringComparison.Ordinal);
         var unchecked_ = await openClient.CallToolAsync("run_workflow", Workflow, cancellationToken: Cancellation);
         Assert.Null(ReplicaSet.RefusalCode(unchecked_));
         Assert.Equal(3, set.CallsReceived("run_workflow"));
