@@ -27,6 +27,16 @@ public sealed record RedisStoreOptions
     /// <summary>How long one command may take before the store counts as unavailable.</summary>
     public TimeSpan OperationTimeout { get; init; } = TimeSpan.FromSeconds(2);
 
+    // A record prints every property: the password must never reach a log that way.
+    private bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append("Endpoint = ").Append(Endpoint)
+            .Append(", Password = ").Append(Password is null ? "(none)" : "(set)")
+            .Append(", Tls = ").Append(Tls)
+            .Append(", KeyPrefix = ").Append(KeyPrefix);
+        return true;
+    }
+
     /// <summary>How often a held call looks for a decision taken on another replica, besides the notification it is sent.</summary>
     public TimeSpan ApprovalPollInterval { get; init; } = TimeSpan.FromMilliseconds(500);
 

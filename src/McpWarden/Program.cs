@@ -200,7 +200,16 @@ pinsAccept.SetAction((parse, cancellationToken) => PinsCommand.AcceptAsync(
     parse.GetValue(pinsAcceptConfig)!, parse.GetValue(pinsAcceptTarget)!, parse.GetValue(pinsAcceptFingerprint), Console.Out, Console.Error, cancellationToken));
 root.Subcommands.Add(new Command("pins", "Pinned tool definitions: list them, accept a change") { pinsList, pinsAccept });
 
-return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null }).ConfigureAwait(false);
+try
+{
+    return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null, EnableDefaultExceptionHandler = false }).ConfigureAwait(false);
+}
+catch (McpWarden.Gateway.Storage.StoreUnavailableException e)
+{
+    // A command that reads the shared store (pins, inventory) while Redis is away: one line that says so, not a stack trace.
+    await Console.Error.WriteLineAsync("mcpwarden: " + e.Message).ConfigureAwait(false);
+    return McpWarden.Cli.ExitCodes.Invalid;
+}
 
 static string AuditOptionDescription(string name) => name switch
 {

@@ -498,13 +498,26 @@ internal sealed partial class ConfigurationReader
         return (true, serverName, caFile, valid);
     }
 
+    /// <summary>
+    /// <c>HOST:PORT</c> as the Redis client reads it: a name or IPv4 address, or an IPv6 one in brackets, then a port.
+    /// A URL (<c>redis://...</c>) or spaces are refused here, not when the gateway starts.
+    /// </summary>
     private static bool IsHostAndPort(string endpoint)
     {
         var colon = endpoint.LastIndexOf(':');
-        return colon > 0
-            && int.TryParse(endpoint.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var port)
-            && port is > 0 and <= 65535;
+        if (colon <= 0 || !int.TryParse(endpoint.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port is <= 0 or > 65535)
+        {
+            return false;
+        }
+
+        var host = endpoint[..colon];
+        return host.StartsWith('[') && host.EndsWith(']')
+            ? System.Net.IPAddress.TryParse(host[1..^1], out var address) && address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6
+            : HostName().IsMatch(host);
     }
+
+    [GeneratedRegex("^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,252})$")]
+    private static partial Regex HostName();
 
     private byte[]? ReadHash(JsonElement element, string field, string path)
     {

@@ -69,7 +69,9 @@ internal static class StoreOpener
         {
             await stores.Approvals.AbandonOrphansAsync(GatewayInstance.IsAlive, cancellationToken).ConfigureAwait(false);
         }
-        catch (StoreUnavailableException e)
+#pragma warning disable CA1031 // Whatever the store answers, the gateway starts: the orphans end at their expiry either way.
+        catch (Exception e) when (e is not OperationCanceledException)
+#pragma warning restore CA1031
         {
             await error.WriteLineAsync($"{command}: warning: held calls of earlier runs could not be abandoned ({e.Message}); they end at their expiry").ConfigureAwait(false);
         }
