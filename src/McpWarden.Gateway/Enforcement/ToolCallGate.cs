@@ -260,19 +260,10 @@ public sealed class ToolCallGate
             RulePath = decision.RulePath,
             Message = AuditedMessage(decision),
         };
-        // A client may call any name; only names its server lists become labels (and span names).
-        var listed = gate.Tools.TryGet(audited.Tool, out _);
-        GatewayMetrics.RecordDecision(audited.Server, GatewayMetrics.ToolLabel(audited.Tool, listed), audited.Decision, audited.Code, audited.Mode);
-        GatewayTracing.Decided(gate.Span, audited, listed);
-        if (decision.Code == ReasonCodes.AllowedUnchecked)
-        {
-            GatewayMetrics.RecordFailOpen(gate.Call.Server);
-            GateLog.FailedOpen(_logger, gate.Call.Server, new Relay.Untrusted(gate.Call.Tool), decision.Message);
-        }
-
         try
         {
             var stored = await _audit.AppendAsync(audited, cancellationToken).ConfigureAwait(false);
+            Observe(gate, audited, decision);
             return new GateResult(forward, decision, forward ? stored.Id : null);
         }
         catch (Exception e) when (e is not OperationCanceledException)
@@ -281,7 +272,23 @@ public sealed class ToolCallGate
             GatewayMetrics.RecordStoreError(GatewayMetrics.StoreParts.Audit, e);
             GateLog.AuditFailed(_logger, gate.Call.Server, new Relay.Untrusted(gate.Call.Tool), e.Message);
             var refused = Decision.Deny(ReasonCodes.AuditFailed, decision.RulePath, "the gateway could not record this decision in its audit log, so the call is refused", decision.Rule);
+            // Measured as what happened: refused, not what would have been.
+            Observe(gate, audited with { Decision = AuditDecisions.Deny, Code = refused.Code }, refused);
             return new GateResult(false, refused, null);
+        }
+    }
+
+    /// <summary>Counts and traces a settled decision, and logs a call let through unchecked.</summary>
+    private void Observe(GateCall gate, AuditRecord audited, Decision decision)
+    {
+        // A client may call any name; only names its server lists become labels (and span names).
+        var listed = gate.Tools.TryGet(audited.Tool, out _);
+        GatewayMetrics.RecordDecision(audited.Server, GatewayMetrics.ToolLabel(audited.Tool, listed), audited.Decision, audited.Code, audited.Mode);
+        GatewayTracing.Decided(gate.Span, audited, listed);
+        if (decision.Code == ReasonCodes.AllowedUnchecked)
+        {
+            GatewayMetrics.RecordFailOpen(gate.Call.Server);
+            GateLog.FailedOpen(_logger, gate.Call.Server, new Relay.Untrusted(gate.Call.Tool), decision.Message);
         }
     }
 

@@ -68,10 +68,6 @@ public static class GatewayTracing
 
         activity.SetTag(MethodName, "tools/call");
         activity.SetTag(OperationName, "execute_tool");
-        if (ToolNameOf(parameters) is { } tool)
-        {
-            activity.SetTag(ToolName, tool);
-        }
 
         activity.SetTag(SessionId, session);
         if (requestId is not null)
@@ -93,9 +89,11 @@ public static class GatewayTracing
             return;
         }
 
+        // A name the server does not list is whatever the client sent: it names neither the span nor a tag.
         if (listed)
         {
             activity.DisplayName = "tools/call " + audited.Tool;
+            activity.SetTag(ToolName, audited.Tool);
         }
 
         activity.SetTag(Decision, audited.Decision);
@@ -143,19 +141,6 @@ public static class GatewayTracing
         var ambient = Activity.Current;
         activity.Stop();
         Activity.Current = ambient;
-    }
-
-    /// <summary>The called tool's name, read leniently: a call without a readable one is refused later, and still traced.</summary>
-    private static string? ToolNameOf(JsonNode? parameters)
-    {
-        try
-        {
-            return parameters is JsonObject body && body["name"] is JsonValue name && name.TryGetValue<string>(out var text) ? text : null;
-        }
-        catch (InvalidOperationException)
-        {
-            return null;
-        }
     }
 
     private static ActivityContext ParentFrom(JsonNode? parameters)
