@@ -130,10 +130,24 @@ internal sealed class RedisConnection : IDisposable
         _ => "unexpected failure",
     };
 
-    /// <summary>Whether the connection failed because the server refused the password (said by it or by the connection it wraps).</summary>
-    private static bool Refused(RedisConnectionException e) =>
-        e.FailureType == ConnectionFailureType.AuthenticationFailure
-        || e.InnerException is RedisConnectionException { FailureType: ConnectionFailureType.AuthenticationFailure };
+    /// <summary>
+    /// Whether the connection failed because the server refused the password: said by the failure, by the connection
+    /// failure it wraps, or (before the connection has given up) only by the server's reply quoted in its message.
+    /// </summary>
+    private static bool Refused(RedisConnectionException e)
+    {
+        for (Exception? failure = e; failure is not null; failure = failure.InnerException)
+        {
+            if (failure is RedisConnectionException { FailureType: ConnectionFailureType.AuthenticationFailure }
+                || failure.Message.Contains("NOAUTH", StringComparison.Ordinal)
+                || failure.Message.Contains("WRONGPASS", StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     private static X509Certificate2Collection LoadRoots(string caFile)
     {

@@ -1,7 +1,7 @@
 -- Checks every obligation of one call in the policy's order and, when consuming and every one has room, takes
 -- the call's units from all of them: all or nothing, atomic because Redis runs one script at a time.
 --
--- KEYS, two per obligation i: KEYS[2i-1] the budget's summary (hash: used, window_us), KEYS[2i] its log
+-- KEYS, two per obligation i: KEYS[2i-1] the budget's summary (hash: used, window_us, longest_us), KEYS[2i] its log
 --   (list of entries, oldest first, stamps never decreasing).
 -- ARGV: [1] 'consume' or 'check'; [2] now in microseconds rounded down (entries leave the window late, never
 --   early); [3] now rounded up (the stamp new units get, erring late too); [4] milliseconds a budget's keys
@@ -35,12 +35,17 @@ local function sum_log(log, from)
   end
 end
 
--- A budget as this call finds it: the entries that left the window (stamped at or before now - window) are
--- counted, not yet removed, so that a check writes nothing.
+-- A budget as this call finds it. Its log keeps every entry until it leaves the LONGEST window the budget was
+-- counted under (its summary remembers that window), so that a call under a shorter window (a replica on an
+-- older policy, a reload shortening the window) never erases units a longer window still counts. The summary's
+-- `used` is the sum of the whole log. Entries that left this call's window are counted out of `used`; those
+-- that left the longest window are counted for removal, and removed only when consuming: a check writes nothing.
 local function load_budget(summary, log, window)
-  local budget = { summary = summary, log = log, length = redis.call('LLEN', log), expired = 0, pending = DEC_ZERO, additions = {} }
-  local horizon = now - window
-  local expired_units = DEC_ZERO
+  local longest = math.max(window, tonumber(redis.call('HGET', summary, 'longest_us') or '0') or 0)
+  local budget = { summary = summary, log = log, length = redis.call('LLEN', log), expired = 0, trimmed = 0,
+    longest = longest, pending = DEC_ZERO, additions = {} }
+  local horizon, trim_horizon = now - window, now - longest
+  local expired_units, trimmed_units = DEC_ZERO, DEC_ZERO
   local reading = budget.length > 0
   while reading do
     local chunk = redis.call('LRANGE', log, budget.expired, budget.expired + 127)
@@ -51,20 +56,27 @@ local function load_budget(summary, log, window)
         reading = false
         break
       end
+      local entry_units = dec_parse(units)
       budget.expired = budget.expired + 1
-      expired_units = dec_add(expired_units, dec_parse(units))
+      expired_units = dec_add(expired_units, entry_units)
+      -- INVARIANT: trim_horizon <= horizon, so the entries to remove are a prefix of those out of this window.
+      if at <= trim_horizon then
+        budget.trimmed = budget.trimmed + 1
+        trimmed_units = dec_add(trimmed_units, entry_units)
+      end
     end
   end
 
   local stored = redis.call('HGET', summary, 'used')
-  if budget.expired == budget.length then
-    budget.used = DEC_ZERO
-  elseif stored then
-    budget.used = dec_sub(dec_parse(stored), expired_units)
+  local total
+  if stored then
+    total = dec_parse(stored)
   else
     -- The summary is a shortcut: without it the log itself is summed.
-    budget.used = sum_log(log, budget.expired)
+    total = sum_log(log, 0)
   end
+  budget.used = budget.expired == budget.length and DEC_ZERO or dec_sub(total, expired_units)
+  budget.kept = dec_sub(total, trimmed_units)
   return budget
 end
 
@@ -125,13 +137,13 @@ if not consume then
 end
 
 for _, budget in ipairs(order) do
-  if budget.expired > 0 or #budget.additions > 0 then
+  if budget.trimmed > 0 or #budget.additions > 0 then
     local log = budget.log
-    if budget.expired > 0 then
-      redis.call('LTRIM', log, budget.expired, -1)
+    if budget.trimmed > 0 then
+      redis.call('LTRIM', log, budget.trimmed, -1)
     end
 
-    local length = budget.length - budget.expired
+    local length = budget.length - budget.trimmed
     local newest_at, newest_opened, newest_units
     if length > 0 then
       local at, opened, units = entry_parse(redis.call('LINDEX', log, -1))
@@ -159,10 +171,11 @@ for _, budget in ipairs(order) do
     if length == 0 then
       redis.call('DEL', budget.summary, log)
     else
-      redis.call('HSET', budget.summary, 'used', dec_format(dec_add(budget.used, budget.pending)), 'window_us', int_format(budget.window))
-      -- The keys live until the newest entry leaves the window, and a little longer: Redis's memory follows
-      -- the budgets in use, not every key ever seen.
-      local ttl = string.format('%d', math.ceil((newest_at + budget.window - now) / 1000) + slack_ms)
+      redis.call('HSET', budget.summary, 'used', dec_format(dec_add(budget.kept, budget.pending)),
+        'window_us', int_format(budget.window), 'longest_us', int_format(budget.longest))
+      -- The keys live until the newest entry leaves the longest window, and a little longer: Redis's memory
+      -- follows the budgets in use, not every key ever seen.
+      local ttl = string.format('%d', math.ceil((newest_at + budget.longest - now) / 1000) + slack_ms)
       redis.call('PEXPIRE', budget.summary, ttl)
       redis.call('PEXPIRE', log, ttl)
     end

@@ -1,6 +1,7 @@
 using McpWarden.Gateway.Limits;
 using McpWarden.Gateway.Time;
 using McpWarden.Policy.Evaluation;
+using McpWarden.Testing;
 using Xunit;
 
 namespace McpWarden.Storage.Redis.Tests.Limits;
@@ -73,6 +74,26 @@ public sealed class RedisCounterStoreReplicaTests(RedisServerFixture redis) : IC
         })).ToArray();
         go.SetResult();
         return await Task.WhenAll(racing);
+    }
+
+    [Fact]
+    public async Task TryConsume_AReplicaOnAShorterWindow_NeverErasesWhatALongerWindowStillCounts()
+    {
+        // A rollout: one replica still has "spend" per day, the other already per hour.
+        var (daily, hourly) = await OpenReplicasAsync();
+        var perDay = Policies.Load("""{"version":"1","default":"deny","tools":{"pay":{"limits":[{"counter":"spend","window":"day","max":10,"cost":"amount"}]}}}""");
+        var perHour = Policies.Load("""{"version":"1","default":"deny","tools":{"pay":{"limits":[{"counter":"spend","window":"hour","max":10,"cost":"amount"}]}}}""");
+        Assert.True((await daily.TryConsumeAsync(Budgets.Pay(perDay, "10"), Cancellation)).Admitted);
+
+        _clock.Advance(TimeSpan.FromHours(2));
+        Assert.True((await hourly.TryConsumeAsync(Budgets.Pay(perHour, "1"), Cancellation)).Admitted);
+
+        // The day's 10 are still in the day's window: the daily replica has no room, as long as the day lasts.
+        Assert.False((await daily.TryConsumeAsync(Budgets.Pay(perDay, "1"), Cancellation)).Admitted);
+        _clock.Advance(TimeSpan.FromHours(21));
+        Assert.False((await daily.TryConsumeAsync(Budgets.Pay(perDay, "0.5"), Cancellation)).Admitted);
+        _clock.Advance(TimeSpan.FromHours(1));
+        Assert.True((await daily.TryConsumeAsync(Budgets.Pay(perDay, "9"), Cancellation)).Admitted);
     }
 
     private async Task<(ICounterStore A, ICounterStore B)> OpenReplicasAsync()
