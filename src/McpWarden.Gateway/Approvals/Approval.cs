@@ -36,4 +36,23 @@ public sealed record Approval
 
     /// <summary>Whether the approval is settled: nothing can change it any more but a use of an approved one.</summary>
     public bool IsDecided => State != ApprovalState.Pending;
+
+    /// <summary>A held call just submitted: pending under a new unguessable id, expiring after its timeout. Every queue starts one so.</summary>
+    public static Approval Submitted(ApprovalRequest request, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return new Approval
+        {
+            Id = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16)),
+            Binding = request.Binding,
+            Session = request.Session,
+            Arguments = request.Arguments,
+            RulePath = request.RulePath,
+            Message = request.Message,
+            Owner = request.Owner,
+            CreatedAt = now,
+            ExpiresAt = now + request.Timeout,
+            State = ApprovalState.Pending,
+        };
+    }
 }

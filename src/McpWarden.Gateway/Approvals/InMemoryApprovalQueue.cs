@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-
 namespace McpWarden.Gateway.Approvals;
 
 /// <summary>Approvals in process memory: for tests and <c>--ephemeral</c>. Every transition happens under one lock.</summary>
@@ -16,19 +14,7 @@ public sealed class InMemoryApprovalQueue : IApprovalQueue
     {
         ArgumentNullException.ThrowIfNull(request);
         var now = _time.GetUtcNow();
-        var approval = new Approval
-        {
-            Id = NewId(),
-            Binding = request.Binding,
-            Session = request.Session,
-            Arguments = request.Arguments,
-            RulePath = request.RulePath,
-            Message = request.Message,
-            Owner = request.Owner,
-            CreatedAt = now,
-            ExpiresAt = now + request.Timeout,
-            State = ApprovalState.Pending,
-        };
+        var approval = Approval.Submitted(request, now);
         lock (_gate)
         {
             _entries.Add(approval.Id, new Entry(approval));
@@ -157,8 +143,6 @@ public sealed class InMemoryApprovalQueue : IApprovalQueue
         entry.Approval = entry.Approval with { State = state, DecidedAt = _time.GetUtcNow(), DecidedBy = decidedBy, Reason = reason };
         entry.Settled.TrySetResult();
     }
-
-    private static string NewId() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
 
     private sealed class Entry(Approval approval)
     {

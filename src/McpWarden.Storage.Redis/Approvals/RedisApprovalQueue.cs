@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Globalization;
-using System.Security.Cryptography;
 using McpWarden.Gateway.Approvals;
 using McpWarden.Gateway.Storage;
 using StackExchange.Redis;
@@ -62,19 +61,7 @@ public sealed class RedisApprovalQueue : IApprovalQueue
         ArgumentNullException.ThrowIfNull(request);
         cancellationToken.ThrowIfCancellationRequested();
         var now = _time.GetUtcNow();
-        var approval = new Approval
-        {
-            Id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)),
-            Binding = request.Binding,
-            Session = request.Session,
-            Arguments = request.Arguments,
-            RulePath = request.RulePath,
-            Message = request.Message,
-            Owner = request.Owner,
-            CreatedAt = now,
-            ExpiresAt = now + request.Timeout,
-            State = ApprovalState.Pending,
-        };
+        var approval = Approval.Submitted(request, now);
 
         // A pending approval no replica ever looks at again (all of them stopped) still leaves Redis: its key
         // lives for the timeout plus the retention, as if it had timed out on time.

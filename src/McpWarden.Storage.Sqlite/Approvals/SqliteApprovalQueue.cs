@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Security.Cryptography;
 using McpWarden.Gateway.Approvals;
 using McpWarden.Storage.Sqlite.Database;
 using Microsoft.Data.Sqlite;
@@ -70,19 +69,7 @@ public sealed class SqliteApprovalQueue : IApprovalQueue
     {
         ArgumentNullException.ThrowIfNull(request);
         var now = _time.GetUtcNow();
-        var approval = new Approval
-        {
-            Id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)),
-            Binding = request.Binding,
-            Session = request.Session,
-            Arguments = request.Arguments,
-            RulePath = request.RulePath,
-            Message = request.Message,
-            Owner = request.Owner,
-            CreatedAt = now,
-            ExpiresAt = now + request.Timeout,
-            State = ApprovalState.Pending,
-        };
+        var approval = Approval.Submitted(request, now);
         await _writes.Enqueue(connection =>
         {
             var command = connection.Command(Insert);
