@@ -2,6 +2,8 @@ using System.Net;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 
+using McpWarden.BenchKit;
+
 namespace McpWarden.Soak;
 
 /// <summary>

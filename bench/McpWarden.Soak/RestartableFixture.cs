@@ -1,5 +1,7 @@
 using System.Globalization;
 
+using McpWarden.BenchKit;
+
 namespace McpWarden.Soak;
 
 /// <summary>

@@ -1,6 +1,8 @@
 using System.Net;
 using System.Text.Json;
 
+using McpWarden.BenchKit;
+
 namespace McpWarden.Soak;
 
 /// <summary>

@@ -1,3 +1,5 @@
+using McpWarden.BenchKit;
+
 namespace McpWarden.Soak;
 
 /// <summary>
@@ -54,7 +56,7 @@ internal sealed class SoakClient(int index, HttpClient http, Uri endpoint, CallM
         Outcome outcome;
         try
         {
-            var answer = await session.CallToolAsync(plan, deadline.Token).ConfigureAwait(false);
+            var answer = await session.CallToolAsync(plan.Tool, plan.Arguments, deadline.Token).ConfigureAwait(false);
             outcome = OutcomeClassifier.Classify(plan, answer, fixture.NearRestart(sent, clock.Now));
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested)

@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
 
+using McpWarden.BenchKit;
+
 namespace McpWarden.Soak;
 
 /// <summary>

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text.Json;
 
-namespace McpWarden.Soak;
+namespace McpWarden.BenchKit;
 
 /// <summary>What one POST got back: the HTTP status, the session id header, every JSON-RPC message, and the reply to the request.</summary>
-internal sealed record HttpAnswer(HttpStatusCode Status, string? SessionId, IReadOnlyList<JsonElement> Messages, JsonElement? Reply);
+public sealed record HttpAnswer(HttpStatusCode Status, string? SessionId, IReadOnlyList<JsonElement> Messages, JsonElement? Reply);

@@ -1,14 +1,14 @@
 using System.Diagnostics;
 using System.Globalization;
 
-namespace McpWarden.Soak;
+namespace McpWarden.BenchKit;
 
 /// <summary>
 /// A built .NET program started as <c>dotnet DLL ARGS</c> that prints one <c>listening on URL</c> line when it is
 /// ready (both mcpwarden and the fixture do). Its standard error goes to a log file, so a long run neither fills
 /// a pipe nor holds the log in memory.
 /// </summary>
-internal sealed class ListeningProcess : IAsyncDisposable
+public sealed class ListeningProcess : IAsyncDisposable
 {
     private const string Ready = "listening on ";
 

@@ -4,23 +4,23 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 
-namespace McpWarden.Soak;
+namespace McpWarden.BenchKit;
 
 /// <summary>
 /// One MCP session over Streamable HTTP, spoken by hand (as a client's bytes reach the gateway): initialize,
 /// <c>notifications/initialized</c>, then <c>tools/call</c> requests, each answered as JSON or on an SSE stream,
 /// and DELETE at the end.
 /// </summary>
-internal sealed class McpHttpSession
+public sealed class McpHttpSession
 {
-    private const string Initialize = """{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"mcpwarden-soak","version":"1"}}}""";
+    private const string Initialize = """{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"mcpwarden-bench","version":"1"}}}""";
 
     private readonly HttpClient _http;
     private readonly Uri _endpoint;
-    private readonly string _key;
+    private readonly string? _key;
     private int _nextId;
 
-    private McpHttpSession(HttpClient http, Uri endpoint, string key, string id)
+    private McpHttpSession(HttpClient http, Uri endpoint, string? key, string id)
     {
         _http = http;
         _endpoint = endpoint;
@@ -32,7 +32,8 @@ internal sealed class McpHttpSession
     public string Id { get; }
 
     /// <summary>Opens a session; throws <see cref="SessionOpenException"/> with what the gateway answered when it will not.</summary>
-    public static async Task<McpHttpSession> OpenAsync(HttpClient http, Uri endpoint, string key, CancellationToken cancellationToken)
+    /// <param name="key">The grant's bearer key; null sends no Authorization header (a server without auth).</param>
+    public static async Task<McpHttpSession> OpenAsync(HttpClient http, Uri endpoint, string? key, CancellationToken cancellationToken)
     {
         var answer = await PostAsync(http, endpoint, key, null, Initialize, cancellationToken).ConfigureAwait(false);
         if (answer.Status != HttpStatusCode.OK || answer.SessionId is null || Find(answer.Messages, "0") is not { } reply || !reply.TryGetProperty("result", out _))
@@ -46,11 +47,11 @@ internal sealed class McpHttpSession
             : throw new SessionOpenException($"notifications/initialized: HTTP {(int)initialized.Status}", null);
     }
 
-    /// <summary>Calls a tool; the answer is the JSON-RPC message with the request's id, or null when none came.</summary>
-    public async Task<HttpAnswer> CallToolAsync(CallPlan plan, CancellationToken cancellationToken)
+    /// <summary>Calls a tool with arguments given as a JSON object's text; the answer is the JSON-RPC message with the request's id, or null when none came.</summary>
+    public async Task<HttpAnswer> CallToolAsync(string tool, string arguments, CancellationToken cancellationToken)
     {
         var id = Interlocked.Increment(ref _nextId).ToString(CultureInfo.InvariantCulture);
-        var body = $$$"""{"jsonrpc":"2.0","id":{{{id}}},"method":"tools/call","params":{"name":{{{JsonSerializer.Serialize(plan.Tool)}}},"arguments":{{{plan.Arguments}}}}}""";
+        var body = $$$"""{"jsonrpc":"2.0","id":{{{id}}},"method":"tools/call","params":{"name":{{{JsonSerializer.Serialize(tool)}}},"arguments":{{{arguments}}}}}""";
         var answer = await PostAsync(_http, _endpoint, _key, Id, body, cancellationToken).ConfigureAwait(false);
         return answer with { Reply = Find(answer.Messages, id) };
     }
@@ -59,16 +60,24 @@ internal sealed class McpHttpSession
     public async Task CloseAsync(CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Delete, _endpoint);
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _key);
+        if (_key is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _key);
+        }
+
         request.Headers.Add("Mcp-Session-Id", Id);
         using var response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
     }
 
-    private static async Task<HttpAnswer> PostAsync(HttpClient http, Uri endpoint, string key, string? session, string body, CancellationToken cancellationToken)
+    private static async Task<HttpAnswer> PostAsync(HttpClient http, Uri endpoint, string? key, string? session, string body, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, endpoint) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
         request.Headers.TryAddWithoutValidation("Accept", "application/json, text/event-stream");
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        if (key is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        }
+
         request.Headers.Add("MCP-Protocol-Version", "2025-11-25");
         if (session is not null)
         {

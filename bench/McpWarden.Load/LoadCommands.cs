@@ -1,0 +1,9 @@
+namespace McpWarden.Load;
+
+/// <summary>Every measurement of the harness, in the order the usage text lists them.</summary>
+internal static class LoadCommands
+{
+    public static IReadOnlyList<LoadCommand> All { get; } =
+    [
+    ];
+}
