@@ -25,7 +25,7 @@ public sealed class SqliteStore : IDisposable
         Path = path;
         _writer = writer;
         _readers = new ReaderPool(path, options);
-        _writes = new WriteQueue(writer, options.MaxBatch);
+        _writes = new WriteQueue(writer, options.MaxBatch, options.DeferredLinger);
         Counters = new SqliteCounterStore(_writes, _readers, time);
         Audit = new SqliteAuditSink(_writes, _readers);
         Approvals = new SqliteApprovalQueue(_writes, _readers, time, options.ApprovalPollInterval);

@@ -16,4 +16,10 @@ public sealed record SqliteStoreOptions
 
     /// <summary>The most queued writes one transaction (one commit) takes.</summary>
     public int MaxBatch { get; init; } = 256;
+
+    /// <summary>
+    /// How long a write no one waits on to go on (a call's outcome) may wait to share another write's commit before
+    /// it is committed on its own. Internal: tests stretch it to see the sharing.
+    /// </summary>
+    internal TimeSpan DeferredLinger { get; init; } = TimeSpan.FromMilliseconds(10);
 }

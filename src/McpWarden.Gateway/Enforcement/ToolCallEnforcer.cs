@@ -1,3 +1,4 @@
+using McpWarden.Gateway.Audit;
 using McpWarden.Gateway.Limits;
 using McpWarden.Gateway.Storage;
 using McpWarden.Gateway.Telemetry;
@@ -15,16 +16,62 @@ public sealed class ToolCallEnforcer
 {
     private readonly ICounterStore _counters;
     private readonly bool _failOpen;
+    private readonly IAdmissionStore? _admissions;
 
     /// <param name="failOpen">
     /// When the store cannot be reached (<see cref="StoreUnavailableException"/>), let an allowed call through with
     /// its limits unchecked (<c>allowed_unchecked</c>) instead of refusing it (<c>store_unavailable</c>). Any other
     /// failure of the store still refuses.
     /// </param>
-    public ToolCallEnforcer(ICounterStore counters, bool failOpen = false)
+    /// <param name="admissions">
+    /// When the counters and the audit log share a store that can write both at once: an allowed call's units and its
+    /// record then go in one write (<see cref="DecideAndRecordAsync"/>).
+    /// </param>
+    public ToolCallEnforcer(ICounterStore counters, bool failOpen = false, IAdmissionStore? admissions = null)
     {
         _counters = counters;
         _failOpen = failOpen;
+        _admissions = admissions;
+    }
+
+    /// <summary>
+    /// As <see cref="DecideAsync"/>, and an allowed call with limits is also recorded, in the same write as its
+    /// units when the store can (<see cref="IAdmissionStore"/>): <paramref name="recordOf"/> makes its record of the
+    /// decision. Otherwise nothing is recorded here and the caller appends the record itself.
+    /// </summary>
+    public async ValueTask<RecordedDecision> DecideAndRecordAsync(CompiledPolicy policy, ToolCall call, ToolSnapshot tools, Func<Decision, AuditRecord> recordOf, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(recordOf);
+        if (_admissions is null)
+        {
+            return new RecordedDecision(await DecideAsync(policy, call, tools, cancellationToken).ConfigureAwait(false), null, null);
+        }
+
+        var decision = PolicyEvaluator.Evaluate(policy, call, tools);
+        if (decision.Kind != DecisionKind.Allow || decision.Obligations.Count == 0)
+        {
+            return new RecordedDecision(await ObligeAsync(decision, call, cancellationToken).ConfigureAwait(false), null, null);
+        }
+
+        try
+        {
+            var admission = await _admissions.TryConsumeAndAppendAsync(decision.Obligations, _ => recordOf(decision), cancellationToken).ConfigureAwait(false);
+            RecordUsage(call.Server, admission.Outcome);
+            return admission.Outcome.Admitted
+                ? new RecordedDecision(decision, admission.Record, null)
+                : new RecordedDecision(Decision.RateLimited(admission.Outcome.Blocking!, admission.Outcome.RetryAfter, decision.Rule), null, null);
+        }
+        catch (AuditWriteException e)
+        {
+            // Nothing was consumed; the call is refused as any decision that cannot be recorded.
+            return new RecordedDecision(decision, null, e);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The units could not be checked (or the write not committed): nothing of it is kept, as for a failed consume.
+            GatewayMetrics.RecordStoreError(GatewayMetrics.StoreParts.Counters, e);
+            return new RecordedDecision(StoreFailed(decision, e), null, null);
+        }
     }
 
     /// <summary>
@@ -33,7 +80,12 @@ public sealed class ToolCallEnforcer
     /// </summary>
     public async ValueTask<Decision> DecideAsync(CompiledPolicy policy, ToolCall call, ToolSnapshot tools, CancellationToken cancellationToken = default)
     {
-        var decision = PolicyEvaluator.Evaluate(policy, call, tools);
+        return await ObligeAsync(PolicyEvaluator.Evaluate(policy, call, tools), call, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The evaluator's decision through the counters: an allowed call consumes, a held one is checked for room.</summary>
+    private async ValueTask<Decision> ObligeAsync(Decision decision, ToolCall call, CancellationToken cancellationToken)
+    {
         if (decision.Kind == DecisionKind.Deny || decision.Obligations.Count == 0)
         {
             return decision;

@@ -27,7 +27,7 @@ public sealed class ToolCallGate
     public ToolCallGate(GatewayStores stores, AuditSettings settings, TimeProvider time, ILogger<ToolCallGate> logger)
     {
         ArgumentNullException.ThrowIfNull(stores);
-        _enforcer = new ToolCallEnforcer(stores.Counters, stores.LimitsFailOpen);
+        _enforcer = new ToolCallEnforcer(stores.Counters, stores.LimitsFailOpen, stores.Admissions);
         _approvals = stores.Approvals;
         _audit = stores.Audit;
         _settings = settings;
@@ -40,10 +40,33 @@ public sealed class ToolCallGate
     {
         ArgumentNullException.ThrowIfNull(gate);
         var started = _time.GetTimestamp();
-        var decision = await _enforcer.DecideAsync(gate.Server.Policy, gate.Call, gate.Tools, cancellationToken).ConfigureAwait(false);
+        var fresh = NewRecord(gate);
+        // An allowed call with limits is recorded in the write that consumes its units, when the store can: one
+        // commit before forwarding instead of two. The record is made as the write runs, so its evaluation time
+        // covers the counters as the separate path's does.
+        var enforced = await _enforcer.DecideAndRecordAsync(
+            gate.Server.Policy,
+            gate.Call,
+            gate.Tools,
+            allowed => Settled(fresh with { Evaluation = _time.GetElapsedTime(started) }, allowed),
+            cancellationToken).ConfigureAwait(false);
+        var decision = enforced.Decision;
+        var server = new KeyValuePair<string, object?>("server", gate.Call.Server);
+        if (enforced.Recorded is { } recorded)
+        {
+            GatewayMetrics.EvaluationDuration.Record(recorded.Evaluation.TotalSeconds, server);
+            Observe(gate, recorded, decision);
+            return new GateResult(true, decision, recorded.Id);
+        }
+
         // Evaluation time covers deciding and the counters; waiting for a person is not evaluation.
-        var record = NewRecord(gate) with { Evaluation = _time.GetElapsedTime(started) };
-        GatewayMetrics.EvaluationDuration.Record(record.Evaluation.TotalSeconds, new KeyValuePair<string, object?>("server", gate.Call.Server));
+        var record = fresh with { Evaluation = _time.GetElapsedTime(started) };
+        GatewayMetrics.EvaluationDuration.Record(record.Evaluation.TotalSeconds, server);
+        if (enforced.AuditFailure is { } failure)
+        {
+            return AuditFailed(gate, decision, Settled(record, decision), failure);
+        }
+
         var observing = gate.Server.Mode == EnforcementMode.Observe;
 
         if (decision.Kind == DecisionKind.Approve)
@@ -247,19 +270,7 @@ public sealed class ToolCallGate
     /// <summary>Writes the decision's audit record; a call is forwarded only once its record is durable.</summary>
     private async Task<GateResult> SettleAsync(GateCall gate, Decision decision, AuditRecord record, bool forward, CancellationToken cancellationToken)
     {
-        var audited = record with
-        {
-            Time = _time.GetUtcNow(),
-            Decision = decision.Kind switch
-            {
-                DecisionKind.Allow => AuditDecisions.Allow,
-                DecisionKind.Approve => AuditDecisions.Hold,
-                _ => AuditDecisions.Deny,
-            },
-            Code = decision.Code,
-            RulePath = decision.RulePath,
-            Message = AuditedMessage(decision),
-        };
+        var audited = Settled(record, decision);
         try
         {
             var stored = await _audit.AppendAsync(audited, cancellationToken).ConfigureAwait(false);
@@ -268,14 +279,35 @@ public sealed class ToolCallGate
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            GatewayMetrics.AuditFailures.Add(1);
-            GatewayMetrics.RecordStoreError(GatewayMetrics.StoreParts.Audit, e);
-            GateLog.AuditFailed(_logger, gate.Call.Server, new Relay.Untrusted(gate.Call.Tool), e.Message);
-            var refused = Decision.Deny(ReasonCodes.AuditFailed, decision.RulePath, "the gateway could not record this decision in its audit log, so the call is refused", decision.Rule);
-            // Measured as what happened: refused, not what would have been.
-            Observe(gate, audited with { Decision = AuditDecisions.Deny, Code = refused.Code }, refused);
-            return new GateResult(false, refused, null);
+            return AuditFailed(gate, decision, audited, e);
         }
+    }
+
+    /// <summary>The record of a decision as it is settled now.</summary>
+    private AuditRecord Settled(AuditRecord record, Decision decision) => record with
+    {
+        Time = _time.GetUtcNow(),
+        Decision = decision.Kind switch
+        {
+            DecisionKind.Allow => AuditDecisions.Allow,
+            DecisionKind.Approve => AuditDecisions.Hold,
+            _ => AuditDecisions.Deny,
+        },
+        Code = decision.Code,
+        RulePath = decision.RulePath,
+        Message = AuditedMessage(decision),
+    };
+
+    /// <summary>A decision that could not be recorded refuses the call (fail closed).</summary>
+    private GateResult AuditFailed(GateCall gate, Decision decision, AuditRecord audited, Exception e)
+    {
+        GatewayMetrics.AuditFailures.Add(1);
+        GatewayMetrics.RecordStoreError(GatewayMetrics.StoreParts.Audit, e);
+        GateLog.AuditFailed(_logger, gate.Call.Server, new Relay.Untrusted(gate.Call.Tool), e.Message);
+        var refused = Decision.Deny(ReasonCodes.AuditFailed, decision.RulePath, "the gateway could not record this decision in its audit log, so the call is refused", decision.Rule);
+        // Measured as what happened: refused, not what would have been.
+        Observe(gate, audited with { Decision = AuditDecisions.Deny, Code = refused.Code }, refused);
+        return new GateResult(false, refused, null);
     }
 
     /// <summary>Counts and traces a settled decision, and logs a call let through unchecked.</summary>

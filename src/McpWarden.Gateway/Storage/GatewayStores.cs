@@ -32,6 +32,12 @@ public sealed class GatewayStores : IAsyncDisposable
     public IPinStore Pins { get; }
 
     /// <summary>
+    /// Set when <see cref="Counters"/> and <see cref="Audit"/> live in one store that can admit a call in one write
+    /// (its units and its record committed together); null otherwise.
+    /// </summary>
+    public IAdmissionStore? Admissions { get; init; }
+
+    /// <summary>
     /// Whether a call whose limits cannot be checked because the store is unreachable goes on unchecked (logged and
     /// counted) rather than being refused. Set only for a shared store configured <c>failOpen</c>.
     /// </summary>

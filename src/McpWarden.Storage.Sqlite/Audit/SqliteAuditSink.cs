@@ -37,14 +37,16 @@ public sealed class SqliteAuditSink : IAuditSink
     public async ValueTask CompleteAsync(long id, string outcome, TimeSpan upstreamLatency, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(outcome);
-        await _writes.Enqueue(connection =>
+        // No one waits on the outcome to go on (the call has been answered): it rides in the next commit, or in
+        // its own after SqliteStoreOptions.DeferredLinger, instead of a commit of its own beside the answer.
+        await _writes.EnqueueDeferred(connection =>
         {
             var command = connection.Command(Complete);
             command.Bind("$id", id);
             command.Bind("$outcome", outcome);
             command.Bind("$latency", upstreamLatency.Ticks);
             return command.ExecuteNonQuery() == 1 ? true : throw new ArgumentOutOfRangeException(nameof(id), id, "no audit record has this id");
-        }, cancellationToken).ConfigureAwait(false);
+        }).ConfigureAwait(false);
     }
 
     public ValueTask<IReadOnlyList<AuditRecord>> QueryAsync(AuditQuery query, CancellationToken cancellationToken = default)
@@ -53,7 +55,8 @@ public sealed class SqliteAuditSink : IAuditSink
         return ValueTask.FromResult<IReadOnlyList<AuditRecord>>(_readers.Read(connection => Query(connection, query)));
     }
 
-    private static long Append(StoreConnection connection, AuditRecord record)
+    /// <summary>On the writer thread, inside its transaction: inserts the record and returns its id.</summary>
+    internal static long Append(StoreConnection connection, AuditRecord record)
     {
         var command = connection.Command(Insert);
         command.Bind("$time", Columns.Ticks(record.Time));

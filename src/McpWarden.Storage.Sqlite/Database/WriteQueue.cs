@@ -15,12 +15,22 @@ internal sealed class WriteQueue : IDisposable
     private readonly StoreConnection _connection;
     private readonly int _maxBatch;
     private readonly Thread _thread;
+    private readonly Lock _deferredLock = new();
+    private readonly ITimer _flush;
+    // How long a deferred write may wait for another write to share its commit before it gets one of its own.
+    private readonly TimeSpan _linger;
+    private List<IWriteOperation> _deferred = [];
+    private bool _closed;
+    private int _flushArmed;
     private long _commits;
 
-    public WriteQueue(StoreConnection connection, int maxBatch)
+    public WriteQueue(StoreConnection connection, int maxBatch, TimeSpan linger)
     {
         _connection = connection;
         _maxBatch = Math.Max(1, maxBatch);
+        _linger = linger;
+        // Real time, whatever clock the store reads: the linger is how the writer works, not a time the policy counts.
+        _flush = TimeProvider.System.CreateTimer(_ => FlushDeferred(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         // A thread of its own: a write may wait on another process's lock, which must not hold a pool thread.
         _thread = new Thread(Run) { IsBackground = true, Name = "McpWarden store writer" };
         _thread.Start();
@@ -45,6 +55,78 @@ internal sealed class WriteQueue : IDisposable
         return operation.Task;
     }
 
+    /// <summary>
+    /// Queues a write that no caller is waiting on to go on (an outcome noted after the call was answered): it does
+    /// not wake the writer, but rides in the next transaction, or commits on its own once the linger is over.
+    /// Completes once committed, as <see cref="Enqueue{T}"/> does; a clean close commits it first.
+    /// </summary>
+    public Task<T> EnqueueDeferred<T>(Func<StoreConnection, T> work)
+    {
+        var operation = new WriteOperation<T>(work, CancellationToken.None);
+        lock (_deferredLock)
+        {
+            if (_closed)
+            {
+                throw new ObjectDisposedException(nameof(WriteQueue), "the store is closed");
+            }
+
+            _deferred.Add(operation);
+        }
+
+        if (Interlocked.CompareExchange(ref _flushArmed, 1, 0) == 0)
+        {
+            _flush.Change(_linger, Timeout.InfiniteTimeSpan);
+        }
+
+        return operation.Task;
+    }
+
+    /// <summary>The linger is over: deferred writes that no transaction took meanwhile get one of their own.</summary>
+    private void FlushDeferred()
+    {
+        // INVARIANT: disarmed (a full fence) before looking, so a write deferred after the look arms the timer again.
+        Interlocked.Exchange(ref _flushArmed, 0);
+        bool pending;
+        lock (_deferredLock)
+        {
+            pending = _deferred.Count > 0 && !_closed;
+        }
+
+        if (pending)
+        {
+            // An empty write only wakes the writer, which takes the deferred ones with it. After a close the
+            // channel refuses it, and the writer's last batch has taken them.
+            _queue.Writer.TryWrite(WakeUp.Instance);
+        }
+    }
+
+    /// <summary>Takes the deferred writes into a batch, as many as it has room for (all of them when closing); true when some are left.</summary>
+    private bool TakeDeferred(List<IWriteOperation> batch, bool closing)
+    {
+        lock (_deferredLock)
+        {
+            _closed |= closing;
+            if (_deferred.Count == 0)
+            {
+                return false;
+            }
+
+            var room = closing ? _deferred.Count : Math.Max(0, _maxBatch - batch.Count);
+            if (room >= _deferred.Count)
+            {
+                batch.AddRange(_deferred);
+                _deferred = [];
+            }
+            else
+            {
+                batch.AddRange(_deferred.GetRange(0, room));
+                _deferred.RemoveRange(0, room);
+            }
+
+            return _deferred.Count > 0;
+        }
+    }
+
     private void Run()
     {
         var batch = new List<IWriteOperation>(_maxBatch);
@@ -58,16 +140,30 @@ internal sealed class WriteQueue : IDisposable
                 {
                     operation.Cancel();
                 }
-                else
+                else if (!ReferenceEquals(operation, WakeUp.Instance))
                 {
                     batch.Add(operation);
                 }
+            }
+
+            // Deferred writes share the commit the others pay for; those left over from a full batch go in the next.
+            if (TakeDeferred(batch, closing: false))
+            {
+                _queue.Writer.TryWrite(WakeUp.Instance);
             }
 
             if (batch.Count > 0)
             {
                 RunBatch(batch);
             }
+        }
+
+        // Closed: what was deferred is committed before the store closes, never dropped.
+        batch.Clear();
+        TakeDeferred(batch, closing: true);
+        if (batch.Count > 0)
+        {
+            RunBatch(batch);
         }
     }
 
@@ -162,6 +258,7 @@ internal sealed class WriteQueue : IDisposable
         if (_queue.Writer.TryComplete())
         {
             _thread.Join();
+            _flush.Dispose();
         }
     }
 }

@@ -1,4 +1,7 @@
+using McpWarden.Gateway.Audit;
 using McpWarden.Gateway.Limits;
+using McpWarden.Gateway.Storage;
+using McpWarden.Storage.Sqlite.Audit;
 using McpWarden.Policy.Evaluation;
 using McpWarden.Policy.Limits;
 using McpWarden.Storage.Sqlite.Database;
@@ -12,7 +15,7 @@ namespace McpWarden.Storage.Sqlite.Limits;
 /// never admit more than the max between them, and an admitted call's units are committed before it is
 /// told so.
 /// </summary>
-public sealed class SqliteCounterStore : ICounterStore
+public sealed class SqliteCounterStore : ICounterStore, IAdmissionStore
 {
     /// <summary>How many consumes pass between sweeps of rows that have left every window.</summary>
     private const int SweepEvery = 4096;
@@ -51,6 +54,40 @@ public sealed class SqliteCounterStore : ICounterStore
         }
 
         return await _writes.Enqueue(connection => Consume(connection, obligations), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The consume and the audit record of an admitted call in one write of the writer's transaction, so they are
+    /// committed together (one commit, one hand-off to the writer and back). The write is undone as a whole when
+    /// the record fails: no unit is spent on a call that is then refused for want of its record.
+    /// </summary>
+    public async ValueTask<Admission> TryConsumeAndAppendAsync(IReadOnlyList<LimitObligation> obligations, Func<CounterOutcome, AuditRecord> recordOf, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(obligations);
+        ArgumentNullException.ThrowIfNull(recordOf);
+        return await _writes.Enqueue(connection =>
+        {
+            var outcome = obligations.Count == 0 ? CounterOutcome.Admit : Consume(connection, obligations);
+            if (!outcome.Admitted)
+            {
+                return new Admission(outcome, null);
+            }
+
+            AuditRecord record;
+            long id;
+            try
+            {
+                record = recordOf(outcome);
+                id = SqliteAuditSink.Append(connection, record);
+            }
+            catch (Exception e)
+            {
+                // Thrown out of the write, which the writer then undoes (the units with it) and fails alone.
+                throw new AuditWriteException(e.Message, e);
+            }
+
+            return new Admission(outcome, record with { Id = id });
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     public ValueTask<CounterOutcome> CheckAsync(IReadOnlyList<LimitObligation> obligations, CancellationToken cancellationToken = default)

@@ -41,7 +41,7 @@ internal static class StoreOpener
 
         if (configuration.Store.Redis is not { } redis)
         {
-            return (new GatewayStores(file.Counters, file.Approvals, file.Audit, file.Pins, file) { Kind = "sqlite" }, null);
+            return (new GatewayStores(file.Counters, file.Approvals, file.Audit, file.Pins, file) { Kind = "sqlite", Admissions = file.Counters }, null);
         }
 
         try
