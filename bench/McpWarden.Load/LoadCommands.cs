@@ -6,5 +6,6 @@ internal static class LoadCommands
     public static IReadOnlyList<LoadCommand> All { get; } =
     [
         Startup.StartupCommand.Command,
+        Counters.CountersCommand.Command,
     ];
 }
