@@ -50,7 +50,7 @@ internal static class CountersCommand
 
     private static async Task<CountersStoreResult> RunStoreAsync(string name, IReadOnlyList<LimitObligation>[] obligations, CountersOptions options, TextWriter output)
     {
-        var heapBefore = GC.GetTotalMemory(forceFullCollection: true);
+        var heapBefore = ManagedHeap();
         var directory = Directory.CreateTempSubdirectory("mcpwarden-counters-").FullName;
         RedisProcess? redis = null;
         SqliteStore? sqlite = null;
@@ -86,7 +86,7 @@ internal static class CountersCommand
                 await output.WriteLineAsync(Line(name, phase)).ConfigureAwait(false);
             }
 
-            var heapAfter = GC.GetTotalMemory(forceFullCollection: true);
+            var heapAfter = ManagedHeap();
             var outside = name switch
             {
                 "sqlite" => "file " + Mib(Directory.GetFiles(directory).Sum(f => new FileInfo(f).Length)),
@@ -130,6 +130,16 @@ internal static class CountersCommand
         }
 
         return string.Join('\n', lines);
+    }
+
+    /// <summary>The managed heap after full, compacting collections (finalizers run between them), so that what the previous store left is gone.</summary>
+    private static long ManagedHeap()
+    {
+        System.Runtime.GCSettings.LargeObjectHeapCompactionMode = System.Runtime.GCLargeObjectHeapCompactionMode.CompactOnce;
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+        GC.WaitForPendingFinalizers();
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+        return GC.GetTotalMemory(forceFullCollection: false);
     }
 
     private static string Mib(long bytes) => FormattableString.Invariant($"{bytes / (1024.0 * 1024):F1} MiB");
