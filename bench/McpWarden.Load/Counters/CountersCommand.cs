@@ -29,11 +29,13 @@ internal static class CountersCommand
         }
 
         var obligations = CounterKeys.Build(options.Keys);
+        // The heap with the obligations made and no store yet: each store's figure is the heap after it, less this.
+        var baseline = ManagedHeap();
         await output.WriteLineAsync($"counters: {options.Keys:N0} keys, {options.Duration.TotalSeconds:0.#} s per concurrency level ({string.Join(", ", options.Concurrency)}), {Environment.ProcessorCount} cores, load average {LoadAverage()}").ConfigureAwait(false);
         var results = new List<CountersStoreResult>();
         foreach (var store in options.Stores)
         {
-            results.Add(await RunStoreAsync(store, obligations, options, output).ConfigureAwait(false));
+            results.Add(await RunStoreAsync(store, obligations, baseline, options, output).ConfigureAwait(false));
         }
 
         await output.WriteLineAsync(Table(results)).ConfigureAwait(false);
@@ -48,9 +50,8 @@ internal static class CountersCommand
         return 0;
     }
 
-    private static async Task<CountersStoreResult> RunStoreAsync(string name, IReadOnlyList<LimitObligation>[] obligations, CountersOptions options, TextWriter output)
+    private static async Task<CountersStoreResult> RunStoreAsync(string name, IReadOnlyList<LimitObligation>[] obligations, long baseline, CountersOptions options, TextWriter output)
     {
-        var heapBefore = ManagedHeap();
         var directory = Directory.CreateTempSubdirectory("mcpwarden-counters-").FullName;
         RedisProcess? redis = null;
         SqliteStore? sqlite = null;
@@ -94,7 +95,7 @@ internal static class CountersCommand
                 _ => "-",
             };
             GC.KeepAlive(store);
-            return new CountersStoreResult(name, phases, heapAfter - heapBefore, Rss(Environment.ProcessId), outside);
+            return new CountersStoreResult(name, phases, heapAfter - baseline, Rss(Environment.ProcessId), outside);
         }
         finally
         {
