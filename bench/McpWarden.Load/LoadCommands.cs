@@ -6,5 +6,7 @@ internal static class LoadCommands
     public static IReadOnlyList<LoadCommand> All { get; } =
     [
         HotPath.HotPathCommand.Command,
+        Startup.StartupCommand.Command,
+        Counters.CountersCommand.Command,
     ];
 }

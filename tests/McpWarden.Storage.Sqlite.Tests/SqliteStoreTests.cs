@@ -330,6 +330,29 @@ public sealed class SqliteStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task SweepWhileServing_ForgetsSummariesOfBudgetsChargedOnlyZero_AStepAtATime()
+    {
+        var store = _stores.Open(_clock);
+        // A zero-unit charge keeps a summary but no row: 1,500 such budgets.
+        var zero = Obligations("spend", """{"amount":0}""")[0];
+        for (var i = 0; i < 1_500; i++)
+        {
+            Assert.True((await store.Counters.TryConsumeAsync([zero with { Key = FormattableString.Invariant($"zero-{i:D5}") }], Cancellation)).Admitted);
+        }
+
+        Assert.Equal("1500", TempStores.Scalar(store.Path, "SELECT CAST(count(*) AS TEXT) FROM counter_budgets"));
+
+        // A sweep runs every 4,096 consumes and checks 1,024 summaries: the second one has checked them all.
+        for (var i = 1_500; i < 2 * 4_096; i++)
+        {
+            Assert.True((await store.Counters.TryConsumeAsync([zero with { Key = "zero-00000" }], Cancellation)).Admitted);
+        }
+
+        // Only the budget still being charged has a summary (saved again by the consume that swept).
+        Assert.Equal("1", TempStores.Scalar(store.Path, "SELECT CAST(count(*) AS TEXT) FROM counter_budgets"));
+    }
+
+    [Fact]
     public async Task Reopen_AfterRowsWereSwept_TheBudgetCountsOnlyWhatIsLeft()
     {
         var store = _stores.Open(_clock);

@@ -67,6 +67,13 @@ public static class PoisoningScanner
         return scan.Findings;
     }
 
+    /// <summary>
+    /// Builds the scan's expressions and runs it once on a harmless text, so that the first real scan does not pay for
+    /// that: the non-backtracking automata cost about half a second of CPU to construct, which a client would otherwise
+    /// wait for in its first <c>tools/list</c>. A host calls this on a thread it can spare, while it waits anyway.
+    /// </summary>
+    public static void Prepare() => ScanInstructions("Returns the balance of an account; call it when the user asks.", ScanContext.Alone("prepare"));
+
     /// <summary>Scans the server's own <c>instructions</c> (also read by the model).</summary>
     public static IReadOnlyList<ScanFinding> ScanInstructions(string instructions, ScanContext context)
     {

@@ -11,17 +11,33 @@ namespace McpWarden.Gateway.Limits;
 /// </summary>
 public sealed class InMemoryCounterStore : ICounterStore
 {
-    /// <summary>How many operations pass between sweeps of budgets that have emptied.</summary>
-    private const int SweepEvery = 4096;
+    /// <summary>How many operations pass between two steps of the sweep of budgets that have emptied.</summary>
+    private const int SweepStepEvery = 64;
+
+    /// <summary>
+    /// How many budgets one step of the sweep visits: twice the operations between steps, so a whole pass takes half
+    /// as many operations as there are budgets whatever their number, and no operation pays for all of them (a full
+    /// sweep every few thousand operations stalled its caller for tens of milliseconds at 100,000 budgets, and cost
+    /// every operation a share that grew with the budgets).
+    /// </summary>
+    private const int SweepStepBudgets = 2 * SweepStepEvery;
 
     private readonly ConcurrentDictionary<string, Budget> _budgets = new(StringComparer.Ordinal);
     private readonly TimeProvider _time;
+    private readonly Lock _sweepLock = new();
     private int _operations;
+    private long _sweepVisits;
+
+    // Where the sweep stands in the map between its steps; only the holder of _sweepLock touches it.
+    private IEnumerator<KeyValuePair<string, Budget>>? _sweepCursor;
 
     public InMemoryCounterStore(TimeProvider time) => _time = time;
 
     /// <summary>How many budgets are held in memory (after sweeping, only those with units in their window).</summary>
     public int BudgetCount => _budgets.Count;
+
+    /// <summary>How many budgets the sweep has looked at so far: its work, which must stay in proportion to the operations.</summary>
+    internal long SweepVisits => Interlocked.Read(ref _sweepVisits);
 
     public ValueTask<CounterOutcome> TryConsumeAsync(IReadOnlyList<LimitObligation> obligations, CancellationToken cancellationToken = default) =>
         ValueTask.FromResult(Run(obligations, consume: true));
@@ -61,9 +77,9 @@ public sealed class InMemoryCounterStore : ICounterStore
             return CounterOutcome.Admit;
         }
 
-        if (Interlocked.Increment(ref _operations) % SweepEvery == 0)
+        if (Interlocked.Increment(ref _operations) % SweepStepEvery == 0)
         {
-            Sweep();
+            SweepStep();
         }
 
         var budgets = LockAll(obligations);
@@ -132,31 +148,66 @@ public sealed class InMemoryCounterStore : ICounterStore
         return budgets;
     }
 
-    /// <summary>Forgets budgets with nothing left in their window, so memory follows live budgets, not every key ever seen.</summary>
-    private void Sweep()
+    /// <summary>
+    /// Forgets budgets with nothing left in their window, so memory follows live budgets, not every key ever seen:
+    /// one step of a pass over the map, <see cref="SweepStepBudgets"/> budgets from where the last step stopped. A
+    /// caller that finds another one stepping skips its step; the pass goes on at the next.
+    /// </summary>
+    private void SweepStep()
     {
-        var now = _time.GetUtcNow().UtcTicks;
-        foreach (var (key, budget) in _budgets)
+        if (!_sweepLock.TryEnter())
         {
-            if (!Monitor.TryEnter(budget))
-            {
-                continue;
-            }
+            return;
+        }
 
-            try
+        try
+        {
+            var now = _time.GetUtcNow().UtcTicks;
+            var restarted = false;
+            for (var visited = 0; visited < SweepStepBudgets;)
             {
-                budget.Log.Expire(now, budget.LongestWindowTicks);
-                if (budget.Log.IsEmpty)
+                // The map's enumerator tolerates changes made meanwhile; a budget added behind it is seen next pass.
+                _sweepCursor ??= _budgets.GetEnumerator();
+                if (!_sweepCursor.MoveNext())
                 {
-                    // INVARIANT: retired under its lock, so no caller can add units to a budget no longer in the map.
-                    budget.Retired = true;
-                    _budgets.TryRemove(new KeyValuePair<string, Budget>(key, budget));
+                    _sweepCursor.Dispose();
+                    _sweepCursor = null;
+                    if (restarted)
+                    {
+                        break;
+                    }
+
+                    restarted = true;
+                    continue;
+                }
+
+                visited++;
+                Interlocked.Increment(ref _sweepVisits);
+                var (key, budget) = _sweepCursor.Current;
+                if (!Monitor.TryEnter(budget))
+                {
+                    continue;
+                }
+
+                try
+                {
+                    budget.Log.Expire(now, budget.LongestWindowTicks);
+                    if (budget.Log.IsEmpty && !budget.Retired)
+                    {
+                        // INVARIANT: retired under its lock, so no caller can add units to a budget no longer in the map.
+                        budget.Retired = true;
+                        _budgets.TryRemove(new KeyValuePair<string, Budget>(key, budget));
+                    }
+                }
+                finally
+                {
+                    Monitor.Exit(budget);
                 }
             }
-            finally
-            {
-                Monitor.Exit(budget);
-            }
+        }
+        finally
+        {
+            _sweepLock.Exit();
         }
     }
 

@@ -20,11 +20,14 @@ public sealed class RelaySessionFactory
     private readonly ILoggerFactory _loggers;
     private readonly LiveConfiguration? _live;
     private readonly ToolVetting? _vetting;
+    private readonly PendingUpstreams? _pending;
 
     /// <param name="live">The configuration reloads swap; without it, a session keeps the definition it was opened with.</param>
     /// <param name="vetting">Pins and scans every tool list; without it (tests of the relay alone) lists are not vetted.</param>
-    public RelaySessionFactory(UpstreamTransportFactory upstreams, ToolCallGate gate, TimeProvider time, ILoggerFactory loggers, LiveConfiguration? live = null, ToolVetting? vetting = null)
+    /// <param name="pending">Connections started ahead (stdio); a session's first connection to a server is taken from there when one is waiting.</param>
+    public RelaySessionFactory(UpstreamTransportFactory upstreams, ToolCallGate gate, TimeProvider time, ILoggerFactory loggers, LiveConfiguration? live = null, ToolVetting? vetting = null, PendingUpstreams? pending = null)
     {
+        _pending = pending;
         _vetting = vetting;
         _live = live;
         _upstreams = upstreams;
@@ -38,7 +41,7 @@ public sealed class RelaySessionFactory
     public async Task<IRelaySession> OpenAsync(ServerDefinition server, string grant, string sessionId, Func<JsonRpcMessage, Task> toClient, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(server);
-        var upstream = await _upstreams.ConnectAsync(server, cancellationToken).ConfigureAwait(false);
+        var upstream = await (_pending?.Take(server) ?? _upstreams.ConnectAsync(server, cancellationToken)).ConfigureAwait(false);
         return new ProxySession(
             server,
             grant,

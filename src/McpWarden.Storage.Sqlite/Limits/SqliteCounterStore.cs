@@ -40,8 +40,17 @@ public sealed class SqliteCounterStore : ICounterStore, IAdmissionStore
     private readonly WriteQueue _writes;
     private readonly ReaderPool _readers;
     private readonly TimeProvider _time;
-    // Only the writer thread touches it.
+    /// <summary>How many budget summaries one sweep while serving checks for rows left.</summary>
+    private const int OrphanStep = 1024;
+
+    private const string OrphansBetween = """
+        DELETE FROM counter_budgets WHERE key > $after AND ($until IS NULL OR key <= $until)
+        AND NOT EXISTS (SELECT 1 FROM counter_units u WHERE u.key = counter_budgets.key)
+        """;
+
+    // Only the writer thread touches them.
     private int _consumes;
+    private string _orphansAfter = string.Empty;
 
     internal SqliteCounterStore(WriteQueue writes, ReaderPool readers, TimeProvider time) => (_writes, _readers, _time) = (writes, readers, time);
 
@@ -140,9 +149,17 @@ public sealed class SqliteCounterStore : ICounterStore, IAdmissionStore
 
     /// <summary>
     /// Deletes the rows that have left the longest window they were taken under, and forgets the summaries
-    /// of their budgets (the next call recomputes them from the rows that are left).
+    /// of their budgets (the next call recomputes them from the rows that are left); then every summary left
+    /// without rows (a budget only ever charged zero units). At open: the whole table is checked once.
     /// </summary>
     internal static void Sweep(StoreConnection connection, long nowTicks)
+    {
+        SweepExpired(connection, nowTicks);
+        connection.Command("DELETE FROM counter_budgets WHERE NOT EXISTS (SELECT 1 FROM counter_units u WHERE u.key = counter_budgets.key)").ExecuteNonQuery();
+    }
+
+    /// <summary>The rows that left their longest window and their budgets' summaries: work in proportion to those rows.</summary>
+    private static void SweepExpired(StoreConnection connection, long nowTicks)
     {
         var forget = connection.Command("DELETE FROM counter_budgets WHERE key IN (SELECT key FROM counter_units WHERE expires <= $now)");
         forget.Bind("$now", nowTicks);
@@ -150,7 +167,27 @@ public sealed class SqliteCounterStore : ICounterStore, IAdmissionStore
         var delete = connection.Command("DELETE FROM counter_units WHERE expires <= $now");
         delete.Bind("$now", nowTicks);
         delete.ExecuteNonQuery();
-        connection.Command("DELETE FROM counter_budgets WHERE NOT EXISTS (SELECT 1 FROM counter_units u WHERE u.key = counter_budgets.key)").ExecuteNonQuery();
+    }
+
+    /// <summary>
+    /// A sweep while serving: the expired rows, then summaries without rows among the next
+    /// <see cref="OrphanStep"/> budgets in key order, from where the last sweep stopped. Checking every summary
+    /// each time held the writer (and so every call and audit write) for a scan of the whole table, about
+    /// 0.2 s at 100,000 budgets on the project's machine, every few thousand consumes.
+    /// </summary>
+    private void SweepStep(StoreConnection connection, long nowTicks)
+    {
+        SweepExpired(connection, nowTicks);
+        var boundary = connection.Command("SELECT key FROM counter_budgets WHERE key > $after ORDER BY key LIMIT 1 OFFSET $last");
+        boundary.Bind("$after", _orphansAfter);
+        boundary.Bind("$last", OrphanStep - 1);
+        var until = boundary.ExecuteScalar() as string;
+        var orphans = connection.Command(OrphansBetween);
+        orphans.Bind("$after", _orphansAfter);
+        orphans.Bind("$until", until);
+        orphans.ExecuteNonQuery();
+        // Past the last summary the next step starts again from the first.
+        _orphansAfter = until ?? string.Empty;
     }
 
     /// <summary>On the writer thread, inside its transaction.</summary>
@@ -159,7 +196,7 @@ public sealed class SqliteCounterStore : ICounterStore, IAdmissionStore
         var now = _time.GetUtcNow().UtcTicks;
         if (++_consumes % SweepEvery == 0)
         {
-            Sweep(connection, now);
+            SweepStep(connection, now);
         }
 
         var used = Used(connection, obligations, now);

@@ -59,6 +59,13 @@ internal static class StdioCommand
         }
 
         using var loggers = GatewayLogging.Create();
+        // The server's process starts now, before the store opens and the rest is set up: a desktop client starts
+        // this gateway for every conversation and waits for its initialize answer, which the server gives (the
+        // gateway relays the server's capabilities, it does not make them up), so the two starts overlap instead of
+        // adding up. Nothing reaches the server before the session below takes the connection; if the gateway stops
+        // before that, the connection is closed and the process ends with it.
+        var upstreams = new UpstreamTransportFactory(Environment.GetEnvironmentVariable, loggers);
+        await using var pending = PendingUpstreams.Start(upstreams, server is null ? servers : [server], cancellationToken);
         // Disposed last, after the session's calls have ended: their spans and the last metrics are flushed.
         GatewayMetrics.CreateInstruments();
         using var export = TelemetryExport.Start(configuration.Telemetry, Environment.GetEnvironmentVariable, loggers.CreateLogger(typeof(TelemetryExport).FullName!));
@@ -74,7 +81,7 @@ internal static class StdioCommand
         await StoreOpener.AbandonOrphansAsync(stores, error, "stdio", cancellationToken).ConfigureAwait(false);
         var gate = new ToolCallGate(stores, configuration.Audit, TimeProvider.System, loggers.CreateLogger<ToolCallGate>());
         var vetting = new ToolVetting(stores.Pins, stores.Audit, TimeProvider.System, loggers.CreateLogger<ToolVetting>());
-        var sessions = new RelaySessionFactory(new UpstreamTransportFactory(Environment.GetEnvironmentVariable, loggers), gate, TimeProvider.System, loggers, live, vetting);
+        var sessions = new RelaySessionFactory(upstreams, gate, TimeProvider.System, loggers, live, vetting, pending);
 
         // One conversation, one process: policies, modes and timeouts follow the files; the servers served and how
         // they are reached stay as they started, and a change to them says so in the log.
@@ -109,6 +116,11 @@ internal static class StdioCommand
                 : sessions.OpenAsync(server, grant, sessionId, toClient, cancellation),
             loggers,
             configuration.MaxMessageBytes);
+        // Set up, the gateway now mostly waits for the server's start and the client's first messages: the
+        // poisoning scan's expressions are built meanwhile, on a core the server's start leaves idle on a small
+        // machine, instead of when the first tools/list is answered. A list that comes sooner waits for the
+        // same construction, never for a second one.
+        _ = Task.Run(McpWarden.Catalog.Scanning.PoisoningScanner.Prepare, CancellationToken.None);
         await front.RunAsync(Console.OpenStandardInput(), Console.OpenStandardOutput(), cancellationToken).ConfigureAwait(false);
         return ExitCodes.Success;
     }

@@ -211,4 +211,47 @@ public sealed class StdioGatewayEndToEndTests : IDisposable
         Assert.Contains("\"CONFIGURED_FOR_SERVER\": \"yes\"", environment, StringComparison.Ordinal);
         Assert.Contains("\"PATH\"", environment, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task ServerStartedAhead_EndsWithTheGateway_WhenTheStoreCannotBeOpened()
+    {
+        // The server's process starts before the store opens (so that the two starts overlap); a gateway that then
+        // cannot open its store must not leave it running. The server writes its pid first thing, then waits.
+        var pidFile = Path.Combine(_directory, "server.pid");
+        var notADirectory = Path.Combine(_directory, "a-file");
+        await File.WriteAllTextAsync(notADirectory, "", TestContext.Current.CancellationToken);
+        var configuration = Path.Combine(_directory, "mcpwarden.json");
+        await File.WriteAllTextAsync(configuration, $$"""
+            { "mcpServers": { "waiting": {
+                "command": "sh", "args": ["-c", {{JsonSerializer.Serialize($"echo $$ > '{pidFile}'; exec sleep 300")}}],
+                "policy": { "version": "1", "default": "deny", "tools": {} } } },
+              "store": { "path": {{JsonSerializer.Serialize(Path.Combine(notADirectory, "mcpwarden.db"))}} } }
+            """, TestContext.Current.CancellationToken);
+        await using var gateway = StdioGatewayProcess.Start(configuration);
+
+        Assert.NotEqual(0, await gateway.CloseAsync());
+        Assert.Contains("cannot open the store", gateway.Log, StringComparison.Ordinal);
+        Assert.True(File.Exists(pidFile), "the server was not started ahead of the store");
+        var pid = (await File.ReadAllTextAsync(pidFile, TestContext.Current.CancellationToken)).Trim();
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        deadline.CancelAfter(TimeSpan.FromSeconds(20));
+        while (IsRunning(pid))
+        {
+            await Task.Delay(50, deadline.Token);
+        }
+    }
+
+    /// <summary>Whether the process is alive (a zombie, killed and not yet reaped, is not).</summary>
+    private static bool IsRunning(string pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            return stat[(stat.LastIndexOf(')') + 2)] != 'Z';
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
 }
