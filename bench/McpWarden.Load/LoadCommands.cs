@@ -6,5 +6,6 @@ internal static class LoadCommands
     public static IReadOnlyList<LoadCommand> All { get; } =
     [
         Compare.CompareCommand.Command,
+        Rules.RulesCommand.Command,
     ];
 }
