@@ -66,7 +66,12 @@ internal static class CompareRun
 
             if (outcome.Failure is not null)
             {
-                stack.Keep();
+                // A failed run keeps its files to be looked into; the refusing-policy self-check fails on purpose.
+                if (!options.RefusingPolicy)
+                {
+                    stack.Keep();
+                }
+
                 return Failed(scenario, concurrency, $"{outcome.Failure} (after {outcome.WarmupCalls + outcome.Calls} good calls; logs in {stack.Directory})");
             }
 
