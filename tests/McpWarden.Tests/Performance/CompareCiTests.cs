@@ -12,6 +12,7 @@ namespace McpWarden.Tests.Performance;
 /// prove that a refused call fails it. Not a timing test: the floors are far below what any machine measures.
 /// </summary>
 [Trait("Performance", "compare")]
+[Collection("performance")]
 public sealed class CompareCiTests
 {
     /// <summary>Built by the test project's build (a build-only reference), in the same configuration as the tests.</summary>
