@@ -14,8 +14,14 @@ internal static class ClosedLoop
 {
     public const string Tool = "echo";
 
-    /// <summary>How long one call may take before it is a failure.</summary>
-    private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(30);
+    /// <summary>
+    /// How long one request may take before it is a failure: long, because opening a session may include starting a
+    /// server process on a busy machine; a call that hangs still fails the run.
+    /// </summary>
+    private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(120);
+
+    /// <summary>Sessions opened at once: for (c) each opening starts a .NET process, and 32 at once on two cores take longer than a client waits.</summary>
+    private const int OpeningAtOnce = 4;
 
     public static async Task<LoadOutcome> RunAsync(HttpClient http, Uri endpoint, string? key, LoadPlan plan, IReadOnlyList<MeasuredRole> roles, CancellationToken cancellationToken)
     {
@@ -30,11 +36,23 @@ internal static class ClosedLoop
             }
         }
 
-        // Opened together, as clients arrive at a busy server; for (c) each one starts its own stdio server.
+        // A few at a time: for (c) each opening starts its own stdio server.
         McpHttpSession[] sessions;
+        using var opening = new SemaphoreSlim(OpeningAtOnce);
         try
         {
-            sessions = await Task.WhenAll(Enumerable.Range(0, plan.Clients).Select(_ => McpHttpSession.OpenAsync(http, endpoint, key, stop.Token))).ConfigureAwait(false);
+            sessions = await Task.WhenAll(Enumerable.Range(0, plan.Clients).Select(async _ =>
+            {
+                await opening.WaitAsync(stop.Token).ConfigureAwait(false);
+                try
+                {
+                    return await McpHttpSession.OpenAsync(http, endpoint, key, stop.Token).ConfigureAwait(false);
+                }
+                finally
+                {
+                    opening.Release();
+                }
+            })).ConfigureAwait(false);
         }
         catch (Exception e) when (e is SessionOpenException or HttpRequestException or TaskCanceledException)
         {
@@ -64,7 +82,7 @@ internal static class ClosedLoop
         long remaining = plan.Calls ?? long.MaxValue;
         long warmupCalls = 0;
         CpuSnapshot? start = null;
-        var opening = Task.Run(async () =>
+        var windowOpens = Task.Run(async () =>
         {
             await Task.Delay(plan.Warmup, time, stop.Token).ConfigureAwait(false);
             start = CpuSnapshot.Take(roles, time);
@@ -127,7 +145,7 @@ internal static class ClosedLoop
         var end = CpuSnapshot.Take(roles, time);
         try
         {
-            await opening.ConfigureAwait(false);
+            await windowOpens.ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
@@ -162,7 +180,7 @@ internal static class ClosedLoop
             UseProxy = false,
             AutomaticDecompression = System.Net.DecompressionMethods.None,
         })
-        { Timeout = CallTimeout };
+        { Timeout = RequestTimeout };
 
     private static long Ticks(TimeSpan span, TimeProvider time) => (long)(span.TotalSeconds * time.TimestampFrequency);
 }
