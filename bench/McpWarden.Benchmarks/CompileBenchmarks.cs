@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Attributes;
+using McpWarden.BenchKit;
 using McpWarden.Policy;
 
 namespace McpWarden.Benchmarks;

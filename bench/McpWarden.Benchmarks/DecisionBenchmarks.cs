@@ -1,5 +1,6 @@
 using System.Text.Json;
 using BenchmarkDotNet.Attributes;
+using McpWarden.BenchKit;
 using McpWarden.Gateway.Enforcement;
 using McpWarden.Gateway.Limits;
 using McpWarden.Policy;

@@ -5,6 +5,8 @@ internal static class LoadCommands
 {
     public static IReadOnlyList<LoadCommand> All { get; } =
     [
+        Compare.CompareCommand.Command,
+        Rules.RulesCommand.Command,
         HotPath.HotPathCommand.Command,
         Startup.StartupCommand.Command,
         Counters.CountersCommand.Command,

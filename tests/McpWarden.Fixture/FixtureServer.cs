@@ -11,7 +11,7 @@ internal sealed class FixtureServer(TimeProvider time, CallLog callLog)
 {
     public const string Name = "mcpwarden-fixture";
 
-    private readonly ToolCatalog _tools = new([.. new ConformanceTools(time).All(), .. RiskyTools.All()], callLog);
+    private readonly ToolCatalog _tools = new([.. new ConformanceTools(time).All(), .. RiskyTools.All(), EchoTool.Create()], callLog);
 
     /// <summary>Options for one session's server (the SDK's server keeps per-session state on them).</summary>
     public McpServerOptions CreateOptions() => new()

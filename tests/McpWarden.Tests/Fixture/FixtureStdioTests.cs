@@ -18,18 +18,21 @@ public sealed class FixtureStdioTests : IDisposable
 
     private static readonly string[] RiskyTools = ["mpesa_stk_push", "b2c_payment", "delete_records", "run_workflow", "get_balance"];
 
+    /// <summary>The tool the load harness calls (bench/McpWarden.Load).</summary>
+    private static readonly string[] BenchTools = ["echo"];
+
     private readonly string _directory = Directory.CreateTempSubdirectory("mcpwarden-fixture-").FullName;
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
     [Fact]
-    public async Task Stdio_InitializeAndList_OffersTheConformanceNamesAndTheRiskyTools()
+    public async Task Stdio_InitializeAndList_OffersTheConformanceNamesTheRiskyToolsAndEcho()
     {
         await using var client = await ConnectAsync();
 
         Assert.Equal("mcpwarden-fixture", client.ServerInfo!.Name);
         var tools = await client.ListToolsAsync(cancellationToken: TestContext.Current.CancellationToken);
-        Assert.Equal([.. ConformanceTools, .. RiskyTools], tools.Select(tool => tool.Name).ToArray());
+        Assert.Equal([.. ConformanceTools, .. RiskyTools, .. BenchTools], tools.Select(tool => tool.Name).ToArray());
         var resources = await client.ListResourcesAsync(cancellationToken: TestContext.Current.CancellationToken);
         Assert.Equal(["test://static-text", "test://static-binary", "test://watched-resource"], resources.Select(resource => resource.Uri).ToArray());
         var templates = await client.ListResourceTemplatesAsync(cancellationToken: TestContext.Current.CancellationToken);
@@ -50,6 +53,23 @@ public sealed class FixtureStdioTests : IDisposable
         Assert.False(tools["mpesa_stk_push"].Annotations?.DestructiveHint);
         Assert.Null(tools["run_workflow"].Annotations);
         Assert.Equal(["phone", "amount", "account_reference"], tools["mpesa_stk_push"].InputSchema.GetProperty("required").EnumerateArray().Select(name => name.GetString()!).ToArray());
+    }
+
+    [Fact]
+    public async Task Stdio_Echo_AnswersItsTextAndRefusesAnythingElse()
+    {
+        await using var client = await ConnectAsync();
+
+        var tools = (await client.ListToolsAsync(cancellationToken: TestContext.Current.CancellationToken)).ToDictionary(tool => tool.Name, tool => tool.ProtocolTool);
+        Assert.True(tools["echo"].Annotations?.ReadOnlyHint);
+        Assert.Equal(4096, tools["echo"].InputSchema.GetProperty("properties").GetProperty("text").GetProperty("maxLength").GetInt32());
+
+        var echoed = await client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "héllo \"quoted\"\n" }, cancellationToken: TestContext.Current.CancellationToken);
+        Assert.NotEqual(true, echoed.IsError);
+        Assert.Equal("héllo \"quoted\"\n", Assert.IsType<TextContentBlock>(Assert.Single(echoed.Content)).Text);
+
+        var wrong = await client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = 7 }, cancellationToken: TestContext.Current.CancellationToken);
+        Assert.True(wrong.IsError);
     }
 
     [Fact]

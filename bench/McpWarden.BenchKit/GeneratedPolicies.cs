@@ -1,10 +1,14 @@
 using System.Globalization;
 using System.Text;
 
-namespace McpWarden.Benchmarks;
+namespace McpWarden.BenchKit;
 
-/// <summary>Policies of a given size, shaped like real ones: mostly exact tool names, some prefix patterns, some limits.</summary>
-internal static class GeneratedPolicies
+/// <summary>
+/// Policies of a given size, shaped like real ones: mostly exact tool names, some prefix patterns, some limits.
+/// The decision benchmarks (bench/McpWarden.Benchmarks) and the load harness (bench/McpWarden.Load) measure the
+/// same shapes, so their figures can be read side by side.
+/// </summary>
+public static class GeneratedPolicies
 {
     /// <summary>The six-field argument schema of benchmark (c).</summary>
     public const string PaymentSchema = """
@@ -20,6 +24,9 @@ internal static class GeneratedPolicies
 
     public const string PaymentArguments = """{"phone":"254712345678","amount":1500,"account_reference":"INV-2026-001","currency":"KES","retries":1,"notify":true}""";
 
+    /// <summary>The argument schema the load harness puts on the fixture's <c>echo</c>: one string of at most 4,096 characters.</summary>
+    public const string EchoSchema = """{"type":"object","additionalProperties":false,"required":["text"],"properties":{"text":{"type":"string","maxLength":4096}}}""";
+
     /// <summary>
     /// A policy with <paramref name="rules"/> rules: <c>run_workflow</c> under two limits, <c>pay</c> under
     /// the payment schema, and filler rules (one in ten a prefix pattern, one in five with a limit).
@@ -33,8 +40,33 @@ internal static class GeneratedPolicies
               {"counter":"run_workflow_second","window":"second","max":1000000000,"scope":"global"}]},
             "pay":{"arguments":
             """).Append(PaymentSchema).Append('}');
+        AppendFiller(builder, 2, rules);
+        return builder.Append("}}").ToString();
+    }
 
-        for (var i = 2; i < rules; i++)
+    /// <summary>
+    /// A policy with <paramref name="rules"/> rules in which <c>echo</c> is allowed under two limits (per grant and
+    /// minute, global per second) whose maxima no load run reaches, and under <see cref="EchoSchema"/>; the rest
+    /// are the filler rules of <see cref="WithRules"/>, on other tool names.
+    /// </summary>
+    /// <remarks>The maxima are far above any rate a machine can drive, so a refused call is a fault, never the limit doing its job.</remarks>
+    public static string EchoUnderLimits(int rules)
+    {
+        var builder = new StringBuilder("""{"version":"1","default":"deny","tools":{""");
+        builder.Append("""
+            "echo":{"limits":[
+              {"counter":"echo_per_grant_minute","window":"minute","max":1000000000,"scope":"grant"},
+              {"counter":"echo_global_second","window":"second","max":10000000,"scope":"global"}],
+             "arguments":
+            """).Append(EchoSchema).Append('}');
+        AppendFiller(builder, 1, rules);
+        return builder.Append("}}").ToString();
+    }
+
+    /// <summary>Filler rules number <paramref name="from"/> to <paramref name="to"/> (exclusive), each after a comma.</summary>
+    private static void AppendFiller(StringBuilder builder, int from, int to)
+    {
+        for (var i = from; i < to; i++)
         {
             var n = i.ToString(CultureInfo.InvariantCulture);
             builder.Append(',');
@@ -51,7 +83,5 @@ internal static class GeneratedPolicies
                 builder.Append("\"tool_").Append(n).Append("\":{\"action\":\"").Append(i % 3 == 0 ? "deny" : "allow").Append("\"}");
             }
         }
-
-        return builder.Append("}}").ToString();
     }
 }

@@ -1,0 +1,121 @@
+namespace McpWarden.Load.Compare;
+
+/// <summary>What one <c>load.sh compare</c> run does; every field has a command-line option (see <see cref="Usage"/>).</summary>
+internal sealed record CompareOptions
+{
+    public const string Usage = """
+        usage: bench/load.sh compare [--concurrency 1,8,32] [--duration 20s] [--warmup 5s] [--out DIR] [--only a,b,c,d]
+                                     [--mcp-proxy PATH] [--ci] [--refusing-policy]
+          (a) the fixture over HTTP, directly; (b) mcpwarden serve -> the fixture over HTTP; (c) mcpwarden serve ->
+          the fixture over stdio; (d) node mcp-proxy -> the fixture over stdio. Fresh processes for every scenario
+          at every concurrency; N closed-loop clients call echo; every answer is checked.
+          --concurrency  clients at once, one run per number (default 1,8,32)
+          --duration     the measured window of each run (default 20s); --warmup before it (default 5s)
+          --out          where compare.md, compare.json and compare.svg go (default bench/results/)
+          --only         the scenarios to run (default a,b,c,d); ratios need (a)
+          --mcp-proxy    mcp-proxy's entry script (default tests/e2e/node_modules/mcp-proxy/dist/bin/mcp-proxy.mjs,
+                         or $MCPWARDEN_MCP_PROXY)
+          --ci           the gross-regression check: concurrency 8, 5s after 2s of warm-up (unless given), and exit 1
+                         if (b) keeps less than 20 % of (a)'s calls per second or (c) less than 50 % of (d)'s
+          --refusing-policy  a self-check: (b) under a policy that refuses most calls; the run must fail
+        exit: 0 every call answered (and, with --ci, both floors held); 1 otherwise; 2 a bad command line
+        """;
+
+    /// <summary>(b) must keep at least this share of (a)'s throughput in the CI check.</summary>
+    public const double CiGatewayFloor = 0.20;
+
+    /// <summary>(c) must reach at least this share of (d)'s throughput in the CI check.</summary>
+    public const double CiStdioFloor = 0.50;
+
+    /// <summary>The rules of the policy (b) and (c) run under.</summary>
+    public const int PolicyRules = 50;
+
+    public IReadOnlyList<int> Concurrency { get; init; } = [1, 8, 32];
+
+    public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(20);
+
+    public TimeSpan Warmup { get; init; } = TimeSpan.FromSeconds(5);
+
+    public string? Out { get; init; }
+
+    public IReadOnlyList<Scenario> Scenarios { get; init; } = Scenario.All;
+
+    public string? McpProxy { get; init; }
+
+    public bool Ci { get; init; }
+
+    public bool RefusingPolicy { get; init; }
+
+    /// <summary>Parses the command line; returns null and an error (empty for --help) for anything it does not know.</summary>
+    public static CompareOptions? Parse(IReadOnlyList<string> args, out string? error)
+    {
+        error = null;
+        var ci = args.Contains("--ci");
+        var refusing = args.Contains("--refusing-policy");
+        var options = new CompareOptions { Ci = ci, RefusingPolicy = refusing };
+        if (ci)
+        {
+            options = options with { Concurrency = [8], Duration = TimeSpan.FromSeconds(5), Warmup = TimeSpan.FromSeconds(2) };
+        }
+
+        if (refusing)
+        {
+            options = options with { Concurrency = [8], Duration = TimeSpan.FromSeconds(3), Warmup = TimeSpan.FromSeconds(1), Scenarios = [Scenario.GatewayHttp] };
+        }
+
+        for (var i = 0; i < args.Count; i++)
+        {
+            var name = args[i];
+            if (name is "-h" or "--help")
+            {
+                error = "";
+                return null;
+            }
+
+            if (name is "--ci" or "--refusing-policy")
+            {
+                continue;
+            }
+
+            if (i + 1 >= args.Count)
+            {
+                error = $"{name} needs a value";
+                return null;
+            }
+
+            var value = args[++i];
+            try
+            {
+                options = name switch
+                {
+                    "--concurrency" => options with { Concurrency = CommandLine.Counts(name, value, 1024) },
+                    "--duration" => options with { Duration = Positive(name, CommandLine.Duration(name, value)) },
+                    "--warmup" => options with { Warmup = CommandLine.Duration(name, value) },
+                    "--out" => options with { Out = value },
+                    "--only" => options with { Scenarios = ParseScenarios(value) },
+                    "--mcp-proxy" => options with { McpProxy = value },
+                    _ => throw new FormatException($"unknown option {name}"),
+                };
+            }
+            catch (FormatException e)
+            {
+                error = e.Message;
+                return null;
+            }
+        }
+
+        return options;
+    }
+
+    private static List<Scenario> ParseScenarios(string text)
+    {
+        var letters = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        var unknown = letters.FirstOrDefault(l => l.Length != 1 || Scenario.All.All(s => s.Letter != l[0]));
+        return unknown is not null ? throw new FormatException($"--only: \"{unknown}\" is not a scenario (a, b, c, d)")
+            : letters.Length == 0 ? throw new FormatException("--only needs at least one scenario")
+            : [.. Scenario.All.Where(s => letters.Contains(s.Letter.ToString()))];
+    }
+
+    private static TimeSpan Positive(string name, TimeSpan value) =>
+        value > TimeSpan.Zero ? value : throw new FormatException($"{name} must be longer than zero");
+}
