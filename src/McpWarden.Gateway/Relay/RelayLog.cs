@@ -1,3 +1,4 @@
+using McpWarden.Policy.Evaluation;
 using Microsoft.Extensions.Logging;
 
 namespace McpWarden.Gateway.Relay;
@@ -5,8 +6,28 @@ namespace McpWarden.Gateway.Relay;
 /// <summary>The relay's diagnostics. Decisions are logged here for operators; the audit record is a separate, typed thing.</summary>
 internal static partial class RelayLog
 {
+    /// <summary>
+    /// A decision on a tools/call: a refusal (or a hold) at Information, a plain allow at Debug. Every decision is
+    /// in the audit log already; a line per allowed call would cost each call a formatted write to standard error
+    /// and bury the refusals an operator reads the log for.
+    /// </summary>
+    public static void Decided(ILogger logger, string server, Untrusted tool, LoggedDecision decision)
+    {
+        if (decision.Decision.IsAllowed && decision.Decision.Code == ReasonCodes.Allowed)
+        {
+            Allowed(logger, server, tool, decision);
+        }
+        else
+        {
+            Refused(logger, server, tool, decision);
+        }
+    }
+
     [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "{Server} {Tool}: {Decision}")]
-    public static partial void Decided(ILogger logger, string server, Untrusted tool, LoggedDecision decision);
+    private static partial void Refused(ILogger logger, string server, Untrusted tool, LoggedDecision decision);
+
+    [LoggerMessage(EventId = 123, Level = LogLevel.Debug, Message = "{Server} {Tool}: {Decision}")]
+    private static partial void Allowed(ILogger logger, string server, Untrusted tool, LoggedDecision decision);
 
     [LoggerMessage(EventId = 101, Level = LogLevel.Warning, Message = "{Server}: dropped a notification named like a request, {Method}: requests need an id")]
     public static partial void DroppedIdlessRequest(ILogger logger, string server, Untrusted method);
