@@ -27,24 +27,23 @@ internal static class StartupCommand
         var bin = AppContext.BaseDirectory;
         var fixtureDll = Path.Combine(bin, "mcpwarden-fixture.dll");
         var directory = Directory.CreateTempSubdirectory("mcpwarden-startup-").FullName;
-        var config = options.Config ?? StartupConfig.Write(directory, fixtureDll);
-        var server = options.Config is null ? StartupConfig.Server : options.Server;
-        string[] stdio = server is null ? ["stdio", "--config", config] : ["stdio", "--config", config, "--server", server];
-
-        var targets = new List<StartupTarget> { new("dotnet mcpwarden.dll", "dotnet", [Path.Combine(bin, "mcpwarden.dll"), .. stdio], IsGateway: true) };
-        if (File.Exists(Path.Combine(bin, "mcpwarden")))
+        var instantServer = Path.Combine(bin, "instant-server.mjs");
+        var targets = new List<StartupTarget>();
+        if (options.Config is { } config)
         {
-            targets.Add(new("mcpwarden (apphost)", Path.Combine(bin, "mcpwarden"), stdio, IsGateway: true));
+            AddGateway(targets, "", bin, config, options.Server, options.Published);
+        }
+        else
+        {
+            // The fixture is a .NET server that takes longer to start than the budget for the gateway itself; the
+            // instant server (Node, no SDK) shows what the gateway's own start costs. Each also runs alone, as the floor.
+            AddGateway(targets, " -> fixture", bin, StartupConfig.Write(directory, "fixture", "dotnet", [fixtureDll, "stdio"]), StartupConfig.Server, options.Published);
+            AddGateway(targets, " -> instant", bin, StartupConfig.Write(directory, "instant", "node", [instantServer]), StartupConfig.Server, options.Published);
+            targets.Add(new("fixture alone", "dotnet", [fixtureDll, "stdio"], IsGateway: false));
+            targets.Add(new("instant alone", "node", [instantServer], IsGateway: false));
         }
 
-        if (options.Published is { } published)
-        {
-            targets.Add(new($"{Path.GetFileName(published)}/mcpwarden", Path.Combine(published, "mcpwarden"), stdio, IsGateway: true));
-        }
-
-        targets.Add(new("fixture alone", "dotnet", [fixtureDll, "stdio"], IsGateway: false));
-
-        await output.WriteLineAsync($"startup: {options.Runs} runs per target after {options.Warmup} warm-up, in {directory}; config {config}").ConfigureAwait(false);
+        await output.WriteLineAsync($"startup: {options.Runs} runs per target after {options.Warmup} warm-up, in {directory}").ConfigureAwait(false);
         await output.WriteLineAsync($"startup: {Environment.ProcessorCount} cores, load average {LoadAverage()}").ConfigureAwait(false);
         var samples = targets.ToDictionary(t => t, _ => new List<StartupSample>());
         var logPath = Path.Combine(directory, "startup.log");
@@ -84,19 +83,35 @@ internal static class StartupCommand
         return 0;
     }
 
+    /// <summary>The gateway's rows for one configuration: <c>dotnet mcpwarden.dll</c>, the apphost beside it, and a published build if given.</summary>
+    private static void AddGateway(List<StartupTarget> targets, string suffix, string bin, string config, string? server, string? published)
+    {
+        string[] stdio = server is null ? ["stdio", "--config", config] : ["stdio", "--config", config, "--server", server];
+        targets.Add(new("dotnet mcpwarden.dll" + suffix, "dotnet", [Path.Combine(bin, "mcpwarden.dll"), .. stdio], IsGateway: true));
+        if (File.Exists(Path.Combine(bin, "mcpwarden")))
+        {
+            targets.Add(new("mcpwarden" + suffix, Path.Combine(bin, "mcpwarden"), stdio, IsGateway: true));
+        }
+
+        if (published is not null)
+        {
+            targets.Add(new($"{Path.GetFileName(published)}/mcpwarden" + suffix, Path.Combine(published, "mcpwarden"), stdio, IsGateway: true));
+        }
+    }
+
     private static string Table(Dictionary<StartupTarget, List<StartupSample>> samples)
     {
         var lines = new List<string>
         {
-            "                       |  initialize answered, ms  |  then tools/list, ms      | own CPU ms, p50  | tools",
-            "target                 |   min    p50    p95    max |   min    p50    p95    max | to init  to list |",
+            "                                 |  initialize answered, ms  |  then tools/list, ms      | own CPU ms, p50  | tools",
+            "target                           |   min    p50    p95    max |   min    p50    p95    max | to init  to list |",
         };
         foreach (var (target, runs) in samples)
         {
             var cpuInit = Median(runs.Select(s => s.CpuAtInitialize));
             var cpuList = Median(runs.Select(s => s.CpuAtToolsList));
             lines.Add(FormattableString.Invariant(
-                $"{target.Name,-22} | {Percentiles.Summary(runs.Select(s => s.Initialize.TotalMilliseconds))} | {Percentiles.Summary(runs.Select(s => s.ToolsList.TotalMilliseconds))} | {cpuInit,7} {cpuList,8} | {runs[0].Tools}"));
+                $"{target.Name,-32} | {Percentiles.Summary(runs.Select(s => s.Initialize.TotalMilliseconds))} | {Percentiles.Summary(runs.Select(s => s.ToolsList.TotalMilliseconds))} | {cpuInit,7} {cpuList,8} | {runs[0].Tools}"));
         }
 
         return string.Join('\n', lines);

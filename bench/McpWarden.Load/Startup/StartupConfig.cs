@@ -6,28 +6,28 @@ namespace McpWarden.Load.Startup;
 
 /// <summary>
 /// The configuration a desktop client would start <c>mcpwarden stdio</c> with: one stdio server (the fixture,
-/// <c>dotnet mcpwarden-fixture.dll stdio</c>), a policy of 50 rules shaped like a real one, and the SQLite store
-/// in the run's directory.
+/// <c>dotnet mcpwarden-fixture.dll stdio</c>, or the instant server, <c>node instant-server.mjs</c>), a policy of
+/// 50 rules shaped like a real one, and the SQLite store in the run's directory.
 /// </summary>
 internal static class StartupConfig
 {
     public const string Server = "fixture";
 
-    /// <summary>Writes <c>mcpwarden.json</c> into <paramref name="directory"/> and returns its path.</summary>
-    public static string Write(string directory, string fixtureDll)
+    /// <summary>Writes <c>NAME.json</c> into <paramref name="directory"/>, serving the server started as <paramref name="command"/> <paramref name="arguments"/>, and returns its path.</summary>
+    public static string Write(string directory, string name, string command, IReadOnlyList<string> arguments)
     {
-        var path = Path.Combine(directory, "mcpwarden.json");
+        var path = Path.Combine(directory, name + ".json");
         File.WriteAllText(path, $$"""
             {
               "mcpServers": {
                 "{{Server}}": {
-                  "command": "dotnet",
-                  "args": [{{JsonSerializer.Serialize(fixtureDll)}}, "stdio"],
+                  "command": {{JsonSerializer.Serialize(command)}},
+                  "args": {{JsonSerializer.Serialize(arguments)}},
                   "timeout": 30,
                   "policy": {{Policy()}}
                 }
               },
-              "store": { "path": {{JsonSerializer.Serialize(Path.Combine(directory, "mcpwarden.db"))}} }
+              "store": { "path": {{JsonSerializer.Serialize(Path.Combine(directory, name + ".db"))}} }
             }
             """);
         return path;
