@@ -5,5 +5,6 @@ internal static class LoadCommands
 {
     public static IReadOnlyList<LoadCommand> All { get; } =
     [
+        Sessions.SessionsRun.Command,
     ];
 }
