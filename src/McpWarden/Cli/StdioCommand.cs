@@ -74,7 +74,8 @@ internal static class StdioCommand
         await StoreOpener.AbandonOrphansAsync(stores, error, "stdio", cancellationToken).ConfigureAwait(false);
         var gate = new ToolCallGate(stores, configuration.Audit, TimeProvider.System, loggers.CreateLogger<ToolCallGate>());
         var vetting = new ToolVetting(stores.Pins, stores.Audit, TimeProvider.System, loggers.CreateLogger<ToolVetting>());
-        var sessions = new RelaySessionFactory(new UpstreamTransportFactory(Environment.GetEnvironmentVariable, loggers), gate, TimeProvider.System, loggers, live, vetting);
+        using var transports = new UpstreamTransportFactory(Environment.GetEnvironmentVariable, loggers);
+        var sessions = new RelaySessionFactory(transports, gate, TimeProvider.System, loggers, live, vetting);
 
         // One conversation, one process: policies, modes and timeouts follow the files; the servers served and how
         // they are reached stay as they started, and a change to them says so in the log.
