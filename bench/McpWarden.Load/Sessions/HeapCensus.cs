@@ -27,7 +27,23 @@ internal sealed class HeapCensus
     public long CommittedBytes { get; }
 
     /// <summary>Takes the census; needs the right to trace the process (ptrace), as a debugger does.</summary>
-    public static HeapCensus Take(int processId)
+    /// <remarks>A process caught in the middle of a GC cannot be walked: it is let go and caught again, a few times.</remarks>
+    public static async Task<HeapCensus> TakeAsync(int processId, TimeProvider time)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return Take(processId);
+            }
+            catch (InvalidOperationException) when (attempt < 5)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1), time).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private static HeapCensus Take(int processId)
     {
         using var target = DataTarget.AttachToProcess(processId, suspend: true);
         using var runtime = target.ClrVersions[0].CreateRuntime();

@@ -6,7 +6,7 @@ namespace McpWarden.Load.Sessions;
 internal sealed record SessionsOptions
 {
     public const string Usage = """
-        usage: bench/load.sh sessions [--counts 1,100,1000] [--upstream http|stdio] [--no-list] [--warmup 20]
+        usage: bench/load.sh sessions [--counts 1,100,1000] [--upstream http|stdio] [--no-list] [--get-stream] [--warmup 20]
                                       [--settle 3] [--samples 5] [--no-census]
           --counts     how many idle sessions to hold when the gateway is measured, in rising order; each step
                        opens the sessions the previous one lacks (default 1,100,1000; 1,10,50 for stdio)
@@ -15,6 +15,8 @@ internal sealed record SessionsOptions
                        counted: only the gateway's own process is measured)
           --no-list    open each session with initialize and notifications/initialized only; by default each
                        also asks tools/list once, as a real client does
+          --get-stream also open each session's GET stream and hold it open, as the official SDKs' clients do
+                       (one more connection to the gateway per session); by default sessions have none
           --warmup     sessions opened (and listed) then closed before the first count, so that code run once
                        per process (JIT, first pages of each library, the thread pool's growth) is not
                        counted as the cost of the sessions that follow (default 20)
@@ -30,6 +32,8 @@ internal sealed record SessionsOptions
     public bool StdioUpstream { get; init; }
 
     public bool ListTools { get; init; } = true;
+
+    public bool GetStream { get; init; }
 
     public int Warmup { get; init; } = 20;
 
@@ -57,6 +61,9 @@ internal sealed record SessionsOptions
                     return null;
                 case "--no-list":
                     options = options with { ListTools = false };
+                    continue;
+                case "--get-stream":
+                    options = options with { GetStream = true };
                     continue;
                 case "--no-census":
                     options = options with { Census = false };

@@ -28,10 +28,11 @@ internal static class SessionsRun
         var fixtureDll = Path.Combine(AppContext.BaseDirectory, "mcpwarden-fixture.dll");
         var gatewayDll = Path.Combine(AppContext.BaseDirectory, "mcpwarden.dll");
         await output.WriteLineAsync($"sessions: counts {string.Join(", ", options.Counts)}, upstream {(options.StdioUpstream ? "stdio (a child per session, not counted)" : "http (one fixture process)")}, " +
-            $"{(options.ListTools ? "initialize + initialized + one tools/list" : "initialize + initialized")} per session, {options.Warmup} opened and closed first, {options.Settle.TotalSeconds:F0} s idle before measuring; files in {directory}").ConfigureAwait(false);
+            $"{(options.ListTools ? "initialize + initialized + one tools/list" : "initialize + initialized")}{(options.GetStream ? " + a GET stream held open" : "")} per session, {options.Warmup} opened and closed first, {options.Settle.TotalSeconds:F0} s idle before measuring; files in {directory}").ConfigureAwait(false);
 
         ListeningProcess? fixture = null;
         ListeningProcess? gateway = null;
+        List<HttpResponseMessage>? streams = null;
         var failed = true;
         try
         {
@@ -46,10 +47,13 @@ internal static class SessionsRun
 
             // A few connections carry every session's requests: the client side holds no connection per session.
             using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = OpenInParallel }) { Timeout = TimeSpan.FromSeconds(60) };
+            // Each GET stream holds a connection of its own for as long as it is open.
+            using var streamsHttp = new HttpClient(new SocketsHttpHandler()) { Timeout = Timeout.InfiniteTimeSpan };
+            streams = options.GetStream ? [] : null;
             var open = new List<McpHttpSession>();
             if (options.Warmup > 0)
             {
-                await OpenAsync(http, endpoint, options.ListTools, options.Warmup, open).ConfigureAwait(false);
+                await OpenAsync(http, endpoint, options.ListTools, options.Warmup, open, null, streamsHttp).ConfigureAwait(false);
                 foreach (var session in open)
                 {
                     await session.CloseAsync(CancellationToken.None).ConfigureAwait(false);
@@ -62,11 +66,11 @@ internal static class SessionsRun
             foreach (var count in options.Counts)
             {
                 var started = time.GetTimestamp();
-                await OpenAsync(http, endpoint, options.ListTools, count - open.Count, open).ConfigureAwait(false);
+                await OpenAsync(http, endpoint, options.ListTools, count - open.Count, open, streams, streamsHttp).ConfigureAwait(false);
                 var opening = time.GetElapsedTime(started);
                 await Task.Delay(options.Settle, time).ConfigureAwait(false);
                 var memory = await ProcessMemory.MedianAsync(gateway.Id, options.Samples, time).ConfigureAwait(false);
-                var census = options.Census ? HeapCensus.Take(gateway.Id) : null;
+                var census = options.Census ? await HeapCensus.TakeAsync(gateway.Id, time).ConfigureAwait(false) : null;
                 var point = new MemoryPoint(count, memory, census);
                 points.Add(point);
                 await output.WriteLineAsync($"sessions: {count} open (the last {count - (points.Count > 1 ? points[^2].Sessions : 0)} in {opening.TotalSeconds:F1} s): {SessionsReport.Describe(point)}").ConfigureAwait(false);
@@ -93,6 +97,11 @@ internal static class SessionsRun
         }
         finally
         {
+            foreach (var stream in streams ?? [])
+            {
+                stream.Dispose();
+            }
+
             if (gateway is not null)
             {
                 // SIGTERM closes every session (and, over stdio, stops every child) on the gateway's way out.
@@ -113,7 +122,8 @@ internal static class SessionsRun
     }
 
     /// <summary>Opens <paramref name="more"/> sessions, <see cref="OpenInParallel"/> at a time, and leaves them open.</summary>
-    private static async Task OpenAsync(HttpClient http, Uri endpoint, bool listTools, int more, List<McpHttpSession> open)
+    /// <param name="streams">Where to keep each session's open GET stream; null opens none.</param>
+    private static async Task OpenAsync(HttpClient http, Uri endpoint, bool listTools, int more, List<McpHttpSession> open, List<HttpResponseMessage>? streams, HttpClient streamsHttp)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
         await Parallel.ForAsync(0, more, new ParallelOptions { MaxDegreeOfParallelism = OpenInParallel, CancellationToken = timeout.Token }, async (_, cancellationToken) =>
@@ -124,9 +134,14 @@ internal static class SessionsRun
                 await ToolsList.AskAsync(http, endpoint, SessionsConfiguration.Key, session.Id, cancellationToken).ConfigureAwait(false);
             }
 
+            var stream = streams is null ? null : await StandaloneStream.OpenAsync(streamsHttp, endpoint, SessionsConfiguration.Key, session.Id, cancellationToken).ConfigureAwait(false);
             lock (open)
             {
                 open.Add(session);
+                if (stream is not null)
+                {
+                    streams!.Add(stream);
+                }
             }
         }).ConfigureAwait(false);
     }
