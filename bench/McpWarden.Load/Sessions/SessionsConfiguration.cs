@@ -17,6 +17,7 @@ internal static class SessionsConfiguration
     /// <summary>The grant's key; made up per run, never secret.</summary>
     public const string Key = "sessions-bench-key";
 
+    /// <param name="httpUpstream">The fixture's endpoint; null starts it per session over stdio (given a minute to start, as a busy machine may need).</param>
     public static string Write(string directory, Uri? httpUpstream, string fixtureDll)
     {
         var upstream = httpUpstream is not null
@@ -27,7 +28,7 @@ internal static class SessionsConfiguration
             {
               "mcpServers": {
                 "{{Server}}": {
-                  {{upstream}}, "timeout": 10,
+                  {{upstream}}, "timeout": {{(httpUpstream is null ? 60 : 10)}},
                   "policy": {{Policy(50)}}
                 }
               },

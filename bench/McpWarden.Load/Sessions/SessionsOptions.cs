@@ -113,6 +113,6 @@ internal sealed record SessionsOptions
         }
 
         // A stdio session is a child process (tens of MB each): a thousand of them would not fit a small machine.
-        return options.StdioUpstream && !countsGiven ? options with { Counts = [1, 10, 50] } : options;
+        return options.StdioUpstream && !countsGiven ? options with { Counts = [1, 10, 50], Warmup = Math.Min(options.Warmup, 4) } : options;
     }
 }

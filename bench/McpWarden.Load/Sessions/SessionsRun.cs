@@ -10,8 +10,10 @@ namespace McpWarden.Load.Sessions;
 /// </summary>
 internal static class SessionsRun
 {
-    /// <summary>How many sessions are opened at once while the count is raised.</summary>
+    /// <summary>How many sessions are opened at once while the count is raised (over stdio, each starts a process: two).</summary>
     private const int OpenInParallel = 8;
+
+    private const int StartInParallel = 2;
 
     public static LoadCommand Command { get; } = new("sessions", "memory of the gateway per idle session (1, 100, 1,000 sessions)", RunAsync);
 
@@ -51,9 +53,10 @@ internal static class SessionsRun
             using var streamsHttp = new HttpClient(new SocketsHttpHandler()) { Timeout = Timeout.InfiniteTimeSpan };
             streams = options.GetStream ? [] : null;
             var open = new List<McpHttpSession>();
+            var parallel = options.StdioUpstream ? StartInParallel : OpenInParallel;
             if (options.Warmup > 0)
             {
-                await OpenAsync(http, endpoint, options.ListTools, options.Warmup, open, null, streamsHttp).ConfigureAwait(false);
+                await OpenAsync(http, endpoint, options.ListTools, options.Warmup, open, null, streamsHttp, parallel).ConfigureAwait(false);
                 foreach (var session in open)
                 {
                     await session.CloseAsync(CancellationToken.None).ConfigureAwait(false);
@@ -66,7 +69,7 @@ internal static class SessionsRun
             foreach (var count in options.Counts)
             {
                 var started = time.GetTimestamp();
-                await OpenAsync(http, endpoint, options.ListTools, count - open.Count, open, streams, streamsHttp).ConfigureAwait(false);
+                await OpenAsync(http, endpoint, options.ListTools, count - open.Count, open, streams, streamsHttp, parallel).ConfigureAwait(false);
                 var opening = time.GetElapsedTime(started);
                 await Task.Delay(options.Settle, time).ConfigureAwait(false);
                 var memory = await ProcessMemory.MedianAsync(gateway.Id, options.Samples, time).ConfigureAwait(false);
@@ -121,12 +124,12 @@ internal static class SessionsRun
         }
     }
 
-    /// <summary>Opens <paramref name="more"/> sessions, <see cref="OpenInParallel"/> at a time, and leaves them open.</summary>
+    /// <summary>Opens <paramref name="more"/> sessions, <paramref name="parallel"/> at a time, and leaves them open.</summary>
     /// <param name="streams">Where to keep each session's open GET stream; null opens none.</param>
-    private static async Task OpenAsync(HttpClient http, Uri endpoint, bool listTools, int more, List<McpHttpSession> open, List<HttpResponseMessage>? streams, HttpClient streamsHttp)
+    private static async Task OpenAsync(HttpClient http, Uri endpoint, bool listTools, int more, List<McpHttpSession> open, List<HttpResponseMessage>? streams, HttpClient streamsHttp, int parallel)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
-        await Parallel.ForAsync(0, more, new ParallelOptions { MaxDegreeOfParallelism = OpenInParallel, CancellationToken = timeout.Token }, async (_, cancellationToken) =>
+        await Parallel.ForAsync(0, more, new ParallelOptions { MaxDegreeOfParallelism = parallel, CancellationToken = timeout.Token }, async (_, cancellationToken) =>
         {
             var session = await McpHttpSession.OpenAsync(http, endpoint, SessionsConfiguration.Key, cancellationToken).ConfigureAwait(false);
             if (listTools)
