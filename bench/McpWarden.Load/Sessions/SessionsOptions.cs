@@ -19,7 +19,7 @@ internal sealed record SessionsOptions
                        (one more connection to the gateway per session); by default sessions have none
           --warmup     sessions opened (and listed) then closed before the first count, so that code run once
                        per process (JIT, first pages of each library, the thread pool's growth) is not
-                       counted as the cost of the sessions that follow (default 20)
+                       counted as the cost of the sessions that follow (default 20; 4 over stdio)
           --settle     seconds to leave the sessions idle before measuring (default 3)
           --samples    VmRSS readings, 500 ms apart, whose median is reported (default 5)
           --hold       seconds to keep the gateway and its sessions up after the last count, its process id
@@ -50,6 +50,7 @@ internal sealed record SessionsOptions
     {
         var options = new SessionsOptions();
         var countsGiven = false;
+        var warmupGiven = false;
         error = null;
         for (var i = 0; i < args.Count; i++)
         {
@@ -102,6 +103,7 @@ internal sealed record SessionsOptions
                     break;
                 case "--warmup" when int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var warmup):
                     options = options with { Warmup = warmup };
+                    warmupGiven = true;
                     break;
                 case "--samples" when int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var samples) && samples > 0:
                     options = options with { Samples = samples };
@@ -113,6 +115,11 @@ internal sealed record SessionsOptions
         }
 
         // A stdio session is a child process (tens of MB each): a thousand of them would not fit a small machine.
-        return options.StdioUpstream && !countsGiven ? options with { Counts = [1, 10, 50], Warmup = Math.Min(options.Warmup, 4) } : options;
+        if (options.StdioUpstream && !warmupGiven)
+        {
+            options = options with { Warmup = 4 };
+        }
+
+        return options.StdioUpstream && !countsGiven ? options with { Counts = [1, 10, 50] } : options;
     }
 }
