@@ -7,7 +7,7 @@ internal sealed record SessionsOptions
 {
     public const string Usage = """
         usage: bench/load.sh sessions [--counts 1,100,1000] [--upstream http|stdio] [--no-list] [--get-stream] [--warmup 20]
-                                      [--settle 3] [--samples 5] [--no-census]
+                                      [--settle 3] [--samples 5] [--no-census] [--hold 0]
           --counts     how many idle sessions to hold when the gateway is measured, in rising order; each step
                        opens the sessions the previous one lacks (default 1,100,1000; 1,10,50 for stdio)
           --upstream   http: one fixture server over Streamable HTTP behind the gateway (default);
