@@ -10,5 +10,6 @@ internal static class LoadCommands
         HotPath.HotPathCommand.Command,
         Startup.StartupCommand.Command,
         Counters.CountersCommand.Command,
+        Sessions.SessionsRun.Command,
     ];
 }

@@ -44,11 +44,11 @@ internal sealed class ProxySession : IRelaySession
     private readonly ILogger _logger;
     private readonly SessionWork _work;
 
-    private readonly ConcurrentDictionary<RequestId, ClientRequest> _byClientId = new();
-    private readonly ConcurrentDictionary<RequestId, ClientRequest> _byUpstreamId = new();
-    private readonly ConcurrentDictionary<RequestId, RequestId> _serverRequests = new();
-    private readonly ConcurrentDictionary<RequestId, (ITransport Through, TaskCompletionSource<JsonRpcMessage> Answer)> _ownRequests = new();
-    private readonly ConcurrentDictionary<RequestId, TaskCompletionSource<JsonRpcMessage>> _ownClientRequests = new();
+    private readonly ConcurrentDictionary<RequestId, ClientRequest> _byClientId = SessionMaps.Create<RequestId, ClientRequest>();
+    private readonly ConcurrentDictionary<RequestId, ClientRequest> _byUpstreamId = SessionMaps.Create<RequestId, ClientRequest>();
+    private readonly ConcurrentDictionary<RequestId, RequestId> _serverRequests = SessionMaps.Create<RequestId, RequestId>();
+    private readonly ConcurrentDictionary<RequestId, (ITransport Through, TaskCompletionSource<JsonRpcMessage> Answer)> _ownRequests = SessionMaps.Create<RequestId, (ITransport Through, TaskCompletionSource<JsonRpcMessage> Answer)>();
+    private readonly ConcurrentDictionary<RequestId, TaskCompletionSource<JsonRpcMessage>> _ownClientRequests = SessionMaps.Create<RequestId, TaskCompletionSource<JsonRpcMessage>>();
     private readonly SemaphoreSlim _catalogGate = new(1, 1);
     private readonly Lock _catalogInstall = new();
     private readonly CancellationTokenSource _closing = new();

@@ -8,7 +8,7 @@ namespace McpWarden.Gateway.Relay;
 /// </summary>
 internal sealed class SessionWork
 {
-    private readonly ConcurrentDictionary<Task, byte> _running = new();
+    private readonly ConcurrentDictionary<Task, byte> _running = SessionMaps.Create<Task, byte>();
     private readonly Action<Exception> _failed;
 
     /// <param name="failed">Told of each task that failed, with its first error.</param>

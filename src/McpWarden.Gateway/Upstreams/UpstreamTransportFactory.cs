@@ -6,8 +6,23 @@ using ModelContextProtocol.Protocol;
 namespace McpWarden.Gateway.Upstreams;
 
 /// <summary>Opens the connection to one configured server, with the SDK's client transports (and never its client).</summary>
-public sealed class UpstreamTransportFactory
+public sealed class UpstreamTransportFactory : IDisposable
 {
+    /// <summary>
+    /// The connections to every HTTP server, shared by all their sessions: a pool per server origin, so an idle
+    /// session holds only its own GET stream and no pooled connection, handler or pool of its own (each used to
+    /// cost about 10 KiB, see docs/benchmarks.md). It carries nothing of any client's: a server's headers are
+    /// its configuration's, added to each request; no credentials, and no cookies (each session keeps its own,
+    /// <see cref="SessionCookieHandler"/>). It lives as long as the factory, which outlives every session.
+    /// </summary>
+    private readonly SocketsHttpHandler _httpConnections = new()
+    {
+        UseCookies = false,
+        // A session used to resolve the server's name when it opened: a shared connection is not kept forever,
+        // so a server that moves is found again within minutes.
+        PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+    };
+
     private readonly Func<string, string?> _gatewayEnvironment;
     private readonly ILoggerFactory _loggers;
     private readonly ILogger _logger;
@@ -51,10 +66,16 @@ public sealed class UpstreamTransportFactory
                         _ => HttpTransportMode.AutoDetect,
                     },
                 },
-                _loggers),
+                // Per session: its cookies and the client's own timeout; the connections under it are shared.
+                new HttpClient(new SessionCookieHandler(_httpConnections)),
+                _loggers,
+                ownsHttpClient: true),
             _ => throw new ArgumentException($"unknown upstream kind {server.Upstream.GetType().Name}", nameof(server)),
         };
 
         return await transport.ConnectAsync(cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>Closes the shared HTTP connections; only once no session uses them (at shutdown).</summary>
+    public void Dispose() => _httpConnections.Dispose();
 }

@@ -36,7 +36,8 @@ internal static class InventoryCommand
         }
 
         using var loggers = Loggers();
-        var service = new InventoryService(new UpstreamProbe(new UpstreamTransportFactory(Environment.GetEnvironmentVariable, loggers), TimeProvider.System));
+        using var transports = new UpstreamTransportFactory(Environment.GetEnvironmentVariable, loggers);
+        var service = new InventoryService(new UpstreamProbe(transports, TimeProvider.System));
         var report = await service.BuildAsync(servers, configuration.Servers, stores?.Pins, cancellationToken).ConfigureAwait(false);
 
         if (json)

@@ -32,7 +32,8 @@ internal static class RecommendCommand
 
         var server = servers[0];
         using var loggers = InventoryCommand.Loggers();
-        var probe = new UpstreamProbe(new UpstreamTransportFactory(Environment.GetEnvironmentVariable, loggers), TimeProvider.System);
+        using var transports = new UpstreamTransportFactory(Environment.GetEnvironmentVariable, loggers);
+        var probe = new UpstreamProbe(transports, TimeProvider.System);
         var probed = await probe.ProbeAsync(server, cancellationToken).ConfigureAwait(false);
         if (probed.Error is { } problem || probed.Context is not { } context)
         {

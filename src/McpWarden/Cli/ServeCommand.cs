@@ -90,7 +90,7 @@ internal static class ServeCommand
         await StoreOpener.AbandonOrphansAsync(stores, error, "serve", cancellationToken).ConfigureAwait(false);
         var gate = new ToolCallGate(stores, configuration.Audit, TimeProvider.System, loggers.CreateLogger<ToolCallGate>());
         var vetting = new ToolVetting(stores.Pins, stores.Audit, TimeProvider.System, loggers.CreateLogger<ToolVetting>());
-        var transports = new UpstreamTransportFactory(Environment.GetEnvironmentVariable, loggers);
+        using var transports = new UpstreamTransportFactory(Environment.GetEnvironmentVariable, loggers);
         var relays = new RelaySessionFactory(transports, gate, TimeProvider.System, loggers, live, vetting);
         await using var registry = new HttpSessionRegistry(TimeProvider.System, loggers, IdleTimeout, MaxSessions);
         var loopbackOnly = addresses.All(IsLoopbackUrl);

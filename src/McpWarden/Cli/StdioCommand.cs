@@ -64,7 +64,7 @@ internal static class StdioCommand
         // gateway relays the server's capabilities, it does not make them up), so the two starts overlap instead of
         // adding up. Nothing reaches the server before the session below takes the connection; if the gateway stops
         // before that, the connection is closed and the process ends with it.
-        var upstreams = new UpstreamTransportFactory(Environment.GetEnvironmentVariable, loggers);
+        using var upstreams = new UpstreamTransportFactory(Environment.GetEnvironmentVariable, loggers);
         await using var pending = PendingUpstreams.Start(upstreams, server is null ? servers : [server], cancellationToken);
         // Disposed last, after the session's calls have ended: their spans and the last metrics are flushed.
         GatewayMetrics.CreateInstruments();

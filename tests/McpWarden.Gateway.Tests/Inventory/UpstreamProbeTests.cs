@@ -103,7 +103,8 @@ public sealed class UpstreamProbeTests : IDisposable
             Upstream = new StdioUpstreamDefinition("node", ["-e", Script, mode, Record], new Dictionary<string, string>(), _directory),
             RequestTimeout = timeout ?? TimeSpan.FromSeconds(20),
         };
-        var probe = new UpstreamProbe(new UpstreamTransportFactory(Environment.GetEnvironmentVariable, NullLoggerFactory.Instance), TimeProvider.System);
+        using var transports = new UpstreamTransportFactory(Environment.GetEnvironmentVariable, NullLoggerFactory.Instance);
+        var probe = new UpstreamProbe(transports, TimeProvider.System);
         return await probe.ProbeAsync(server, TestContext.Current.CancellationToken);
     }
 }

@@ -15,8 +15,8 @@ namespace McpWarden.Gateway.Fronts.Http;
 /// </summary>
 public sealed class HttpSession : IAsyncDisposable
 {
-    private readonly ConcurrentDictionary<RequestId, ClientFeed> _requests = new();
-    private readonly ConcurrentDictionary<string, RequestId> _progressTokens = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<RequestId, ClientFeed> _requests = SessionMaps.Create<RequestId, ClientFeed>();
+    private readonly ConcurrentDictionary<string, RequestId> _progressTokens = SessionMaps.Create<string, RequestId>(StringComparer.Ordinal);
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _closing = new();
