@@ -46,6 +46,12 @@ public sealed class SqliteStore : IDisposable
     /// <summary>How many transactions this process has committed: fewer than its writes when they were grouped.</summary>
     public long Commits => _writes.Commits;
 
+    /// <summary>How many of those a caller ran on its own thread, the writer being idle.</summary>
+    internal long InlineBatches => _writes.InlineBatches;
+
+    /// <summary>How many writes wait for the writer thread.</summary>
+    internal int QueuedWrites => _writes.Queued;
+
     /// <summary>
     /// Opens the store at <paramref name="path"/>, creating the file if it does not exist and migrating an
     /// older one. Throws <see cref="SqliteStoreException"/> for a file that is not a McpWarden store, or that a newer McpWarden wrote.

@@ -447,5 +447,61 @@ public sealed class SqliteStoreTests : IDisposable
         await Assert.ThrowsAsync<ObjectDisposedException>(async () => await store.Audit.AppendAsync(Record("late"), Cancellation));
     }
 
+    [Fact]
+    public async Task Write_WhenTheWriterIsIdle_RunsOnTheCallersThread()
+    {
+        var store = _stores.Open(_clock);
+
+        var append = store.Audit.AppendAsync(Record("idle"), Cancellation);
+
+        // Complete on return: committed on this thread, no hand-off to the writer and back.
+        Assert.True(append.IsCompletedSuccessfully);
+        Assert.True((await append).Id > 0);
+        Assert.Equal(1, store.InlineBatches);
+        Assert.Equal(1, store.Commits);
+        Assert.Equal(1L, TempStores.Scalar(store.Path, "SELECT count(*) FROM audit"));
+    }
+
+    [Fact]
+    public async Task Writes_WhileABatchRuns_QueueAndCommitTogether()
+    {
+        var store = _stores.Open(_clock);
+        using var other = TempStores.Raw(store.Path);
+        using var locked = other.BeginTransaction(deferred: false);
+
+        // The first caller runs inline and waits on the other connection's write lock; the rest queue behind it.
+        var appends = Enumerable.Range(0, 40).Select(i => Task.Run(async () => await store.Audit.AppendAsync(Record("t" + i), Cancellation))).ToArray();
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Cancellation);
+        timeout.CancelAfter(TimeSpan.FromSeconds(4));
+        while (store.QueuedWrites < 39)
+        {
+            await Task.Delay(5, timeout.Token);
+        }
+
+        locked.Rollback();
+        await Task.WhenAll(appends);
+
+        Assert.Equal(1, store.InlineBatches);
+        Assert.Equal(2, store.Commits);
+        Assert.Equal(40L, TempStores.Scalar(store.Path, "SELECT count(*) FROM audit"));
+    }
+
+    [Fact]
+    public async Task Write_InlineBatchCannotBegin_FailsThatCallerOnly_TheNextWriteCommits()
+    {
+        var store = _stores.Open(_clock, options: new SqliteStoreOptions { BusyTimeout = TimeSpan.FromMilliseconds(200) });
+        using (var other = TempStores.Raw(store.Path))
+        using (var locked = other.BeginTransaction(deferred: false))
+        {
+            await Assert.ThrowsAnyAsync<Exception>(async () => await store.Audit.AppendAsync(Record("busy"), Cancellation));
+            Assert.Equal(1, store.InlineBatches);
+            locked.Rollback();
+        }
+
+        Assert.True((await store.Audit.AppendAsync(Record("after"), Cancellation)).Id > 0);
+        Assert.Equal(1, store.Commits);
+        Assert.Equal(1L, TempStores.Scalar(store.Path, "SELECT count(*) FROM audit"));
+    }
+
     public void Dispose() => _stores.Dispose();
 }

@@ -8,10 +8,17 @@ namespace McpWarden.Storage.Sqlite.Database;
 /// queued meanwhile and runs them one after another inside one <c>BEGIN IMMEDIATE</c> transaction (each
 /// sees the ones before it), commits once, and only then answers their callers. Other processes sharing
 /// the file have writers of their own; SQLite's write lock puts their transactions one after another.
+/// When no batch is running, a caller of <see cref="Enqueue{T}"/> runs the batch itself, on its own thread (its
+/// write after whatever was queued), with no hand-off to the writer and none back to the thread pool: at low
+/// concurrency the two wake-ups cost more than the commit. At most one caller does so at a time (it holds the
+/// batch lock); the others queue and the writer takes them in the next batch, so group commit stays.
 /// </summary>
 internal sealed class WriteQueue : IDisposable
 {
-    private readonly Channel<IWriteOperation> _queue = Channel.CreateUnbounded<IWriteOperation>(new UnboundedChannelOptions { SingleReader = true });
+    // Read by the writer thread and by a caller running a batch inline, never both at once (_batchLock).
+    private readonly Channel<IWriteOperation> _queue = Channel.CreateUnbounded<IWriteOperation>(new UnboundedChannelOptions { SingleReader = false });
+    // INVARIANT: whoever runs a batch (the writer or one inline caller) holds it; only its holder uses _connection.
+    private readonly Lock _batchLock = new();
     private readonly StoreConnection _connection;
     private readonly int _maxBatch;
     private readonly Thread _thread;
@@ -23,6 +30,8 @@ internal sealed class WriteQueue : IDisposable
     private bool _closed;
     private int _flushArmed;
     private long _commits;
+    private long _inlineBatches;
+    private volatile bool _disposing;
 
     public WriteQueue(StoreConnection connection, int maxBatch, TimeSpan linger)
     {
@@ -39,14 +48,39 @@ internal sealed class WriteQueue : IDisposable
     /// <summary>How many transactions the writer has committed (fewer than writes when they were grouped).</summary>
     public long Commits => Interlocked.Read(ref _commits);
 
+    /// <summary>How many batches a caller ran on its own thread because the writer was idle.</summary>
+    public long InlineBatches => Interlocked.Read(ref _inlineBatches);
+
+    /// <summary>How many writes wait in the queue for the writer.</summary>
+    public int Queued => _queue.Reader.Count;
+
     /// <summary>
     /// Queues a write and completes once it is committed. <paramref name="work"/> runs on the writer thread,
     /// inside the transaction; if it throws, its own changes are undone and the others in the batch still commit.
     /// A write cancelled before the writer reaches it is skipped; once run, it completes regardless.
+    /// When no batch is running, the batch runs on the caller's thread and the task is complete on return (the
+    /// caller may then wait on another process's write lock, up to the busy timeout: one pool thread at most).
     /// </summary>
     public Task<T> Enqueue<T>(Func<StoreConnection, T> work, CancellationToken cancellationToken = default)
     {
         var operation = new WriteOperation<T>(work, cancellationToken);
+        if (!_disposing && _batchLock.TryEnter())
+        {
+            try
+            {
+                // INVARIANT: checked while holding the lock: the writer's last batch (after a close) waits for this one.
+                if (!_disposing)
+                {
+                    RunInline(operation);
+                    return operation.Task;
+                }
+            }
+            finally
+            {
+                _batchLock.Exit();
+            }
+        }
+
         if (!_queue.Writer.TryWrite(operation))
         {
             throw new ObjectDisposedException(nameof(WriteQueue), "the store is closed");
@@ -127,43 +161,79 @@ internal sealed class WriteQueue : IDisposable
         }
     }
 
+    /// <summary>Runs, on the caller's thread and holding the batch lock, what was queued before it, then its own write.</summary>
+    private void RunInline<T>(WriteOperation<T> operation)
+    {
+        if (operation.CancellationToken.IsCancellationRequested)
+        {
+            operation.Cancel();
+            return;
+        }
+
+        var batch = new List<IWriteOperation>(4);
+        var more = TakeQueued(batch, _maxBatch - 1);
+        batch.Add(operation);
+        more |= TakeDeferred(batch, closing: false);
+        Interlocked.Increment(ref _inlineBatches);
+        RunBatch(batch);
+        if (more)
+        {
+            // What did not fit goes in the writer's next batch.
+            _queue.Writer.TryWrite(WakeUp.Instance);
+        }
+    }
+
+    /// <summary>Moves up to <paramref name="room"/> queued writes into the batch, dropping those cancelled; true when some are left.</summary>
+    private bool TakeQueued(List<IWriteOperation> batch, int room)
+    {
+        var limit = batch.Count + room;
+        while (batch.Count < limit && _queue.Reader.TryRead(out var operation))
+        {
+            if (operation.CancellationToken.IsCancellationRequested)
+            {
+                operation.Cancel();
+            }
+            else if (!ReferenceEquals(operation, WakeUp.Instance))
+            {
+                batch.Add(operation);
+            }
+        }
+
+        return _queue.Reader.TryPeek(out _);
+    }
+
     private void Run()
     {
         var batch = new List<IWriteOperation>(_maxBatch);
-        // INVARIANT: only this thread uses _connection once the queue has started.
         while (_queue.Reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
         {
-            batch.Clear();
-            while (batch.Count < _maxBatch && _queue.Reader.TryRead(out var operation))
+            lock (_batchLock)
             {
-                if (operation.CancellationToken.IsCancellationRequested)
-                {
-                    operation.Cancel();
-                }
-                else if (!ReferenceEquals(operation, WakeUp.Instance))
-                {
-                    batch.Add(operation);
-                }
-            }
+                batch.Clear();
+                TakeQueued(batch, _maxBatch);
 
-            // Deferred writes share the commit the others pay for; those left over from a full batch go in the next.
-            if (TakeDeferred(batch, closing: false))
-            {
-                _queue.Writer.TryWrite(WakeUp.Instance);
-            }
+                // Deferred writes share the commit the others pay for; those left over from a full batch go in the next.
+                if (TakeDeferred(batch, closing: false))
+                {
+                    _queue.Writer.TryWrite(WakeUp.Instance);
+                }
 
-            if (batch.Count > 0)
-            {
-                RunBatch(batch);
+                if (batch.Count > 0)
+                {
+                    RunBatch(batch);
+                }
             }
         }
 
         // Closed: what was deferred is committed before the store closes, never dropped.
-        batch.Clear();
-        TakeDeferred(batch, closing: true);
-        if (batch.Count > 0)
+        lock (_batchLock)
         {
-            RunBatch(batch);
+            batch.Clear();
+            TakeDeferred(batch, closing: true);
+            if (batch.Count > 0)
+            {
+                RunBatch(batch);
+            }
         }
     }
 
@@ -255,6 +325,7 @@ internal sealed class WriteQueue : IDisposable
     /// <summary>Stops taking writes, lets the writer finish those queued, and waits for it.</summary>
     public void Dispose()
     {
+        _disposing = true;
         if (_queue.Writer.TryComplete())
         {
             _thread.Join();

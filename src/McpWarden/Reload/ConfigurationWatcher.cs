@@ -39,6 +39,8 @@ internal sealed class ConfigurationWatcher : IAsyncDisposable
     private ITimer? _poll;
     private PosixSignalRegistration? _hangup;
     private bool _useFileEvents;
+    private long _watchedEventsSeen;
+    private long _strayEventsSeen;
 
     /// <param name="path">The configuration file, as the gateway was started with it.</param>
     /// <param name="screen">Host-specific checks a loaded configuration must also pass (it returns the load refused, or as it was).</param>
@@ -207,18 +209,30 @@ internal sealed class ConfigurationWatcher : IAsyncDisposable
         }
     }
 
-    /// <summary>Watches the directories of <paramref name="files"/> (an editor may replace a file, so its directory is what is watched).</summary>
+    /// <summary>
+    /// Watches the directories of <paramref name="files"/> (an editor may replace a file, so its directory is what is
+    /// watched) for names appearing, going and being renamed over, and for attribute changes (<c>touch</c>), of those
+    /// files only. Content writes are not watched: the kernel reports them for every file of a directory, and the
+    /// SQLite store beside a configuration writes its WAL on every admitted call, which woke this watcher's thread
+    /// each time. A file written in place (not replaced) is noticed by the periodic check, within <see cref="PollInterval"/>.
+    /// </summary>
     private void Watch(IReadOnlyCollection<string> files)
     {
         _watched = files.ToHashSet(StringComparer.Ordinal);
         var watchers = new List<FileSystemWatcher>();
-        foreach (var directory in files.Select(Path.GetDirectoryName).OfType<string>().Distinct(StringComparer.Ordinal).Where(Directory.Exists))
+        foreach (var directory in files.GroupBy(Path.GetDirectoryName).Where(g => g.Key is not null && Directory.Exists(g.Key)))
         {
-            var watcher = new FileSystemWatcher(directory)
+            var watcher = new FileSystemWatcher(directory.Key!)
             {
-                NotifyFilter = NotifyFilters.FileName | NotifyFilters.LastWrite | NotifyFilters.Size | NotifyFilters.CreationTime,
+                // INVARIANT: no LastWrite or Size: those are IN_MODIFY, raised by every write to any file in the directory.
+                NotifyFilter = NotifyFilters.FileName | NotifyFilters.Attributes | NotifyFilters.CreationTime,
                 IncludeSubdirectories = false,
             };
+            foreach (var name in directory.Select(Path.GetFileName).OfType<string>().Distinct(StringComparer.Ordinal))
+            {
+                watcher.Filters.Add(name);
+            }
+
             watcher.Changed += OnEvent;
             watcher.Created += OnEvent;
             watcher.Deleted += OnEvent;
@@ -254,12 +268,23 @@ internal sealed class ConfigurationWatcher : IAsyncDisposable
         }
     }
 
+    /// <summary>File events on a watched file that reached this watcher.</summary>
+    internal long WatchedEventsSeen => Interlocked.Read(ref _watchedEventsSeen);
+
+    /// <summary>File events on other files of a watched directory that reached this watcher (a store's WAL beside the configuration, say).</summary>
+    internal long StrayEventsSeen => Interlocked.Read(ref _strayEventsSeen);
+
     private void OnEvent(object sender, FileSystemEventArgs e)
     {
         var watched = _watched;
         if (watched.Contains(e.FullPath) || (e is RenamedEventArgs renamed && watched.Contains(renamed.OldFullPath)))
         {
+            Interlocked.Increment(ref _watchedEventsSeen);
             Poke();
+        }
+        else
+        {
+            Interlocked.Increment(ref _strayEventsSeen);
         }
     }
 

@@ -99,4 +99,39 @@ public sealed class ConfigurationWatcherTests : IAsyncDisposable
 
         Assert.Equal(["a"], _applied.Single().Updated);
     }
+
+    [Fact]
+    public async Task FileEvents_WritesToASiblingFile_DoNotReachTheWatcher_AReplacedConfigurationDoes()
+    {
+        var loaded = ConfigurationLoader.LoadFile(ConfigurationPath, _ => null);
+        await using var watcher = new ConfigurationWatcher(ConfigurationPath, _live, l => l, _ => Task.CompletedTask, _ => null, _clock, NullLogger.Instance);
+        watcher.Start(loaded.Files, useFileEvents: true, listenForHangup: false);
+
+        // What a SQLite store beside the configuration does on every commit: writes its WAL in place; and a journal that comes and goes.
+        var wal = Path.Combine(_directory, "mcpwarden.db-wal");
+        await using (var stream = new FileStream(wal, FileMode.Create, FileAccess.Write, FileShare.ReadWrite))
+        {
+            for (var i = 0; i < 50; i++)
+            {
+                stream.Write(new byte[4096]);
+                stream.Flush(flushToDisk: false);
+            }
+        }
+
+        File.WriteAllText(Path.Combine(_directory, "mcpwarden.db-journal"), "x");
+        File.Delete(Path.Combine(_directory, "mcpwarden.db-journal"));
+
+        // The kernel reports events of one directory in order: once the configuration's replacement is seen, the writes before it were too.
+        var temporary = ConfigurationPath + ".new";
+        File.Copy(ConfigurationPath, temporary);
+        File.Move(temporary, ConfigurationPath, overwrite: true);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(10));
+        while (watcher.WatchedEventsSeen == 0)
+        {
+            await Task.Delay(10, timeout.Token);
+        }
+
+        Assert.Equal(0, watcher.StrayEventsSeen);
+    }
 }
