@@ -31,18 +31,13 @@ public static class GeneratedPolicies
     /// A policy with <paramref name="rules"/> rules: <c>run_workflow</c> under two limits, <c>pay</c> under
     /// the payment schema, and filler rules (one in ten a prefix pattern, one in five with a limit).
     /// </summary>
-    public static string WithRules(int rules)
-    {
-        var builder = new StringBuilder("""{"version":"1","default":"deny","tools":{""");
-        builder.Append("""
+    public static string WithRules(int rules) =>
+        Realistic(rules, 2, """
             "run_workflow":{"limits":[
               {"counter":"run_workflow_minute","window":"minute","max":1000000000,"scope":"grant"},
               {"counter":"run_workflow_second","window":"second","max":1000000000,"scope":"global"}]},
             "pay":{"arguments":
-            """).Append(PaymentSchema).Append('}');
-        AppendFiller(builder, 2, rules);
-        return builder.Append("}}").ToString();
-    }
+            """ + PaymentSchema + "}");
 
     /// <summary>
     /// A policy with <paramref name="rules"/> rules in which <c>echo</c> is allowed under two limits (per grant and
@@ -50,16 +45,25 @@ public static class GeneratedPolicies
     /// are the filler rules of <see cref="WithRules"/>, on other tool names.
     /// </summary>
     /// <remarks>The maxima are far above any rate a machine can drive, so a refused call is a fault, never the limit doing its job.</remarks>
-    public static string EchoUnderLimits(int rules)
-    {
-        var builder = new StringBuilder("""{"version":"1","default":"deny","tools":{""");
-        builder.Append("""
+    public static string EchoUnderLimits(int rules) =>
+        Realistic(rules, 1, """
             "echo":{"limits":[
               {"counter":"echo_per_grant_minute","window":"minute","max":1000000000,"scope":"grant"},
               {"counter":"echo_global_second","window":"second","max":10000000,"scope":"global"}],
              "arguments":
-            """).Append(EchoSchema).Append('}');
-        AppendFiller(builder, 1, rules);
+            """ + EchoSchema + "}");
+
+    /// <summary>
+    /// A deny-by-default policy of <paramref name="rules"/> rules: the <paramref name="headRules"/> rules a caller
+    /// writes in <paramref name="head"/> (the tools it calls, as JSON members without braces), then filler rules for
+    /// tools no server has, shaped as a policy written for several servers' worth of tools reads: mostly exact names,
+    /// allowed or denied, one in ten a prefix pattern, one in five with a limit.
+    /// </summary>
+    /// <remarks>Every command that says "a realistic N-rule policy" builds it here, so "50 rules" means the same filler in each.</remarks>
+    public static string Realistic(int rules, int headRules, string head)
+    {
+        var builder = new StringBuilder("""{"version":"1","default":"deny","tools":{""").Append(head);
+        AppendFiller(builder, headRules, rules);
         return builder.Append("}}").ToString();
     }
 

@@ -1,3 +1,5 @@
+using McpWarden.Load.Measuring;
+
 namespace McpWarden.Load.Compare;
 
 /// <summary>What one <c>load.sh compare</c> run does; every field has a command-line option (see <see cref="Usage"/>).</summary>

@@ -1,3 +1,5 @@
+using McpWarden.Load.Measuring;
+
 namespace McpWarden.Load.Compare;
 
 /// <summary>The CPU seconds each process of each role had used at one instant, and the most memory each had held (VmHWM).</summary>

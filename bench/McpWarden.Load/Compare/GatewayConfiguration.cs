@@ -1,7 +1,5 @@
-using System.Security.Cryptography;
-using System.Text;
-using System.Text.Json;
 using McpWarden.BenchKit;
+using McpWarden.Load.Measuring;
 
 namespace McpWarden.Load.Compare;
 
@@ -20,25 +18,15 @@ internal static class GatewayConfiguration
     /// <summary>Writes <c>mcpwarden.json</c> into <paramref name="directory"/> and returns its path.</summary>
     /// <param name="upstream">The fixture's URL for (b); null starts it over stdio for (c).</param>
     /// <param name="policy">The policy's JSON text.</param>
-    public static string Write(string directory, string fixtureDll, Uri? upstream, string policy)
-    {
-        var reach = upstream is null
-            ? $"\"command\": \"dotnet\", \"args\": [{JsonSerializer.Serialize(fixtureDll)}, \"stdio\"]"
-            : $"\"url\": {JsonSerializer.Serialize(upstream.ToString())}, \"type\": \"http\"";
-        var path = Path.Combine(directory, "mcpwarden.json");
-        File.WriteAllText(path, $$"""
-            {
-              "mcpServers": {
-                "{{Server}}": { {{reach}}, "policy": {{policy}} }
-              },
-              "grants": {
-                "bench-agent": { "keySha256": "{{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Key)))}}", "servers": ["{{Server}}"] }
-              },
-              "store": { "path": "mcpwarden.db" }
-            }
-            """);
-        return path;
-    }
+    public static string Write(string directory, string fixtureDll, Uri? upstream, string policy) =>
+        GatewayConfigFile.Write(
+            Path.Combine(directory, "mcpwarden.json"),
+            Server,
+            upstream is null ? GatewayConfigFile.StdioUpstream("dotnet", [fixtureDll, "stdio"]) : GatewayConfigFile.HttpUpstream(upstream),
+            timeoutSeconds: null,
+            policy,
+            ("bench-agent", Key),
+            "mcpwarden.db");
 
     /// <summary>
     /// A policy that refuses most calls (echo limited to 5 calls a second, globally), for the self-check that a refused

@@ -1,3 +1,5 @@
+using McpWarden.Load.Measuring;
+
 namespace McpWarden.Load.Compare;
 
 /// <summary>
@@ -18,9 +20,7 @@ internal sealed record LoadOutcome(long[] Latencies, double Seconds, CpuSnapshot
             return double.NaN;
         }
 
-        var rank = (long)Math.Ceiling(q * Latencies.LongLength);
-        var index = Math.Clamp(rank - 1, 0, Latencies.LongLength - 1);
-        return Latencies[index] * 1000.0 / TimeProvider.System.TimestampFrequency;
+        return Latencies[Percentiles.Rank(q, Latencies.LongLength) - 1] * 1000.0 / TimeProvider.System.TimestampFrequency;
     }
 
     public double MeanMs => Latencies.Length == 0 ? double.NaN : Latencies.Average() * 1000.0 / TimeProvider.System.TimestampFrequency;

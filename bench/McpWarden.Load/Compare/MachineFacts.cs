@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using McpWarden.Load.Measuring;
 
 namespace McpWarden.Load.Compare;
 
@@ -34,7 +35,7 @@ internal sealed record MachineFacts
         GatewayGc = GarbageCollector(Path.ChangeExtension(paths.Gateway, ".runtimeconfig.json")),
         Node = Output("node", "--version") ?? "not found",
         McpProxy = Version(paths.McpProxyPackage) ?? "not installed",
-        LoadAverage = File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown",
+        LoadAverage = ProcFs.LoadAverage(),
     };
 
     public string Describe() =>

@@ -1,5 +1,6 @@
 using System.Globalization;
 using McpWarden.Gateway.Limits;
+using McpWarden.Load.Measuring;
 using McpWarden.Policy.Evaluation;
 using McpWarden.Storage.Redis;
 using McpWarden.Storage.Sqlite;
@@ -31,7 +32,7 @@ internal static class CountersCommand
         var obligations = CounterKeys.Build(options.Keys);
         // The heap with the obligations made and no store yet: each store's figure is the heap after it, less this.
         var baseline = ManagedHeap();
-        await output.WriteLineAsync($"counters: {options.Keys:N0} keys, {options.Duration.TotalSeconds:0.#} s per concurrency level ({string.Join(", ", options.Concurrency)}), {Environment.ProcessorCount} cores, load average {LoadAverage()}").ConfigureAwait(false);
+        await output.WriteLineAsync($"counters: {options.Keys:N0} keys, {options.Duration.TotalSeconds:0.#} s per concurrency level ({string.Join(", ", options.Concurrency)}), {Environment.ProcessorCount} cores, load average {ProcFs.LoadAverage()}").ConfigureAwait(false);
         var results = new List<CountersStoreResult>();
         foreach (var store in options.Stores)
         {
@@ -39,7 +40,7 @@ internal static class CountersCommand
         }
 
         await output.WriteLineAsync(Table(results)).ConfigureAwait(false);
-        await output.WriteLineAsync($"counters: load average after {LoadAverage()}").ConfigureAwait(false);
+        await output.WriteLineAsync($"counters: load average after {ProcFs.LoadAverage()}").ConfigureAwait(false);
         var refused = results.Sum(r => r.Phases.Sum(p => p.Refused));
         if (refused > 0)
         {
@@ -91,11 +92,11 @@ internal static class CountersCommand
             var outside = name switch
             {
                 "sqlite" => "file " + Mib(Directory.GetFiles(directory).Sum(f => new FileInfo(f).Length)),
-                "redis" => "redis-server RSS " + Mib(Rss(redis!.Id)),
+                "redis" => "redis-server RSS " + Mib(RssBytes(redis!.Id)),
                 _ => "-",
             };
             GC.KeepAlive(store);
-            return new CountersStoreResult(name, phases, heapAfter - baseline, Rss(Environment.ProcessId), outside);
+            return new CountersStoreResult(name, phases, heapAfter - baseline, RssBytes(Environment.ProcessId), outside);
         }
         finally
         {
@@ -145,29 +146,6 @@ internal static class CountersCommand
 
     private static string Mib(long bytes) => FormattableString.Invariant($"{bytes / (1024.0 * 1024):F1} MiB");
 
-    /// <summary>VmRSS of a process, from /proc (0 where it cannot be read).</summary>
-    private static long Rss(int processId)
-    {
-        try
-        {
-            var line = File.ReadLines($"/proc/{processId.ToString(CultureInfo.InvariantCulture)}/status").FirstOrDefault(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
-            return line is null ? 0 : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
-        }
-        catch (IOException)
-        {
-            return 0;
-        }
-    }
-
-    private static string LoadAverage()
-    {
-        try
-        {
-            return string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
-        }
-        catch (IOException)
-        {
-            return "unknown";
-        }
-    }
+    /// <summary>VmRSS of a process in bytes (0 where /proc cannot tell).</summary>
+    private static long RssBytes(int processId) => (ProcFs.StatusKiB(processId, "VmRSS:") ?? 0) * 1024;
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using McpWarden.Load.Measuring;
 
 namespace McpWarden.Load.Counters;
 
@@ -37,7 +38,7 @@ internal sealed record CountersOptions
                 case "--keys" when int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var keys) && keys > 0:
                     options = options with { Keys = keys };
                     break;
-                case "--duration" when ParseDuration(value) is { } duration:
+                case "--duration" when CommandLine.TryDuration(value) is { } duration && duration > TimeSpan.Zero:
                     options = options with { Duration = duration };
                     break;
                 case "--concurrency" when ParseList(value) is { } levels:
@@ -62,21 +63,5 @@ internal sealed record CountersOptions
         var parts = value?.Split(',') ?? [];
         var levels = parts.Select(p => int.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0 ? n : 0).ToArray();
         return levels.Length > 0 && levels.All(n => n > 0) ? levels : null;
-    }
-
-    private static TimeSpan? ParseDuration(string? value)
-    {
-        if (value is null)
-        {
-            return null;
-        }
-
-        var (number, unit) = value.EndsWith("ms", StringComparison.Ordinal) ? (value[..^2], 0.001)
-            : value.EndsWith('s') ? (value[..^1], 1.0)
-            : value.EndsWith('m') ? (value[..^1], 60.0)
-            : (value, 1.0);
-        return double.TryParse(number, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var n) && n > 0
-            ? TimeSpan.FromSeconds(n * unit)
-            : null;
     }
 }

@@ -1,3 +1,5 @@
+using McpWarden.Load.Measuring;
+
 namespace McpWarden.Load.Counters;
 
 /// <summary>
@@ -44,7 +46,7 @@ internal sealed class LatencyHistogram
     /// <summary>The upper bound, in microseconds, of the bucket holding percentile <paramref name="p"/> (0 to 100).</summary>
     public double PercentileMicroseconds(double p)
     {
-        var rank = (long)Math.Ceiling(p / 100 * Count);
+        var rank = Percentiles.Rank(p / 100, Count);
         long seen = 0;
         for (var i = 0; i < _counts.Length; i++)
         {

@@ -1,4 +1,4 @@
-using McpWarden.Load.Compare;
+using McpWarden.Load.Measuring;
 
 namespace McpWarden.Load.Rules;
 

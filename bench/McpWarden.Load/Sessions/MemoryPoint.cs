@@ -1,3 +1,5 @@
+using McpWarden.Load.Measuring;
+
 namespace McpWarden.Load.Sessions;
 
 /// <summary>The gateway measured with <paramref name="Sessions"/> idle sessions open.</summary>

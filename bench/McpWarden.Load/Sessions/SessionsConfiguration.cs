@@ -1,7 +1,5 @@
-using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
-using System.Text.Json;
+using McpWarden.BenchKit;
+using McpWarden.Load.Measuring;
 
 namespace McpWarden.Load.Sessions;
 
@@ -18,56 +16,21 @@ internal static class SessionsConfiguration
     public const string Key = "sessions-bench-key";
 
     /// <param name="httpUpstream">The fixture's endpoint; null starts it per session over stdio (given a minute to start, as a busy machine may need).</param>
-    public static string Write(string directory, Uri? httpUpstream, string fixtureDll)
-    {
-        var upstream = httpUpstream is not null
-            ? $"\"url\": {JsonSerializer.Serialize(httpUpstream.ToString())}, \"type\": \"http\""
-            : $"\"command\": \"dotnet\", \"args\": [{JsonSerializer.Serialize(fixtureDll)}, \"stdio\"]";
-        var path = Path.Combine(directory, "mcpwarden.json");
-        File.WriteAllText(path, $$"""
-            {
-              "mcpServers": {
-                "{{Server}}": {
-                  {{upstream}}, "timeout": {{(httpUpstream is null ? 60 : 10)}},
-                  "policy": {{Policy(50)}}
-                }
-              },
-              "grants": {
-                "bench": { "keySha256": "{{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Key)))}}", "servers": ["{{Server}}"] }
-              },
-              "store": { "path": "mcpwarden.db" }
-            }
-            """);
-        return path;
-    }
+    public static string Write(string directory, Uri? httpUpstream, string fixtureDll) =>
+        GatewayConfigFile.Write(
+            Path.Combine(directory, "mcpwarden.json"),
+            Server,
+            httpUpstream is null ? GatewayConfigFile.StdioUpstream("dotnet", [fixtureDll, "stdio"]) : GatewayConfigFile.HttpUpstream(httpUpstream),
+            httpUpstream is null ? 60 : 10,
+            Policy(50),
+            ("bench", Key),
+            "mcpwarden.db");
 
-    private static string Policy(int rules)
-    {
-        var builder = new StringBuilder("""{"version":"1","default":"deny","tools":{""");
-        builder.Append("""
+    private static string Policy(int rules) =>
+        GeneratedPolicies.Realistic(rules, 2, """
             "test_simple_text":{"arguments":{"type":"object","additionalProperties":false},"limits":[
               {"counter":"text_per_grant","window":60,"max":1000000000,"scope":"grant"},
               {"counter":"text_per_session","window":1,"max":1000000,"scope":"session"}]},
             "test_error_handling":{"action":"deny","reason":"not for agents"}
             """);
-        for (var i = 2; i < rules; i++)
-        {
-            var n = i.ToString(CultureInfo.InvariantCulture);
-            builder.Append(',');
-            if (i % 10 == 0)
-            {
-                builder.Append("\"ns").Append(n).Append("_*\":{}");
-            }
-            else if (i % 5 == 0)
-            {
-                builder.Append("\"tool_").Append(n).Append("\":{\"limits\":[{\"counter\":\"c").Append(n).Append("\",\"window\":60,\"max\":100}]}");
-            }
-            else
-            {
-                builder.Append("\"tool_").Append(n).Append("\":{\"action\":\"").Append(i % 3 == 0 ? "deny" : "allow").Append("\"}");
-            }
-        }
-
-        return builder.Append("}}").ToString();
-    }
 }

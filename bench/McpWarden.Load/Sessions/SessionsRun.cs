@@ -1,4 +1,5 @@
 using McpWarden.BenchKit;
+using McpWarden.Load.Measuring;
 
 namespace McpWarden.Load.Sessions;
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using McpWarden.Load.Measuring;
 
 namespace McpWarden.Load.Startup;
 
@@ -44,7 +45,9 @@ internal static class StartupCommand
         }
 
         await output.WriteLineAsync($"startup: {options.Runs} runs per target after {options.Warmup} warm-up, in {directory}").ConfigureAwait(false);
-        await output.WriteLineAsync($"startup: {Environment.ProcessorCount} cores, load average {LoadAverage()}").ConfigureAwait(false);
+        await output.WriteLineAsync($"startup: {Environment.ProcessorCount} cores, load average {ProcFs.LoadAverage()}").ConfigureAwait(false);
+        // The CPU reading between the two timed answers must not be the one that first asks the kernel's clock tick.
+        ProcFs.Prepare();
         var samples = targets.ToDictionary(t => t, _ => new List<StartupSample>());
         var logPath = Path.Combine(directory, "startup.log");
         var log = new StreamWriter(logPath) { AutoFlush = true };
@@ -74,7 +77,7 @@ internal static class StartupCommand
         }
 
         await output.WriteLineAsync(Table(samples)).ConfigureAwait(false);
-        await output.WriteLineAsync($"startup: load average after {LoadAverage()}").ConfigureAwait(false);
+        await output.WriteLineAsync($"startup: load average after {ProcFs.LoadAverage()}").ConfigureAwait(false);
         if (options.Config is null)
         {
             Directory.Delete(directory, recursive: true);
@@ -121,17 +124,5 @@ internal static class StartupCommand
     {
         var known = values.Where(v => v is not null).Select(v => v!.Value.TotalMilliseconds).Order().ToArray();
         return known.Length == 0 ? "-" : Percentiles.Of(known, 50).ToString("F0", CultureInfo.InvariantCulture);
-    }
-
-    private static string LoadAverage()
-    {
-        try
-        {
-            return string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
-        }
-        catch (IOException)
-        {
-            return "unknown";
-        }
     }
 }

@@ -1,6 +1,5 @@
-using System.Globalization;
-using System.Text;
-using System.Text.Json;
+using McpWarden.BenchKit;
+using McpWarden.Load.Measuring;
 
 namespace McpWarden.Load.Startup;
 
@@ -14,34 +13,23 @@ internal static class StartupConfig
     public const string Server = "fixture";
 
     /// <summary>Writes <c>NAME.json</c> into <paramref name="directory"/>, serving the server started as <paramref name="command"/> <paramref name="arguments"/>, and returns its path.</summary>
-    public static string Write(string directory, string name, string command, IReadOnlyList<string> arguments)
-    {
-        var path = Path.Combine(directory, name + ".json");
-        File.WriteAllText(path, $$"""
-            {
-              "mcpServers": {
-                "{{Server}}": {
-                  "command": {{JsonSerializer.Serialize(command)}},
-                  "args": {{JsonSerializer.Serialize(arguments)}},
-                  "timeout": 30,
-                  "policy": {{Policy()}}
-                }
-              },
-              "store": { "path": {{JsonSerializer.Serialize(Path.Combine(directory, name + ".db"))}} }
-            }
-            """);
-        return path;
-    }
+    public static string Write(string directory, string name, string command, IReadOnlyList<string> arguments) =>
+        GatewayConfigFile.Write(
+            Path.Combine(directory, name + ".json"),
+            Server,
+            GatewayConfigFile.StdioUpstream(command, arguments),
+            30,
+            Policy(),
+            grant: null,
+            Path.Combine(directory, name + ".db"));
 
     /// <summary>
     /// 50 rules: the fixture's everyday tools allowed (one under two limits, one under a spend cap and an argument
     /// schema), a destructive one denied with a reason, and filler for tools the fixture does not have (one in ten a
     /// prefix pattern, one in five with a limit), as a policy written for several servers' worth of tools reads.
     /// </summary>
-    public static string Policy()
-    {
-        var builder = new StringBuilder("""
-            {"version":"1","default":"deny","tools":{
+    public static string Policy() =>
+        GeneratedPolicies.Realistic(50, 5, """
               "get_balance":{},
               "test_simple_text":{},
               "run_workflow":{"limits":[
@@ -52,24 +40,4 @@ internal static class StartupConfig
                 "limits":[{"counter":"stk_push_total","window":"day","max":20000000,"cost":"amount","scope":"global"}]},
               "delete_records":{"action":"deny","reason":"records are deleted by the data team, never by an agent"}
             """);
-        for (var i = 5; i < 50; i++)
-        {
-            var n = i.ToString(CultureInfo.InvariantCulture);
-            builder.Append(",\n  ");
-            if (i % 10 == 0)
-            {
-                builder.Append("\"ns").Append(n).Append("_*\":{}");
-            }
-            else if (i % 5 == 0)
-            {
-                builder.Append("\"tool_").Append(n).Append("\":{\"limits\":[{\"counter\":\"c").Append(n).Append("\",\"window\":60,\"max\":100}]}");
-            }
-            else
-            {
-                builder.Append("\"tool_").Append(n).Append("\":{\"action\":\"").Append(i % 3 == 0 ? "deny" : "allow").Append("\"}");
-            }
-        }
-
-        return builder.Append("}}").ToString();
-    }
 }

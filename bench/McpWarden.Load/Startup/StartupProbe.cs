@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
+using McpWarden.Load.Measuring;
 
 namespace McpWarden.Load.Startup;
 
@@ -64,14 +65,14 @@ internal static class StartupProbe
             var output = process.StandardOutput;
             await ExpectAnswerAsync(output, 1, target, deadline.Token).ConfigureAwait(false);
             var initialized = time.GetElapsedTime(began);
-            var cpuAtInitialize = ProcessCpu.Of(process.Id);
+            var cpuAtInitialize = ProcFs.CpuTime(process.Id);
 
             var listing = time.GetTimestamp();
             await input.WriteAsync(ListTools, deadline.Token).ConfigureAwait(false);
             await input.FlushAsync(deadline.Token).ConfigureAwait(false);
             var list = await ExpectAnswerAsync(output, 2, target, deadline.Token).ConfigureAwait(false);
             var listed = time.GetElapsedTime(listing);
-            var cpuAtList = ProcessCpu.Of(process.Id);
+            var cpuAtList = ProcFs.CpuTime(process.Id);
             var tools = list.RootElement.GetProperty("result").GetProperty("tools").GetArrayLength();
             list.Dispose();
 

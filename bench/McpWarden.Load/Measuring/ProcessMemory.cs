@@ -1,32 +1,14 @@
-using System.Globalization;
-
-namespace McpWarden.Load.Sessions;
+namespace McpWarden.Load.Measuring;
 
 /// <summary>A process's resident memory from <c>/proc/PID/status</c>: all of it (VmRSS) and its anonymous part (RssAnon, without mapped files).</summary>
 internal readonly record struct ProcessMemory(long RssKiB, long AnonKiB, int Threads)
 {
+    /// <summary>One reading; a process that is gone fails the run rather than reading as one that holds nothing.</summary>
     public static ProcessMemory Read(int processId)
     {
-        long rss = 0, anon = 0;
-        var threads = 0;
-        foreach (var line in File.ReadLines($"/proc/{processId.ToString(CultureInfo.InvariantCulture)}/status"))
-        {
-            // "VmRSS:	  123456 kB", "RssAnon:	  100000 kB", "Threads:	27"
-            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
-            {
-                rss = Number(line);
-            }
-            else if (line.StartsWith("RssAnon:", StringComparison.Ordinal))
-            {
-                anon = Number(line);
-            }
-            else if (line.StartsWith("Threads:", StringComparison.Ordinal))
-            {
-                threads = (int)Number(line);
-            }
-        }
-
-        return new ProcessMemory(rss, anon, threads);
+        var figures = ProcFs.StatusFields(processId, ["VmRSS:", "RssAnon:", "Threads:"])
+            ?? throw new InvalidOperationException($"process {processId} is gone: its memory cannot be read");
+        return new ProcessMemory(figures[0] ?? 0, figures[1] ?? 0, (int)(figures[2] ?? 0));
     }
 
     /// <summary>The median of each figure over <paramref name="samples"/> readings 500 ms apart: one GC or one burst of allocation does not move it.</summary>
@@ -54,7 +36,4 @@ internal readonly record struct ProcessMemory(long RssKiB, long AnonKiB, int Thr
         var sorted = values.Order().ToList();
         return sorted[sorted.Count / 2];
     }
-
-    private static long Number(string line) =>
-        long.Parse(line.AsSpan(line.IndexOf(':', StringComparison.Ordinal) + 1).Trim().ToString().Split(' ')[0], CultureInfo.InvariantCulture);
 }

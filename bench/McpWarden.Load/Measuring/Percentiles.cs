@@ -1,14 +1,19 @@
-namespace McpWarden.Load.Startup;
+namespace McpWarden.Load.Measuring;
 
-/// <summary>Order statistics of a handful of timings: nearest rank, no interpolation (30 runs have no p99.9 to speak of).</summary>
+/// <summary>
+/// The one definition of a percentile the harness reports: nearest rank, the sample of rank ⌈q·n⌉ among n sorted
+/// samples, no interpolation (30 runs have no p99.9 to speak of, and a reported figure is always one that was measured).
+/// </summary>
 internal static class Percentiles
 {
+    /// <summary>The rank, 1 to <paramref name="count"/>, of the sample at quantile <paramref name="q"/> (0 to 1) of <paramref name="count"/> sorted samples; 0 of none.</summary>
+    public static long Rank(double q, long count) => count == 0 ? 0 : Math.Clamp((long)Math.Ceiling(q * count), 1, count);
+
     /// <summary>The value at percentile <paramref name="p"/> (0 to 100) of <paramref name="sorted"/>, which must be sorted and not empty.</summary>
     public static double Of(IReadOnlyList<double> sorted, double p)
     {
         ArgumentNullException.ThrowIfNull(sorted);
-        var rank = (int)Math.Ceiling(p / 100 * sorted.Count);
-        return sorted[Math.Clamp(rank - 1, 0, sorted.Count - 1)];
+        return sorted[(int)Rank(p / 100, sorted.Count) - 1];
     }
 
     /// <summary>"min / p50 / p95 / max" in milliseconds.</summary>

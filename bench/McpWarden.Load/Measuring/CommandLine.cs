@@ -1,20 +1,29 @@
 using System.Globalization;
 
-namespace McpWarden.Load.Compare;
+namespace McpWarden.Load.Measuring;
 
-/// <summary>The value syntaxes the compare and rules commands share.</summary>
+/// <summary>The value syntaxes the load commands share, so that "2s" or "1,8,32" reads the same to each.</summary>
 internal static class CommandLine
 {
     /// <summary>"500ms", "20s", "5m", or a bare number of seconds.</summary>
-    public static TimeSpan Duration(string name, string text)
+    public static TimeSpan Duration(string name, string text) =>
+        TryDuration(text) ?? throw new FormatException($"{name}: \"{text}\" is not a duration (500ms, 20s, 5m)");
+
+    /// <summary>As <see cref="Duration"/>, null for what is not a duration (or no text at all).</summary>
+    public static TimeSpan? TryDuration(string? text)
     {
+        if (text is null)
+        {
+            return null;
+        }
+
         var (number, unit) = text.EndsWith("ms", StringComparison.Ordinal) ? (text[..^2], 0.001)
             : text.EndsWith('s') ? (text[..^1], 1.0)
             : text.EndsWith('m') ? (text[..^1], 60.0)
             : (text, 1.0);
         return double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value >= 0 && double.IsFinite(value)
             ? TimeSpan.FromSeconds(value * unit)
-            : throw new FormatException($"{name}: \"{text}\" is not a duration (500ms, 20s, 5m)");
+            : null;
     }
 
     /// <summary>"1,8,32": whole numbers from 1 to <paramref name="max"/>, in the order given, without repeats.</summary>

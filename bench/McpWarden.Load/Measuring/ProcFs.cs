@@ -1,14 +1,17 @@
 using System.Diagnostics;
 using System.Globalization;
 
-namespace McpWarden.Load.Compare;
+namespace McpWarden.Load.Measuring;
 
-/// <summary>What Linux says of a process in <c>/proc</c>: its CPU time, its peak resident memory, its descendants.</summary>
+/// <summary>
+/// What Linux says in <c>/proc</c>: a process's CPU time, its resident memory, its descendants, and how busy the
+/// machine is. Every command reads them here, so a figure called "CPU" or "RSS" means the same in each table.
+/// </summary>
 internal static class ProcFs
 {
     private static readonly Lazy<double> TicksPerSecond = new(ClockTicks);
 
-    /// <summary>utime + stime of a process in seconds; null once it is gone.</summary>
+    /// <summary>utime + stime of a process in seconds (its own threads: a child it started is not counted); null once it is gone.</summary>
     public static double? CpuSeconds(int pid)
     {
         // "PID (COMM) STATE PPID ... UTIME STIME ...": COMM may hold spaces and parentheses, so fields are counted
@@ -19,17 +22,40 @@ internal static class ProcFs
             : (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / TicksPerSecond.Value;
     }
 
+    /// <summary><see cref="CpuSeconds"/> as a span of time.</summary>
+    public static TimeSpan? CpuTime(int pid) => CpuSeconds(pid) is { } seconds ? TimeSpan.FromSeconds(seconds) : null;
+
+    /// <summary>
+    /// Reads the clock tick now (it starts <c>getconf</c> once), so that the first CPU reading inside a timed span
+    /// does not pay for a process start.
+    /// </summary>
+    public static void Prepare() => _ = TicksPerSecond.Value;
+
     /// <summary>VmHWM, the most resident memory the process ever had, in bytes; null once it is gone.</summary>
-    public static long? PeakRssBytes(int pid)
+    public static long? PeakRssBytes(int pid) => StatusKiB(pid, "VmHWM:") * 1024;
+
+    /// <summary>
+    /// The numbers of <c>/proc/PID/status</c> lines, by their name with its colon ("VmRSS:", "RssAnon:", "Threads:"),
+    /// in the unit the kernel gives (kB for memory); null once the process is gone or if it has no such line.
+    /// </summary>
+    public static long? StatusKiB(int pid, string field) => StatusFields(pid, [field])?[0];
+
+    /// <summary>Several lines of <c>/proc/PID/status</c> from one reading, in the order asked; null once the process is gone.</summary>
+    public static long?[]? StatusFields(int pid, IReadOnlyList<string> fields)
     {
+        ArgumentNullException.ThrowIfNull(fields);
+        var values = new long?[fields.Count];
         try
         {
             foreach (var line in File.ReadLines($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/status"))
             {
-                // "VmHWM:	  123456 kB"
-                if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+                // "VmHWM:	  123456 kB", "Threads:	27"
+                for (var i = 0; i < fields.Count; i++)
                 {
-                    return long.Parse(line["VmHWM:".Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) * 1024;
+                    if (line.StartsWith(fields[i], StringComparison.Ordinal))
+                    {
+                        values[i] = long.Parse(line.AsSpan(fields[i].Length).Trim().ToString().Split(' ')[0], CultureInfo.InvariantCulture);
+                    }
                 }
             }
         }
@@ -38,7 +64,20 @@ internal static class ProcFs
             return null;
         }
 
-        return null;
+        return values;
+    }
+
+    /// <summary>The first three figures of <c>/proc/loadavg</c> ("0.52 0.61 0.70"), or "unknown": how busy the machine was around a run.</summary>
+    public static string LoadAverage()
+    {
+        try
+        {
+            return string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return "unknown";
+        }
     }
 
     /// <summary>Every live descendant of a process (children, their children…), found through each process's parent id.</summary>
