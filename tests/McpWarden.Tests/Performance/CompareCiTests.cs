@@ -7,8 +7,8 @@ namespace McpWarden.Tests.Performance;
 /// <summary>
 /// The load harness's gross-regression check (bench/load.sh compare --ci) as CI runs it: the fixture directly (a),
 /// through the real <c>mcpwarden serve</c> over HTTP (b) and over stdio (c), and through mcp-proxy (d), eight clients
-/// for five seconds each. It fails only on a gross regression — (b) under 20 % of (a)'s calls per second, (c) under
-/// 50 % of (d)'s — or on any call not answered with its own text; these tests hold it to its exit code and report, and
+/// for five seconds each. It fails only on a gross regression — (b) under 5 % of (a)'s calls per second, (c) under
+/// 25 % of (d)'s — or on any call not answered with its own text; these tests hold it to its exit code and report, and
 /// prove that a refused call fails it. Not a timing test: the floors are far below what any machine measures.
 /// </summary>
 [Trait("Performance", "compare")]
