@@ -66,6 +66,9 @@ public sealed class StoreFailureEndToEndTests
 
         // The same processes and sessions serve again once Redis answers.
         await WaitUntilAdmittedAsync(() => closedClient.CallToolAsync("run_workflow", Workflow, cancellationToken: Cancellation).AsTask());
+        // Each replica's connection finds Redis again on its own schedule: the fail-open one lets calls through
+        // unchecked until then, so its next checked call is awaited by its own word, not the other replica's.
+        await WaitUntilReachableAsync(open);
         Assert.Null(ReplicaSet.RefusalCode(await openClient.CallToolAsync("run_workflow", Workflow, cancellationToken: Cancellation)));
         var recovered = (await adminOfOpen.AuditAsync("?tool=run_workflow", r => r.Length == 3))[0];
         Assert.Equal("allowed", recovered.GetProperty("code").GetString());
@@ -101,6 +104,16 @@ public sealed class StoreFailureEndToEndTests
         var store = health.RootElement.GetProperty("store");
         Assert.Equal("redis", store.GetProperty("kind").GetString());
         return store.GetProperty("reachable").GetBoolean();
+    }
+
+    /// <summary>Waits until the replica's /healthz says its store answers again (it reconnects by itself within seconds).</summary>
+    private static async Task WaitUntilReachableAsync(ServeGatewayProcess replica)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        while (!await StoreReachableAsync(replica))
+        {
+            await Task.Delay(200, timeout.Token);
+        }
     }
 
     /// <summary>The client reconnects by itself within seconds of Redis answering again; until then calls are refused as unavailable.</summary>
