@@ -141,7 +141,7 @@ internal static class HotPathCommand
 
     private static async Task MeasureBlockAsync(HotPathTarget target, int count)
     {
-        var cpu = target.Processes.Select(ProcessCpu.Seconds).ToArray();
+        var cpu = target.Processes.Select(CpuSeconds).ToArray();
         for (var i = 0; i < count; i++)
         {
             var started = TimeProvider.System.GetTimestamp();
@@ -151,7 +151,7 @@ internal static class HotPathCommand
 
         for (var p = 0; p < cpu.Length; p++)
         {
-            target.CpuSeconds[p] += ProcessCpu.Seconds(target.Processes[p]) - cpu[p];
+            target.CpuSeconds[p] += CpuSeconds(target.Processes[p]) - cpu[p];
         }
     }
 
@@ -184,4 +184,8 @@ internal static class HotPathCommand
 
     /// <summary>The nearest-rank percentile of a sorted sample.</summary>
     private static double P(double[] sorted, double q) => sorted[Math.Clamp((int)Math.Ceiling(q * sorted.Length) - 1, 0, sorted.Length - 1)];
+
+    /// <summary>A measured process's CPU time so far; one that has gone away ends the run, as a lost figure would mislead.</summary>
+    private static double CpuSeconds(int pid) =>
+        Measuring.ProcFs.CpuSeconds(pid) ?? throw new InvalidOperationException($"process {pid} ended while it was measured");
 }
