@@ -79,6 +79,11 @@ internal sealed class ConfigurationWatcher : IAsyncDisposable
         _poll = _time.CreateTimer(_ => Fire(force: false), null, PollInterval, PollInterval);
         if (listenForHangup && !OperatingSystem.IsWindows() && !OperatingSystem.IsBrowser() && !OperatingSystem.IsIOS() && !OperatingSystem.IsTvOS() && !OperatingSystem.IsAndroid())
         {
+            if (HangupDisposition.UndoInheritedIgnore())
+            {
+                ReloadLog.HangupWasIgnored(_logger);
+            }
+
             _hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
             {
                 // A hang-up asks for a reload; it must not end the gateway.

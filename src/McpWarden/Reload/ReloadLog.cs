@@ -28,4 +28,7 @@ internal static partial class ReloadLog
 
     [LoggerMessage(EventId = 407, Level = LogLevel.Information, Message = "reload requested by SIGHUP")]
     public static partial void Hangup(ILogger logger);
+
+    [LoggerMessage(EventId = 408, Level = LogLevel.Information, Message = "SIGHUP was ignored when the gateway started (nohup?); it now requests a reload, and still never ends the gateway")]
+    public static partial void HangupWasIgnored(ILogger logger);
 }

@@ -326,13 +326,34 @@ public sealed class HotReloadTests : IDisposable
         ReplacePolicy("""{ "version": "1", "default": "deny", "tools": { "get_balance": {} } }""");
         await using var gateway = await ServeGatewayProcess.StartAsync(WriteConfiguration());
 
-        using (var hangup = Process.Start("kill", ["-HUP", gateway.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
-        {
-            await hangup.WaitForExitAsync(Token);
-        }
+        await HangUpAsync(gateway);
 
         await WaitForRevisionAsync(gateway, 2);
         await WaitForLogAsync(gateway, "reload requested by SIGHUP");
         Assert.Equal(HttpStatusCode.OK, (await _mcp.PostAsync(gateway.Endpoint("fixture"), McpHttpExchange.Initialize)).Status);
+    }
+
+    [Fact]
+    public async Task Hangup_ReloadsAlsoWhenStartedWithItIgnored()
+    {
+        // nohup (or a runner that ignores SIGHUP) hands the gateway an ignored SIGHUP, which the runtime would respect.
+        ReplacePolicy("""{ "version": "1", "default": "deny", "tools": { "get_balance": {} } }""");
+        await using var gateway = await ServeGatewayProcess.StartAsync(WriteConfiguration(), underNohup: true);
+        await WaitForLogAsync(gateway, "SIGHUP was ignored when the gateway started");
+
+        await HangUpAsync(gateway);
+
+        await WaitForRevisionAsync(gateway, 2);
+        await WaitForLogAsync(gateway, "reload requested by SIGHUP");
+        await HangUpAsync(gateway);
+        await WaitForRevisionAsync(gateway, 3);
+        Assert.Equal(HttpStatusCode.OK, (await _mcp.PostAsync(gateway.Endpoint("fixture"), McpHttpExchange.Initialize)).Status);
+    }
+
+    private static async Task HangUpAsync(ServeGatewayProcess gateway)
+    {
+        using var hangup = Process.Start("kill", ["-HUP", gateway.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        await hangup.WaitForExitAsync(Token);
+        Assert.Equal(0, hangup.ExitCode);
     }
 }

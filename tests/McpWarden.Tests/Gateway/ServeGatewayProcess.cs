@@ -40,10 +40,11 @@ internal sealed class ServeGatewayProcess : IAsyncDisposable
     public int ProcessId => _process.Id;
 
     /// <param name="environment">Variables for the gateway on top of the test's own (OTEL_*, secrets a configuration names).</param>
-    public static async Task<ServeGatewayProcess> StartAsync(string configuration, string urls = "http://127.0.0.1:0", IReadOnlyDictionary<string, string>? environment = null)
+    /// <param name="underNohup">Starts it through <c>nohup</c>, so it begins with SIGHUP ignored.</param>
+    public static async Task<ServeGatewayProcess> StartAsync(string configuration, string urls = "http://127.0.0.1:0", IReadOnlyDictionary<string, string>? environment = null, bool underNohup = false)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in new[] { EndToEnd.Gateway, "serve", "--config", configuration, "--urls", urls })
+        var start = new ProcessStartInfo(underNohup ? "nohup" : "dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in (underNohup ? ["dotnet"] : Array.Empty<string>()).Concat([EndToEnd.Gateway, "serve", "--config", configuration, "--urls", urls]))
         {
             start.ArgumentList.Add(argument);
         }
