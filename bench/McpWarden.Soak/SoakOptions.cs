@@ -1,4 +1,5 @@
 using System.Globalization;
+using McpWarden.BenchKit;
 
 namespace McpWarden.Soak;
 
@@ -54,62 +55,26 @@ internal sealed record SoakOptions
         SampleEvery ?? Clamp(Duration / 150, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10));
 
     /// <summary>Parses the command line; returns null and an error for anything it does not know.</summary>
-    public static SoakOptions? Parse(IReadOnlyList<string> args, out string? error)
-    {
-        var options = new SoakOptions();
-        error = null;
-        for (var i = 0; i < args.Count; i++)
+    public static SoakOptions? Parse(IReadOnlyList<string> args, out string? error) =>
+        OptionLoop.Parse(args, new SoakOptions(), Flag, (options, name, value) => name switch
         {
-            var name = args[i];
-            if (name is "-h" or "--help")
-            {
-                error = "";
-                return null;
-            }
+            "--duration" => options with { Duration = Positive(name, ParseDuration(value)) },
+            "--clients" => options with { Clients = int.Parse(value, CultureInfo.InvariantCulture) is > 0 and <= 900 and var n ? n : throw new FormatException($"--clients must be 1 to 900, not {value}") },
+            "--restart-every" => options with { RestartEvery = Positive(name, ParseDuration(value)) },
+            "--downtime" => options with { Downtime = ParseDuration(value) },
+            "--sample-every" => options with { SampleEvery = Positive(name, ParseDuration(value)) },
+            "--call-timeout" => options with { CallTimeout = Positive(name, ParseDuration(value)) },
+            "--seed" => options with { Seed = int.Parse(value, CultureInfo.InvariantCulture) },
+            "--report" => options with { ReportPath = value },
+            _ => throw new FormatException($"unknown option {name}"),
+        }, out error);
 
-            if (name == "--self-test")
-            {
-                options = options with { SelfTest = true };
-                continue;
-            }
-
-            if (name == "--broken-policy")
-            {
-                options = options with { BrokenPolicy = true };
-                continue;
-            }
-
-            if (i + 1 >= args.Count)
-            {
-                error = $"{name} needs a value";
-                return null;
-            }
-
-            var value = args[++i];
-            try
-            {
-                options = name switch
-                {
-                    "--duration" => options with { Duration = Positive(name, ParseDuration(value)) },
-                    "--clients" => options with { Clients = int.Parse(value, CultureInfo.InvariantCulture) is > 0 and <= 900 and var n ? n : throw new FormatException($"--clients must be 1 to 900, not {value}") },
-                    "--restart-every" => options with { RestartEvery = Positive(name, ParseDuration(value)) },
-                    "--downtime" => options with { Downtime = ParseDuration(value) },
-                    "--sample-every" => options with { SampleEvery = Positive(name, ParseDuration(value)) },
-                    "--call-timeout" => options with { CallTimeout = Positive(name, ParseDuration(value)) },
-                    "--seed" => options with { Seed = int.Parse(value, CultureInfo.InvariantCulture) },
-                    "--report" => options with { ReportPath = value },
-                    _ => throw new FormatException($"unknown option {name}"),
-                };
-            }
-            catch (FormatException e)
-            {
-                error = e.Message;
-                return null;
-            }
-        }
-
-        return options;
-    }
+    private static SoakOptions? Flag(SoakOptions options, string name) => name switch
+    {
+        "--self-test" => options with { SelfTest = true },
+        "--broken-policy" => options with { BrokenPolicy = true },
+        _ => null,
+    };
 
     /// <summary>"500ms", "60s", "5m", "1h", or a bare number of seconds.</summary>
     public static TimeSpan ParseDuration(string text)

@@ -1,3 +1,4 @@
+using McpWarden.BenchKit;
 using McpWarden.Load.Measuring;
 
 namespace McpWarden.Load.Compare;
@@ -6,7 +7,7 @@ namespace McpWarden.Load.Compare;
 internal sealed record CompareOptions
 {
     public const string Usage = """
-        usage: bench/load.sh compare [--concurrency 1,8,32] [--duration 20s] [--warmup 5s] [--out DIR] [--only a,b,c,d]
+        usage: bench/load.sh compare [--concurrency 1,8,32] [--duration 20s] [--warmup 20s] [--out DIR] [--only a,b,c,d]
                                      [--mcp-proxy PATH] [--ci] [--refusing-policy]
           (a) the fixture over HTTP, directly; (b) mcpwarden serve -> the fixture over HTTP; (c) mcpwarden serve ->
           the fixture over stdio; (d) node mcp-proxy -> the fixture over stdio. Fresh processes for every scenario
@@ -70,48 +71,17 @@ internal sealed record CompareOptions
             options = options with { Concurrency = [8], Duration = TimeSpan.FromSeconds(3), Warmup = TimeSpan.FromSeconds(1), Scenarios = [Scenario.GatewayHttp] };
         }
 
-        for (var i = 0; i < args.Count; i++)
+        // --ci and --refusing-policy were read above: here they are flags to step over.
+        return OptionLoop.Parse(args, options, (current, name) => name is "--ci" or "--refusing-policy" ? current : null, (current, name, value) => name switch
         {
-            var name = args[i];
-            if (name is "-h" or "--help")
-            {
-                error = "";
-                return null;
-            }
-
-            if (name is "--ci" or "--refusing-policy")
-            {
-                continue;
-            }
-
-            if (i + 1 >= args.Count)
-            {
-                error = $"{name} needs a value";
-                return null;
-            }
-
-            var value = args[++i];
-            try
-            {
-                options = name switch
-                {
-                    "--concurrency" => options with { Concurrency = CommandLine.Counts(name, value, 1024) },
-                    "--duration" => options with { Duration = Positive(name, CommandLine.Duration(name, value)) },
-                    "--warmup" => options with { Warmup = CommandLine.Duration(name, value) },
-                    "--out" => options with { Out = value },
-                    "--only" => options with { Scenarios = ParseScenarios(value) },
-                    "--mcp-proxy" => options with { McpProxy = value },
-                    _ => throw new FormatException($"unknown option {name}"),
-                };
-            }
-            catch (FormatException e)
-            {
-                error = e.Message;
-                return null;
-            }
-        }
-
-        return options;
+            "--concurrency" => current with { Concurrency = CommandLine.Counts(name, value, 1024) },
+            "--duration" => current with { Duration = Positive(name, CommandLine.Duration(name, value)) },
+            "--warmup" => current with { Warmup = CommandLine.Duration(name, value) },
+            "--out" => current with { Out = value },
+            "--only" => current with { Scenarios = ParseScenarios(value) },
+            "--mcp-proxy" => current with { McpProxy = value },
+            _ => throw new FormatException($"unknown option {name}"),
+        }, out error);
     }
 
     private static List<Scenario> ParseScenarios(string text)

@@ -1,3 +1,4 @@
+using McpWarden.BenchKit;
 using McpWarden.Load.Measuring;
 
 namespace McpWarden.Load.Rules;
@@ -24,44 +25,13 @@ internal sealed record RulesOptions
 
     public string? Out { get; init; }
 
-    public static RulesOptions? Parse(IReadOnlyList<string> args, out string? error)
-    {
-        var options = new RulesOptions();
-        error = null;
-        for (var i = 0; i < args.Count; i++)
+    public static RulesOptions? Parse(IReadOnlyList<string> args, out string? error) =>
+        OptionLoop.Parse(args, new RulesOptions(), OptionLoop.NoFlag, (options, name, value) => name switch
         {
-            var name = args[i];
-            if (name is "-h" or "--help")
-            {
-                error = "";
-                return null;
-            }
-
-            if (i + 1 >= args.Count)
-            {
-                error = $"{name} needs a value";
-                return null;
-            }
-
-            var value = args[++i];
-            try
-            {
-                options = name switch
-                {
-                    "--rules" => options with { Rules = CommandLine.Counts(name, value, 100_000) },
-                    "--calls" => options with { Calls = CommandLine.Counts(name, value, 10_000_000) is [var calls] ? calls : throw new FormatException("--calls takes one number") },
-                    "--warmup" => options with { Warmup = CommandLine.Duration(name, value) },
-                    "--out" => options with { Out = value },
-                    _ => throw new FormatException($"unknown option {name}"),
-                };
-            }
-            catch (FormatException e)
-            {
-                error = e.Message;
-                return null;
-            }
-        }
-
-        return options;
-    }
+            "--rules" => options with { Rules = CommandLine.Counts(name, value, 100_000) },
+            "--calls" => options with { Calls = CommandLine.Counts(name, value, 10_000_000) is [var calls] ? calls : throw new FormatException("--calls takes one number") },
+            "--warmup" => options with { Warmup = CommandLine.Duration(name, value) },
+            "--out" => options with { Out = value },
+            _ => throw new FormatException($"unknown option {name}"),
+        }, out error);
 }

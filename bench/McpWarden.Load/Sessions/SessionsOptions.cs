@@ -1,4 +1,5 @@
 using System.Globalization;
+using McpWarden.BenchKit;
 
 namespace McpWarden.Load.Sessions;
 
@@ -48,36 +49,10 @@ internal sealed record SessionsOptions
     /// <summary>Parses the command line; returns null and an error (empty for --help) for anything it does not know.</summary>
     public static SessionsOptions? Parse(IReadOnlyList<string> args, out string? error)
     {
-        var options = new SessionsOptions();
         var countsGiven = false;
         var warmupGiven = false;
-        error = null;
-        for (var i = 0; i < args.Count; i++)
+        var options = OptionLoop.Parse(args, new SessionsOptions(), Flag, (current, name, value) =>
         {
-            var name = args[i];
-            switch (name)
-            {
-                case "-h" or "--help":
-                    error = "";
-                    return null;
-                case "--no-list":
-                    options = options with { ListTools = false };
-                    continue;
-                case "--get-stream":
-                    options = options with { GetStream = true };
-                    continue;
-                case "--no-census":
-                    options = options with { Census = false };
-                    continue;
-            }
-
-            if (i + 1 >= args.Count)
-            {
-                error = $"{name} needs a value";
-                return null;
-            }
-
-            var value = args[++i];
             switch (name)
             {
                 case "--counts":
@@ -85,33 +60,29 @@ internal sealed record SessionsOptions
                         .Select(c => int.TryParse(c, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0 ? n : -1).ToList();
                     if (counts.Count < 2 || counts.Contains(-1) || !counts.SequenceEqual(counts.Order().Distinct()))
                     {
-                        error = "--counts takes two or more rising positive numbers, e.g. 1,100,1000";
-                        return null;
+                        throw new FormatException("--counts takes two or more rising positive numbers, e.g. 1,100,1000");
                     }
 
-                    options = options with { Counts = counts };
                     countsGiven = true;
-                    break;
+                    return current with { Counts = counts };
                 case "--upstream" when value is "http" or "stdio":
-                    options = options with { StdioUpstream = value == "stdio" };
-                    break;
+                    return current with { StdioUpstream = value == "stdio" };
                 case "--settle" when double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && seconds >= 0:
-                    options = options with { Settle = TimeSpan.FromSeconds(seconds) };
-                    break;
+                    return current with { Settle = TimeSpan.FromSeconds(seconds) };
                 case "--hold" when double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var hold) && hold >= 0:
-                    options = options with { Hold = TimeSpan.FromSeconds(hold) };
-                    break;
+                    return current with { Hold = TimeSpan.FromSeconds(hold) };
                 case "--warmup" when int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var warmup):
-                    options = options with { Warmup = warmup };
                     warmupGiven = true;
-                    break;
+                    return current with { Warmup = warmup };
                 case "--samples" when int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var samples) && samples > 0:
-                    options = options with { Samples = samples };
-                    break;
+                    return current with { Samples = samples };
                 default:
-                    error = $"unknown option or bad value: {name} {value}";
-                    return null;
+                    throw new FormatException($"unknown option or bad value: {name} {value}");
             }
+        }, out error);
+        if (options is null)
+        {
+            return null;
         }
 
         // A stdio session is a child process (tens of MB each): a thousand of them would not fit a small machine.
@@ -122,4 +93,12 @@ internal sealed record SessionsOptions
 
         return options.StdioUpstream && !countsGiven ? options with { Counts = [1, 10, 50] } : options;
     }
+
+    private static SessionsOptions? Flag(SessionsOptions options, string name) => name switch
+    {
+        "--no-list" => options with { ListTools = false },
+        "--get-stream" => options with { GetStream = true },
+        "--no-census" => options with { Census = false },
+        _ => null,
+    };
 }
