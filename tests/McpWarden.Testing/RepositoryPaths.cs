@@ -37,6 +37,17 @@ public static class RepositoryPaths
         }
     }
 
+    /// <summary>
+    /// A harness under bench/ (<c>McpWarden.Load</c>, <c>McpWarden.Soak</c>), built by the test project's build (a
+    /// build-only reference) in the same configuration as the tests.
+    /// </summary>
+    public static string BenchHarness(string project)
+    {
+        var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
+        var path = Path.Combine(Root, "bench", project, "bin", configuration, "net10.0", project + ".dll");
+        return File.Exists(path) ? path : throw new FileNotFoundException($"{project} is not built at {path} (dotnet build tests/McpWarden.Tests -c {configuration} builds it)");
+    }
+
     private static string FindRoot()
     {
         for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)

@@ -15,16 +15,7 @@ namespace McpWarden.Tests.Performance;
 [Collection("performance")]
 public sealed class CompareCiTests
 {
-    /// <summary>Built by the test project's build (a build-only reference), in the same configuration as the tests.</summary>
-    private static string Harness
-    {
-        get
-        {
-            var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
-            var path = Path.Combine(RepositoryPaths.Root, "bench", "McpWarden.Load", "bin", configuration, "net10.0", "McpWarden.Load.dll");
-            return File.Exists(path) ? path : throw new FileNotFoundException($"the load harness is not built at {path} (dotnet build tests/McpWarden.Tests -c {configuration} builds it)");
-        }
-    }
+    private static string Harness => RepositoryPaths.BenchHarness("McpWarden.Load");
 
     [Fact]
     public async Task CompareCi_FourScenariosAtEightClients_EveryCallAnsweredAndBothFloorsHeld()

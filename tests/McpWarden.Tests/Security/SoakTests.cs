@@ -16,16 +16,7 @@ public sealed class SoakTests
 {
     private static readonly string[] Counters = ["workflows_per_grant", "spend", "text_global"];
 
-    /// <summary>Built by the test project's build (a build-only reference), in the same configuration as the tests.</summary>
-    private static string Harness
-    {
-        get
-        {
-            var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
-            var path = Path.Combine(RepositoryPaths.Root, "bench", "McpWarden.Soak", "bin", configuration, "net10.0", "McpWarden.Soak.dll");
-            return File.Exists(path) ? path : throw new FileNotFoundException($"the soak harness is not built at {path} (dotnet build tests/McpWarden.Tests -c {configuration} builds it)");
-        }
-    }
+    private static string Harness => RepositoryPaths.BenchHarness("McpWarden.Soak");
 
     [Fact]
     public async Task Soak_SixtySecondsOf32ClientsWithUpstreamRestarts_HoldsEveryCheck()
