@@ -1,7 +1,6 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json;
+using McpWarden.Load.Measuring;
 
 namespace McpWarden.Load.HotPath;
 
@@ -24,45 +23,33 @@ internal static class HotPathPolicy
         var filler = new StringBuilder();
         for (var i = 0; i < 48; i++)
         {
-            filler.Append(CultureInfo.InvariantCulture, $"\n        \"filler_tool_{i}\": {{ \"action\": \"{(i % 3 == 0 ? "deny" : "allow")}\" }},");
+            filler.Append(CultureInfo.InvariantCulture, $"\n    \"filler_tool_{i}\": {{ \"action\": \"{(i % 3 == 0 ? "deny" : "allow")}\" }},");
         }
 
-        var path = Path.Combine(directory, "mcpwarden.json");
-        File.WriteAllText(path, $$"""
+        var policy = $$"""
             {
-              "mcpServers": {
-                "{{Server}}": {
-                  "url": {{JsonSerializer.Serialize(upstream.ToString())}}, "type": "http", "timeout": 10,
-                  "policy": {
-                    "version": "1",
-                    "default": "deny",
-                    "tools": {{{filler}}
-                      "get_balance": { "action": "allow" },
-                      "{{Tool}}": {
-                        "arguments": {
-                          "type": "object",
-                          "properties": {
-                            "workflow_id": { "type": "string", "pattern": "^wf-[0-9]+$", "maxLength": 32 },
-                            "inputs": { "type": "object" }
-                          },
-                          "required": ["workflow_id"],
-                          "additionalProperties": false
-                        },
-                        "limits": [
-                          { "counter": "workflows_per_grant", "window": 60, "max": 100000000, "scope": "grant" },
-                          { "counter": "workflows_global", "window": 1, "max": 1000000, "scope": "global" }
-                        ]
-                      }
-                    }
-                  }
+              "version": "1",
+              "default": "deny",
+              "tools": {{{filler}}
+                "get_balance": { "action": "allow" },
+                "{{Tool}}": {
+                  "arguments": {
+                    "type": "object",
+                    "properties": {
+                      "workflow_id": { "type": "string", "pattern": "^wf-[0-9]+$", "maxLength": 32 },
+                      "inputs": { "type": "object" }
+                    },
+                    "required": ["workflow_id"],
+                    "additionalProperties": false
+                  },
+                  "limits": [
+                    { "counter": "workflows_per_grant", "window": 60, "max": 100000000, "scope": "grant" },
+                    { "counter": "workflows_global", "window": 1, "max": 1000000, "scope": "global" }
+                  ]
                 }
-              },
-              "grants": {
-                "bench": { "keySha256": "{{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Key)))}}", "servers": ["{{Server}}"] }
-              },
-              "store": { "path": "mcpwarden.db" }
+              }
             }
-            """);
-        return path;
+            """;
+        return GatewayConfigFile.Write(Path.Combine(directory, "mcpwarden.json"), Server, GatewayConfigFile.HttpUpstream(upstream), timeoutSeconds: 10, policy, ("bench", Key), "mcpwarden.db");
     }
 }
