@@ -52,7 +52,7 @@ internal static class CompareRun
         }
         catch (Exception e) when (e is InvalidOperationException or FileNotFoundException or IOException)
         {
-            return Failed(scenario, concurrency, $"did not start: {e.Message}");
+            return ScenarioResult.Unmeasured(scenario, concurrency, $"did not start: {e.Message}");
         }
 
         await using (stack.ConfigureAwait(false))
@@ -72,7 +72,7 @@ internal static class CompareRun
                     stack.Keep();
                 }
 
-                return Failed(scenario, concurrency, $"{outcome.Failure} (after {outcome.WarmupCalls + outcome.Calls} good calls; logs in {stack.Directory})");
+                return ScenarioResult.Unmeasured(scenario, concurrency, $"{outcome.Failure} (after {outcome.WarmupCalls + outcome.Calls} good calls; logs in {stack.Directory})");
             }
 
             var cpu = roles.ToDictionary(r => r, r => outcome.End!.Since(outcome.Start!, r));
@@ -126,20 +126,6 @@ internal static class CompareRun
 
         return failures;
     }
-
-    private static ScenarioResult Failed(Scenario scenario, int concurrency, string failure) => new()
-    {
-        Scenario = scenario.Letter.ToString(),
-        Title = scenario.Title,
-        Concurrency = concurrency,
-        Calls = 0,
-        WarmupCalls = 0,
-        Seconds = 0,
-        CallsPerSecond = 0,
-        LatencyMs = new LatencyFigures { P50 = 0, P99 = 0, P999 = 0, Max = 0, Mean = 0 },
-        Processes = [],
-        Failure = failure,
-    };
 
     private static string Line(ScenarioResult r) => r.Failure is not null
         ? $"compare: {Scenario.All.First(s => s.Letter.ToString() == r.Scenario).Label} c={r.Concurrency}: FAILED: {r.Failure}"

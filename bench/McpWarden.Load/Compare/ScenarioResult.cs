@@ -24,4 +24,19 @@ internal sealed record ScenarioResult
     [JsonPropertyName("failure")] public string? Failure { get; init; }
 
     public ProcessFigures? Role(string role) => Processes.FirstOrDefault(p => p.Role == role);
+
+    /// <summary>A run with nothing measured yet (every figure zero): a failed one, or the start of one to fill in.</summary>
+    public static ScenarioResult Unmeasured(Scenario scenario, int concurrency, string? failure) => new()
+    {
+        Scenario = scenario.Letter.ToString(),
+        Title = scenario.Title,
+        Concurrency = concurrency,
+        Calls = 0,
+        WarmupCalls = 0,
+        Seconds = 0,
+        CallsPerSecond = 0,
+        LatencyMs = new LatencyFigures { P50 = 0, P99 = 0, P999 = 0, Max = 0, Mean = 0 },
+        Processes = [],
+        Failure = failure,
+    };
 }

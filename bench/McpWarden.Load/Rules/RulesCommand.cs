@@ -71,7 +71,7 @@ internal static class RulesCommand
         }
         catch (Exception e) when (e is InvalidOperationException or FileNotFoundException or IOException)
         {
-            return Empty(scenario, $"did not start: {e.Message}");
+            return ScenarioResult.Unmeasured(scenario, concurrency: 1, $"did not start: {e.Message}");
         }
 
         await using (stack.ConfigureAwait(false))
@@ -80,10 +80,10 @@ internal static class RulesCommand
             if (outcome.Failure is not null)
             {
                 stack.Keep();
-                return Empty(scenario, $"{outcome.Failure} (logs in {stack.Directory})");
+                return ScenarioResult.Unmeasured(scenario, concurrency: 1, $"{outcome.Failure} (logs in {stack.Directory})");
             }
 
-            return Empty(scenario, failure: null) with
+            return ScenarioResult.Unmeasured(scenario, concurrency: 1, failure: null) with
             {
                 Calls = outcome.Calls,
                 WarmupCalls = outcome.WarmupCalls,
@@ -93,20 +93,6 @@ internal static class RulesCommand
             };
         }
     }
-
-    private static ScenarioResult Empty(Scenario scenario, string? failure) => new()
-    {
-        Scenario = scenario.Letter.ToString(),
-        Title = scenario.Title,
-        Concurrency = 1,
-        Calls = 0,
-        WarmupCalls = 0,
-        Seconds = 0,
-        CallsPerSecond = 0,
-        LatencyMs = new LatencyFigures { P50 = 0, P99 = 0, P999 = 0, Max = 0, Mean = 0 },
-        Processes = [],
-        Failure = failure,
-    };
 
     private static string Format(List<RulesRow> rows, List<string> failures, MachineFacts machine, RulesOptions options)
     {
