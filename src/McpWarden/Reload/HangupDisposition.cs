@@ -15,7 +15,7 @@ namespace McpWarden.Reload;
 internal static class HangupDisposition
 {
     private const int SigHup = 1;
-    private static readonly nint SigDfl = 0;
+    private const nint SigDfl = 0;
 
     /// <summary>
     /// Resets SIGHUP from ignored to the default, just before a handler is registered for it (the runtime reads
@@ -28,22 +28,37 @@ internal static class HangupDisposition
             return false;
         }
 
-        // INVARIANT: the caller registers its handler right after; until then a hang-up would end the process,
-        // a window of microseconds at start-up.
-        _ = Signal(SigHup, SigDfl);
-        return true;
+        try
+        {
+            // INVARIANT: the caller registers its handler right after; until then a hang-up would end the process,
+            // a window of microseconds at start-up.
+            _ = Signal(SigHup, SigDfl);
+            return true;
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            // A C library that cannot be called: SIGHUP stays ignored, as the runtime alone would leave it.
+            return false;
+        }
     }
 
-    /// <summary>Whether this process ignores SIGHUP: bit 0 of the SigIgn mask in /proc/self/status.</summary>
+    /// <summary>Whether this process ignores SIGHUP: bit 0 of the SigIgn mask in /proc/self/status; false when that cannot be read.</summary>
     private static bool IsIgnored()
     {
-        foreach (var line in File.ReadLines("/proc/self/status"))
+        try
         {
-            if (line.StartsWith("SigIgn:", StringComparison.Ordinal))
+            foreach (var line in File.ReadLines("/proc/self/status"))
             {
-                var mask = ulong.Parse(line.AsSpan("SigIgn:".Length).Trim(), System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture);
-                return (mask & (1UL << (SigHup - 1))) != 0;
+                if (line.StartsWith("SigIgn:", StringComparison.Ordinal))
+                {
+                    var mask = ulong.Parse(line.AsSpan("SigIgn:".Length).Trim(), System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture);
+                    return (mask & (1UL << (SigHup - 1))) != 0;
+                }
             }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
+        {
+            // /proc hidden or unlike Linux's: the gateway starts as it would have, with SIGHUP as it found it.
         }
 
         return false;
