@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
 
@@ -27,6 +28,8 @@ internal sealed class WriteQueue : IDisposable
     // How long a deferred write may wait for another write to share its commit before it gets one of its own.
     private readonly TimeSpan _linger;
     private List<IWriteOperation> _deferred = [];
+    // When the oldest deferred write still waiting was deferred (Stopwatch ticks); under _deferredLock.
+    private long _oldestDeferredAt;
     private bool _closed;
     private int _flushArmed;
     private long _commits;
@@ -104,34 +107,57 @@ internal sealed class WriteQueue : IDisposable
                 throw new ObjectDisposedException(nameof(WriteQueue), "the store is closed");
             }
 
+            if (_deferred.Count == 0)
+            {
+                _oldestDeferredAt = Stopwatch.GetTimestamp();
+            }
+
             _deferred.Add(operation);
         }
 
-        if (Interlocked.CompareExchange(ref _flushArmed, 1, 0) == 0)
-        {
-            _flush.Change(_linger, Timeout.InfiniteTimeSpan);
-        }
-
+        Arm(_linger);
         return operation.Task;
     }
 
-    /// <summary>The linger is over: deferred writes that no transaction took meanwhile get one of their own.</summary>
+    private void Arm(TimeSpan dueIn)
+    {
+        if (Interlocked.CompareExchange(ref _flushArmed, 1, 0) == 0)
+        {
+            _flush.Change(dueIn, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    /// <summary>
+    /// The timer: deferred writes that have waited the whole linger without a transaction taking them get one of
+    /// their own. Younger ones wait on: under steady traffic each outcome rides in the next call's commit, and a
+    /// timer armed for an outcome long since taken must not wake the writer for the one deferred just now (that
+    /// commit, on the writer thread, would make the next call queue behind it and hand off twice). A deferred
+    /// write waits at most twice the linger (a write deferred while the timer re-arms arms it for a full linger).
+    /// </summary>
     private void FlushDeferred()
     {
         // INVARIANT: disarmed (a full fence) before looking, so a write deferred after the look arms the timer again.
         Interlocked.Exchange(ref _flushArmed, 0);
-        bool pending;
+        TimeSpan age;
         lock (_deferredLock)
         {
-            pending = _deferred.Count > 0 && !_closed;
+            if (_deferred.Count == 0 || _closed)
+            {
+                return;
+            }
+
+            age = Stopwatch.GetElapsedTime(_oldestDeferredAt);
         }
 
-        if (pending)
+        if (age < _linger)
         {
-            // An empty write only wakes the writer, which takes the deferred ones with it. After a close the
-            // channel refuses it, and the writer's last batch has taken them.
-            _queue.Writer.TryWrite(WakeUp.Instance);
+            Arm(_linger - age);
+            return;
         }
+
+        // An empty write only wakes the writer, which takes the deferred ones with it. After a close the
+        // channel refuses it, and the writer's last batch has taken them.
+        _queue.Writer.TryWrite(WakeUp.Instance);
     }
 
     /// <summary>Takes the deferred writes into a batch, as many as it has room for (all of them when closing); true when some are left.</summary>

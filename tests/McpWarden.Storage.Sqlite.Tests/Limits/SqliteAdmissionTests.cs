@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using McpWarden.Gateway.Audit;
 using McpWarden.Gateway.Configuration;
 using McpWarden.Gateway.Enforcement;
@@ -157,6 +158,32 @@ public sealed class SqliteAdmissionTests : IDisposable
 
         Assert.Equal(before + 1, store.Commits);
         Assert.Equal(AuditOutcomes.Ok, TempStores.Scalar(store.Path, $"SELECT outcome FROM audit WHERE id = {appended.Id}"));
+    }
+
+    [Fact]
+    public async Task CompleteAsync_DeferredAfterTheTimerWasArmed_WaitsItsOwnLinger_RatherThanCommittingWhenTheTimerFires()
+    {
+        // Steady traffic, slowed down: each outcome is taken by the next call's commit, and the timer armed for
+        // the first must not give the latest a commit of its own before that one has waited the whole linger.
+        var linger = TimeSpan.FromSeconds(2);
+        var store = _stores.Open(_clock, options: new SqliteStoreOptions { DeferredLinger = linger });
+        var first = await store.Audit.AppendAsync(Record(), Cancellation);
+        var started = Stopwatch.StartNew();
+        _ = store.Audit.CompleteAsync(first.Id, AuditOutcomes.Ok, TimeSpan.Zero, Cancellation).AsTask();
+        await Task.Delay(linger / 2, Cancellation);
+        var second = await store.Audit.AppendAsync(Record(), Cancellation);
+        var before = store.Commits;
+        var completing = store.Audit.CompleteAsync(second.Id, AuditOutcomes.Ok, TimeSpan.Zero, Cancellation).AsTask();
+
+        // Past the first timer's due time (after `linger`), before the second outcome's linger is over (after 1.5 × linger).
+        await Task.Delay((linger * 1.25) - started.Elapsed, Cancellation);
+        Assert.True(started.Elapsed < linger * 1.5, "the machine was too slow for this test's schedule");
+        Assert.Equal(before, store.Commits);
+        Assert.Equal(AuditOutcomes.Ok, TempStores.Scalar(store.Path, $"SELECT outcome FROM audit WHERE id = {first.Id}"));
+
+        await completing.WaitAsync(TimeSpan.FromSeconds(10), Cancellation);
+        Assert.Equal(before + 1, store.Commits);
+        Assert.Equal(AuditOutcomes.Ok, TempStores.Scalar(store.Path, $"SELECT outcome FROM audit WHERE id = {second.Id}"));
     }
 
     [Fact]
