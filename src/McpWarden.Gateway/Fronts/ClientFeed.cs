@@ -26,13 +26,22 @@ public sealed class ClientFeed
     public const int Capacity = 256;
 
     // Not single-reader: only the general unbounded channel can count what waits unread.
-    private readonly Channel<JsonRpcMessage> _messages = Channel.CreateUnbounded<JsonRpcMessage>();
+    private readonly Channel<JsonRpcMessage> _messages;
 
     private long _dropped;
     private volatile bool _closed;
 
     /// <summary>Completed (and replaced) each time the front takes a message, so waiters look again.</summary>
     private TaskCompletionSource _taken = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <param name="writerRunsReader">
+    /// The front's reader goes on in the writer's thread, until it next waits, instead of being handed to the
+    /// thread pool: one wake-up less for every message. Only for a front whose writes to the client never block a
+    /// thread (an HTTP response, which buffers and makes its flush wait instead): the relay must never be held by
+    /// a client that does not read. Not for stdio, whose writes to a pipe block when the client stops reading.
+    /// </param>
+    public ClientFeed(bool writerRunsReader = false) =>
+        _messages = Channel.CreateUnbounded<JsonRpcMessage>(new UnboundedChannelOptions { AllowSynchronousContinuations = writerRunsReader });
 
     /// <summary>What to write to the client, in order; it completes when the stream has said everything.</summary>
     public ChannelReader<JsonRpcMessage> Messages => _messages.Reader;

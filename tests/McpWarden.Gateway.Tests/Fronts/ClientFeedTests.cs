@@ -20,6 +20,33 @@ public sealed class ClientFeedTests
         return read;
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task AWaitingReader_GoesOnInTheWritersThread_OnlyWhenAskedTo(bool writerRunsReader)
+    {
+        var feed = new ClientFeed(writerRunsReader);
+        var readerThread = ReadOnceAsync(feed);
+        var writerThread = 0;
+        var writer = new Thread(() =>
+        {
+            writerThread = Environment.CurrentManagedThreadId;
+            feed.Write(Progress(1));
+        });
+
+        writer.Start();
+        writer.Join();
+
+        // The writer is a thread of its own, never one of the pool's: the reader is on it only if it ran inline.
+        Assert.Equal(writerRunsReader, await readerThread.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken) == writerThread);
+    }
+
+    private static async Task<int> ReadOnceAsync(ClientFeed feed)
+    {
+        await feed.Messages.WaitToReadAsync(TestContext.Current.CancellationToken).ConfigureAwait(false);
+        return Environment.CurrentManagedThreadId;
+    }
+
     [Fact]
     public void Write_NeverWaits_AndHoldsAtMostItsCapacityOfNotificationsForAClientThatDoesNotRead()
     {

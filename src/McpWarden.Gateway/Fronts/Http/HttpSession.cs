@@ -89,7 +89,7 @@ public sealed class HttpSession : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(request);
         Touch();
-        var stream = new ClientFeed();
+        var stream = new ClientFeed(writerRunsReader: true);
         if (!_requests.TryAdd(request.Id, stream))
         {
             return null;
@@ -152,7 +152,7 @@ public sealed class HttpSession : IAsyncDisposable
                 return null;
             }
 
-            _standalone = new ClientFeed();
+            _standalone = new ClientFeed(writerRunsReader: true);
             if (IsClosed)
             {
                 _standalone.Complete();
@@ -186,11 +186,14 @@ public sealed class HttpSession : IAsyncDisposable
             stream.Complete();
         }
 
+        ClientFeed? standalone;
         lock (_standaloneGate)
         {
-            _standalone?.Complete();
+            standalone = _standalone;
         }
 
+        // Outside the lock: the GET stream's writer may go on in this thread when its feed completes.
+        standalone?.Complete();
         _closing.Dispose();
     }
 
