@@ -79,17 +79,6 @@ public sealed class HotReloadTests : IDisposable
         }
     }
 
-    /// <summary>Waits for the gateway to log <paramref name="text"/> (its log reaches the test a moment after it is written).</summary>
-    private static async Task WaitForLogAsync(ServeGatewayProcess gateway, string text)
-    {
-        var deadline = Stopwatch.GetTimestamp() + (10 * Stopwatch.Frequency);
-        while (!gateway.Log.Contains(text, StringComparison.Ordinal))
-        {
-            Assert.True(Stopwatch.GetTimestamp() < deadline, $"the gateway never logged \"{text}\":\n{gateway.Log}");
-            await Task.Delay(50, Token);
-        }
-    }
-
     private Task<(long SeenAt, JsonElement Config)> WaitForRevisionAsync(ServeGatewayProcess gateway, int revision) =>
         WaitForConfigAsync(gateway, config => config.GetProperty("revision").GetInt32() == revision && config.GetProperty("status").GetString() == "ok");
 
@@ -209,7 +198,7 @@ public sealed class HotReloadTests : IDisposable
         var health = await HealthAsync(gateway);
         Assert.Equal(Loops, health.GetProperty("servers").GetProperty("fixture").GetProperty("sessions").GetInt32());
         Assert.NotEqual(firstRevision, health.GetProperty("servers").GetProperty("fixture").GetProperty("policyRevision").GetString());
-        await WaitForLogAsync(gateway, "configuration revision 3 in force");
+        await gateway.WaitForLogAsync("configuration revision 3 in force");
     }
 
     [Fact]
@@ -228,8 +217,8 @@ public sealed class HotReloadTests : IDisposable
 
         Assert.Equal(1, refused.GetProperty("revision").GetInt32());
         Assert.Contains(refused.GetProperty("diagnostics").EnumerateArray(), d => d.GetProperty("code").GetString() == expected && d.GetProperty("severity").GetString() == "error");
-        await WaitForLogAsync(gateway, "configuration change refused");
-        await WaitForLogAsync(gateway, "reload: " + expected);
+        await gateway.WaitForLogAsync("configuration change refused");
+        await gateway.WaitForLogAsync("reload: " + expected);
 
         // The old rule stands, for the open session and for a new one.
         Assert.Equal("allowed", await CallAsync(endpoint, session, "during", "get_balance"));
@@ -314,7 +303,7 @@ public sealed class HotReloadTests : IDisposable
         File.WriteAllText(ConfigurationPath, File.ReadAllText(ConfigurationPath).TrimEnd()[..^1] + $$""", "grants": { "alice": { "keySha256": "{{key}}", "servers": ["second"] } } }""");
         await WaitForRevisionAsync(gateway, 2);
 
-        await WaitForLogAsync(gateway, "the grant alice may no longer reach fixture");
+        await gateway.WaitForLogAsync("the grant alice may no longer reach fixture");
         Assert.Equal(0, (await HealthAsync(gateway)).GetProperty("servers").GetProperty("fixture").GetProperty("sessions").GetInt32());
         Assert.Equal(HttpStatusCode.Forbidden, (await _mcp.PostAsync(fixture, McpHttpExchange.Call("2", "get_balance"), session, alice)).Status);
         Assert.Equal(HttpStatusCode.OK, (await _mcp.PostAsync(gateway.Endpoint("second"), McpHttpExchange.Initialize, headers: alice)).Status);
@@ -329,7 +318,7 @@ public sealed class HotReloadTests : IDisposable
         await HangUpAsync(gateway);
 
         await WaitForRevisionAsync(gateway, 2);
-        await WaitForLogAsync(gateway, "reload requested by SIGHUP");
+        await gateway.WaitForLogAsync("reload requested by SIGHUP");
         Assert.Equal(HttpStatusCode.OK, (await _mcp.PostAsync(gateway.Endpoint("fixture"), McpHttpExchange.Initialize)).Status);
     }
 
@@ -339,12 +328,12 @@ public sealed class HotReloadTests : IDisposable
         // nohup (or a runner that ignores SIGHUP) hands the gateway an ignored SIGHUP, which the runtime would respect.
         ReplacePolicy("""{ "version": "1", "default": "deny", "tools": { "get_balance": {} } }""");
         await using var gateway = await ServeGatewayProcess.StartAsync(WriteConfiguration(), underNohup: true);
-        await WaitForLogAsync(gateway, "SIGHUP was ignored when the gateway started");
+        await gateway.WaitForLogAsync("SIGHUP was ignored when the gateway started");
 
         await HangUpAsync(gateway);
 
         await WaitForRevisionAsync(gateway, 2);
-        await WaitForLogAsync(gateway, "reload requested by SIGHUP");
+        await gateway.WaitForLogAsync("reload requested by SIGHUP");
         await HangUpAsync(gateway);
         await WaitForRevisionAsync(gateway, 3);
         Assert.Equal(HttpStatusCode.OK, (await _mcp.PostAsync(gateway.Endpoint("fixture"), McpHttpExchange.Initialize)).Status);

@@ -39,6 +39,9 @@ internal sealed class ServeGatewayProcess : IAsyncDisposable
 
     public int ProcessId => _process.Id;
 
+    /// <summary>Waits for the gateway to log <paramref name="text"/> (<see cref="LogWait"/>).</summary>
+    public Task WaitForLogAsync(string text) => LogWait.UntilAsync(() => Log, text);
+
     /// <param name="environment">Variables for the gateway on top of the test's own (OTEL_*, secrets a configuration names).</param>
     /// <param name="underNohup">Starts it through <c>nohup</c>, so it begins with SIGHUP ignored.</param>
     public static async Task<ServeGatewayProcess> StartAsync(string configuration, string urls = "http://127.0.0.1:0", IReadOnlyDictionary<string, string>? environment = null, bool underNohup = false)

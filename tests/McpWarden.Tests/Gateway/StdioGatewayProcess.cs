@@ -30,6 +30,9 @@ internal sealed class StdioGatewayProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Waits for the gateway to log <paramref name="text"/> (<see cref="LogWait"/>).</summary>
+    public Task WaitForLogAsync(string text) => LogWait.UntilAsync(() => Log, text);
+
     public bool HasExited => _process.HasExited;
 
     /// <param name="arguments">More arguments for <c>mcpwarden stdio</c>, such as <c>--grant NAME</c>.</param>

@@ -51,7 +51,7 @@ public sealed class StoreFailureEndToEndTests
         var openRecords = await adminOfOpen.AuditAsync("?tool=run_workflow", r => r.Length == 2);
         Assert.Equal("allowed_unchecked", openRecords[0].GetProperty("code").GetString());
         Assert.Contains("limits unchecked", openRecords[0].GetProperty("message").GetString(), StringComparison.Ordinal);
-        Assert.Contains("let through with its limits unchecked", open.Log, StringComparison.Ordinal);
+        await open.WaitForLogAsync("let through with its limits unchecked");
         using var adminOfClosed = new AdminClient(closed.BaseUrl);
         var closedRecords = await adminOfClosed.AuditAsync("?tool=run_workflow", r => r.Length == 2);
         Assert.Equal("store_unavailable", closedRecords[0].GetProperty("code").GetString());

@@ -74,7 +74,7 @@ public sealed class FaultStoreTests : IDisposable
 
         // From the server's side: nothing refused reached it.
         Assert.Equal(["wf-before"], fixture.CallsReceived().Select(c => c.GetProperty("arguments").GetProperty("workflow_id").GetString()));
-        Assert.Contains("audit", gateway.Log, StringComparison.Ordinal);
+        await gateway.WaitForLogAsync("audit");
 
         // Writable again: the same gateway, without a restart, admits and records calls again.
         Assert.Null(Chattr("-i", Path.Combine(_directory, "state"), [.. StoreFiles()]));

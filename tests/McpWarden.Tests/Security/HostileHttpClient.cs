@@ -76,13 +76,13 @@ internal sealed class HostileHttpClient : IDisposable
         return response.StatusCode;
     }
 
-    /// <summary>A real call of the allowed tool in a session, as a client makes it.</summary>
-    public async Task<HttpExchange> CallAsync(Uri endpoint, string sessionId, string id)
+    /// <summary>A real call of a tool (by default the allowed one) in a session, as a client makes it.</summary>
+    public async Task<HttpExchange> CallAsync(Uri endpoint, string sessionId, string id, string tool = HostileInputGateways.AllowedTool)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, endpoint)
         {
             Content = new StringContent(
-                HostileInputGateways.RealCall(id),
+                HostileInputGateways.RealCall(id, tool),
                 Encoding.UTF8,
                 "application/json"),
         };

@@ -21,6 +21,9 @@ public sealed class HostileInputGateways : IAsyncLifetime
     /// <summary>The one tool a health check calls: allowed, read-only, answers with what it was called with.</summary>
     public const string AllowedTool = "get_balance";
 
+    /// <summary>A tool of the fixture's that the policy does not allow.</summary>
+    public const string RefusedTool = "delete_records";
+
     private const string Policy = """
         { "version": "1", "default": "deny", "tools": { "get_balance": {}, "mpesa_stk_push": {}, "run_workflow": {} } }
         """;
@@ -43,9 +46,9 @@ public sealed class HostileInputGateways : IAsyncLifetime
     /// <summary>Sessions made for the cases to use: <c>own</c>, <c>other-grant</c>, <c>other-endpoint</c>, <c>ended</c>.</summary>
     internal IReadOnlyDictionary<string, string> Sessions { get; private set; } = new Dictionary<string, string>();
 
-    /// <summary>A real call of <see cref="AllowedTool"/> with request id <paramref name="id"/>.</summary>
-    internal static string RealCall(string id) =>
-        "{\"jsonrpc\":\"2.0\",\"id\":\"" + id + "\",\"method\":\"tools/call\",\"params\":{\"name\":\"" + AllowedTool + "\",\"arguments\":{\"account\":\"all\"}}}";
+    /// <summary>A real call of <paramref name="tool"/> (by default <see cref="AllowedTool"/>) with request id <paramref name="id"/>.</summary>
+    internal static string RealCall(string id, string tool = AllowedTool) =>
+        "{\"jsonrpc\":\"2.0\",\"id\":\"" + id + "\",\"method\":\"tools/call\",\"params\":{\"name\":\"" + tool + "\",\"arguments\":{\"account\":\"all\"}}}";
 
     internal static Dictionary<string, string> Bearer(string key) => new() { ["Authorization"] = "Bearer " + key };
 
