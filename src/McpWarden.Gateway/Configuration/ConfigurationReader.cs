@@ -13,7 +13,7 @@ namespace McpWarden.Gateway.Configuration;
 internal sealed partial class ConfigurationReader
 {
     private static readonly string[] DocumentFields = ["$schema", "mcpServers", "grants", "admin", "store", "mode", "maxMessageBytes", "audit", "telemetry"];
-    private static readonly string[] ServerFields = ["type", "command", "args", "env", "cwd", "url", "headers", "policy", "mode", "timeout", "pin", "scan"];
+    private static readonly string[] ServerFields = ["type", "command", "args", "env", "cwd", "url", "headers", "policy", "mode", "timeout", "pin", "scan", "shared"];
     private static readonly string[] GrantFields = ["keySha256", "servers"];
     private static readonly string[] AdminFields = ["tokenSha256"];
     private static readonly string[] StoreFields = ["path", "redis", "synchronous", "password", "tls", "keyPrefix", "failOpen"];
@@ -169,9 +169,10 @@ internal sealed partial class ConfigurationReader
             directory = full;
         }
 
+        var shared = element.TryGetProperty("shared", out var sharedElement) && ReadShared(sharedElement, path + "/shared");
         return command is null || arguments is null || environment is null
             ? null
-            : new StdioUpstreamDefinition(command, arguments, environment, directory);
+            : new StdioUpstreamDefinition(command, arguments, environment, directory) { Shared = shared };
     }
 
     private HttpUpstreamDefinition? ReadHttp(JsonElement element, JsonElement urlElement, string path, string? type)
@@ -179,6 +180,7 @@ internal sealed partial class ConfigurationReader
         RefuseFields(element, path, "args", "a URL server is not started by the gateway");
         RefuseFields(element, path, "env", "a URL server is not started by the gateway");
         RefuseFields(element, path, "cwd", "a URL server is not started by the gateway");
+        RefuseFields(element, path, "shared", "a URL server is one server for every session already; \"shared\" is for a process the gateway starts");
         var text = ExpandedString(urlElement, path + "/url", nonEmpty: true);
         Uri? url = null;
         if (text is not null && !(Uri.TryCreate(text, UriKind.Absolute, out url) && url.Scheme is "http" or "https"))
@@ -565,6 +567,17 @@ internal sealed partial class ConfigurationReader
 
         _sink.Error(DiagnosticCodes.WrongType, path, $"\"pin\" must be true or false, got {JsonText.Describe(element)}");
         return true;
+    }
+
+    private bool ReadShared(JsonElement element, string path)
+    {
+        if (element.ValueKind is JsonValueKind.True or JsonValueKind.False)
+        {
+            return element.GetBoolean();
+        }
+
+        _sink.Error(DiagnosticCodes.WrongType, path, $"\"shared\" must be true or false, got {JsonText.Describe(element)}");
+        return false;
     }
 
     private ScanAction ReadScan(JsonElement element, string path)

@@ -7,4 +7,11 @@ public sealed record StdioUpstreamDefinition(
     string Command,
     IReadOnlyList<string> Arguments,
     IReadOnlyDictionary<string, string> Environment,
-    string WorkingDirectory) : UpstreamDefinition;
+    string WorkingDirectory) : UpstreamDefinition
+{
+    /// <summary>
+    /// One process for every session (<c>"shared": true</c>) instead of one per session: for servers that keep no
+    /// state of a client's, where a process per conversation costs memory and start-up for nothing.
+    /// </summary>
+    public bool Shared { get; init; }
+}

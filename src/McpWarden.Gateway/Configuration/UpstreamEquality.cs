@@ -11,6 +11,7 @@ public static class UpstreamEquality
         (null, null) => true,
         (StdioUpstreamDefinition a, StdioUpstreamDefinition b) =>
             a.Command == b.Command
+            && a.Shared == b.Shared
             && a.WorkingDirectory == b.WorkingDirectory
             && a.Arguments.SequenceEqual(b.Arguments, StringComparer.Ordinal)
             && SameMap(a.Environment, b.Environment),

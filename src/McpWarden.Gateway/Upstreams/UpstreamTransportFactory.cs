@@ -23,6 +23,9 @@ public sealed class UpstreamTransportFactory : IDisposable
         PooledConnectionLifetime = TimeSpan.FromMinutes(5),
     };
 
+    /// <summary>The process of each server configured <c>"shared": true</c>, by server name, while any session uses it.</summary>
+    private readonly Dictionary<string, SharedServer> _shared = new(StringComparer.Ordinal);
+    private readonly Lock _sharedGate = new();
     private readonly Func<string, string?> _gatewayEnvironment;
     private readonly ILoggerFactory _loggers;
     private readonly ILogger _logger;
@@ -37,22 +40,14 @@ public sealed class UpstreamTransportFactory : IDisposable
     public async Task<ITransport> ConnectAsync(ServerDefinition server, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(server);
+        if (server.Upstream is StdioUpstreamDefinition { Shared: true } shared)
+        {
+            return await LeaseAsync(server.Name, shared, cancellationToken).ConfigureAwait(false);
+        }
+
         IClientTransport transport = server.Upstream switch
         {
-            StdioUpstreamDefinition stdio => new StdioClientTransport(
-                new StdioClientTransportOptions
-                {
-                    Name = server.Name,
-                    Command = stdio.Command,
-                    Arguments = [.. stdio.Arguments],
-                    WorkingDirectory = stdio.WorkingDirectory,
-                    // The SDK inherits the whole environment by default; a proxy must not hand its secrets on.
-                    InheritEnvironmentVariables = false,
-                    EnvironmentVariables = SafeEnvironment.For(stdio.Environment, _gatewayEnvironment),
-                    // A server's own diagnostics belong in the gateway's log, marked as its.
-                    StandardErrorLines = line => Relay.RelayLog.ServerStandardError(_logger, server.Name, new Relay.Untrusted(line)),
-                },
-                _loggers),
+            StdioUpstreamDefinition stdio => Stdio(server.Name, stdio),
             HttpUpstreamDefinition http => new HttpClientTransport(
                 new HttpClientTransportOptions
                 {
@@ -75,6 +70,52 @@ public sealed class UpstreamTransportFactory : IDisposable
 
         return await transport.ConnectAsync(cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>A session's lease on the server's shared process, started by the first session (again after it died or every session left).</summary>
+    private async Task<ITransport> LeaseAsync(string name, StdioUpstreamDefinition definition, CancellationToken cancellationToken)
+    {
+        SharedServer server;
+        SharedServerLease lease;
+        lock (_sharedGate)
+        {
+            var running = _shared.TryGetValue(name, out var existing) && UpstreamEquality.Same(existing.Definition, definition) ? existing.TryLease() : null;
+            if (running is null)
+            {
+                // None yet, one that ended, or one started the way the configuration said before a reload: a new process.
+                existing = new SharedServer(name, definition, token => Stdio(name, definition).ConnectAsync(token), _logger);
+                _shared[name] = existing;
+                running = existing.TryLease()!;
+            }
+
+            (server, lease) = (existing!, running);
+        }
+
+        try
+        {
+            await server.WaitStartedAsync(cancellationToken).ConfigureAwait(false);
+            return lease;
+        }
+        catch
+        {
+            await lease.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private StdioClientTransport Stdio(string name, StdioUpstreamDefinition stdio) => new(
+        new StdioClientTransportOptions
+        {
+            Name = name,
+            Command = stdio.Command,
+            Arguments = [.. stdio.Arguments],
+            WorkingDirectory = stdio.WorkingDirectory,
+            // The SDK inherits the whole environment by default; a proxy must not hand its secrets on.
+            InheritEnvironmentVariables = false,
+            EnvironmentVariables = SafeEnvironment.For(stdio.Environment, _gatewayEnvironment),
+            // A server's own diagnostics belong in the gateway's log, marked as its.
+            StandardErrorLines = line => Relay.RelayLog.ServerStandardError(_logger, name, new Relay.Untrusted(line)),
+        },
+        _loggers);
 
     /// <summary>Closes the shared HTTP connections; only once no session uses them (at shutdown).</summary>
     public void Dispose() => _httpConnections.Dispose();

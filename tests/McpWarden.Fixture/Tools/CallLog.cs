@@ -25,7 +25,7 @@ internal sealed class CallLog(string? path, TimeProvider time)
             return;
         }
 
-        var line = JsonSerializer.Serialize(new CallLogEntry(request.Name, request.Arguments, session, time.GetUtcNow(), headers), FixtureJsonContext.Default.CallLogEntry);
+        var line = JsonSerializer.Serialize(new CallLogEntry(request.Name, request.Arguments, session, time.GetUtcNow(), headers, Environment.ProcessId), FixtureJsonContext.Default.CallLogEntry);
         // Sessions run concurrently, in this process and in others given the same file (a gateway starts one
         // fixture per session); one writer at a time keeps every line whole. The lock serves this process's
         // sessions; an exclusive open serves other processes, since appending on Unix seeks to the end and

@@ -167,6 +167,8 @@ public sealed class ConfigurationLoaderTests : IDisposable
     [InlineData("""{"mcpServers": {"s": {"command": "server", "mode": "audit"}}}""", DiagnosticCodes.InvalidMode, "/mcpServers/s/mode")]
     [InlineData("""{"mcpServers": {"s": {"command": "server", "pin": "false"}}}""", DiagnosticCodes.WrongType, "/mcpServers/s/pin")]
     [InlineData("""{"mcpServers": {"s": {"command": "server", "pin": 0}}}""", DiagnosticCodes.WrongType, "/mcpServers/s/pin")]
+    [InlineData("""{"mcpServers": {"s": {"command": "server", "shared": "yes"}}}""", DiagnosticCodes.WrongType, "/mcpServers/s/shared")]
+    [InlineData("""{"mcpServers": {"s": {"url": "http://127.0.0.1:1/mcp", "shared": true}}}""", DiagnosticCodes.InvalidTransport, "/mcpServers/s/shared")]
     [InlineData("""{"mcpServers": {"s": {"command": "server", "scan": "block"}}}""", DiagnosticCodes.InvalidScanAction, "/mcpServers/s/scan")]
     [InlineData("""{"mcpServers": {"s": {"command": "server", "scan": true}}}""", DiagnosticCodes.InvalidScanAction, "/mcpServers/s/scan")]
     [InlineData("""{"mcpServers": {"s": {"command": "server", "policy": 3}}}""", DiagnosticCodes.WrongType, "/mcpServers/s/policy")]
@@ -214,6 +216,18 @@ public sealed class ConfigurationLoaderTests : IDisposable
         Assert.Equal(
             [(true, ScanAction.Hide), (false, ScanAction.Warn), (true, ScanAction.Hide)],
             result.Configuration!.Servers.Select(s => (s.Pinning, s.Scan)).ToArray());
+    }
+
+    [Fact]
+    public void Load_Shared_IsOffUnlessAServerAsksForIt_AndPartOfHowItIsReached()
+    {
+        var result = Load("""{"mcpServers": {"a": {"command": "a"}, "b": {"command": "b", "shared": true}, "c": {"command": "c", "shared": false}}}""");
+        var upstreams = result.Configuration!.Servers.Select(s => Assert.IsType<StdioUpstreamDefinition>(s.Upstream)).ToArray();
+        Assert.Equal([false, true, false], upstreams.Select(u => u.Shared).ToArray());
+
+        // A reload that turns sharing on or off starts the server anew: its sessions are closed like any other change of how it is reached.
+        Assert.False(UpstreamEquality.Same(upstreams[0] with { Command = "b" }, upstreams[1]));
+        Assert.True(UpstreamEquality.Same(upstreams[1], upstreams[1] with { }));
     }
 
     [Fact]
