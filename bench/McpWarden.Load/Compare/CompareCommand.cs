@@ -5,7 +5,7 @@ namespace McpWarden.Load.Compare;
 /// <summary><c>load.sh compare</c>: the fixture directly, through McpWarden over HTTP and over stdio, and through mcp-proxy, side by side.</summary>
 internal static class CompareCommand
 {
-    public static LoadCommand Command { get; } = new("compare", "(a) the fixture directly, (b) McpWarden -> HTTP, (c) McpWarden -> stdio, (d) mcp-proxy -> stdio; --ci for the regression check", RunAsync);
+    public static LoadCommand Command { get; } = new("compare", "(a) the fixture directly, (b) McpWarden -> HTTP, (c) McpWarden -> stdio, (d) mcp-proxy -> stdio, (e) McpWarden -> one shared stdio server; --ci for the regression check", RunAsync);
 
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
 

@@ -7,16 +7,17 @@ namespace McpWarden.Load.Compare;
 internal sealed record CompareOptions
 {
     public const string Usage = """
-        usage: bench/load.sh compare [--concurrency 1,8,32] [--duration 20s] [--warmup 20s] [--out DIR] [--only a,b,c,d]
+        usage: bench/load.sh compare [--concurrency 1,8,32] [--duration 20s] [--warmup 20s] [--out DIR] [--only a,b,c,d,e]
                                      [--mcp-proxy PATH] [--ci] [--refusing-policy]
           (a) the fixture over HTTP, directly; (b) mcpwarden serve -> the fixture over HTTP; (c) mcpwarden serve ->
-          the fixture over stdio; (d) node mcp-proxy -> the fixture over stdio. Fresh processes for every scenario
+          the fixture over stdio, a process per session; (d) node mcp-proxy -> the fixture over stdio; (e) as (c), with
+          one process shared by every session ("shared": true), as (d) has it. Fresh processes for every scenario
           at every concurrency; N closed-loop clients call echo; every answer is checked.
           --concurrency  clients at once, one run per number (default 1,8,32)
           --duration     the measured window of each run (default 20s); --warmup before it (default 20s: the
                          gateway's JIT is still tiering its path for tens of seconds after start)
           --out          where compare.md, compare.json and compare.svg go (default bench/results/)
-          --only         the scenarios to run (default a,b,c,d); ratios need (a)
+          --only         the scenarios to run (default a,b,c,d,e); ratios need (a)
           --mcp-proxy    mcp-proxy's entry script (default tests/e2e/node_modules/mcp-proxy/dist/bin/mcp-proxy.mjs,
                          or $MCPWARDEN_MCP_PROXY)
           --ci           the gross-regression check: concurrency 8, 5s after 2s of warm-up (unless given), and exit 1
@@ -88,7 +89,7 @@ internal sealed record CompareOptions
     {
         var letters = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
         var unknown = letters.FirstOrDefault(l => l.Length != 1 || Scenario.All.All(s => s.Letter != l[0]));
-        return unknown is not null ? throw new FormatException($"--only: \"{unknown}\" is not a scenario (a, b, c, d)")
+        return unknown is not null ? throw new FormatException($"--only: \"{unknown}\" is not a scenario (a, b, c, d, e)")
             : letters.Length == 0 ? throw new FormatException("--only needs at least one scenario")
             : [.. Scenario.All.Where(s => letters.Contains(s.Letter.ToString()))];
     }

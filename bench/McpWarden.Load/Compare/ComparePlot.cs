@@ -22,6 +22,7 @@ internal static class ComparePlot
         ["b"] = "#f28e2b",
         ["c"] = "#59a14f",
         ["d"] = "#b07aa1",
+        ["e"] = "#f28e2b",
     };
 
     public static string Svg(CompareReport report)

@@ -11,7 +11,7 @@ internal static class CompareTable
         var text = new StringBuilder();
         var culture = CultureInfo.InvariantCulture;
         text.AppendLine(culture, $"Machine: {report.Machine.Describe()}.");
-        text.AppendLine(culture, $"Each run: {report.WarmupSeconds:0.#} s of warm-up, then {report.DurationSeconds:0.#} s measured; N closed-loop clients, each its own MCP session calling `echo`; fresh processes per row; (b) and (c) under a {report.PolicyRules}-rule policy with the SQLite store.");
+        text.AppendLine(culture, $"Each run: {report.WarmupSeconds:0.#} s of warm-up, then {report.DurationSeconds:0.#} s measured; N closed-loop clients, each its own MCP session calling `echo`; fresh processes per row; (b), (c) and (e) under a {report.PolicyRules}-rule policy with the SQLite store.");
         text.AppendLine();
         foreach (var (letter, description) in report.Scenarios)
         {
@@ -37,7 +37,7 @@ internal static class CompareTable
         }
 
         text.AppendLine();
-        text.AppendLine("CPU is utime + stime from /proc/PID/stat over the measured window; peak RSS is VmHWM from /proc/PID/status at the end. \"upstream\" is the fixture behind the front: one process for (b), the stdio children for (c) and (d) (their count in brackets; RSS summed, each child's own peak). The harness's share is of all CPU the run's processes used.");
+        text.AppendLine("CPU is utime + stime from /proc/PID/stat over the measured window; peak RSS is VmHWM from /proc/PID/status at the end. \"upstream\" is the fixture behind the front: one process for (b), the stdio children for (c), (d) and (e) (their count in brackets; RSS summed, each child's own peak). The harness's share is of all CPU the run's processes used.");
         text.AppendLine();
         text.AppendLine(report.Passed ? "Verdict: passed." : "Verdict: FAILED");
         foreach (var failure in report.Failures)

@@ -16,13 +16,14 @@ internal static class GatewayConfiguration
     public const string Key = "bench-load-key";
 
     /// <summary>Writes <c>mcpwarden.json</c> into <paramref name="directory"/> and returns its path.</summary>
-    /// <param name="upstream">The fixture's URL for (b); null starts it over stdio for (c).</param>
+    /// <param name="upstream">The fixture's URL for (b); null starts it over stdio for (c) and (e).</param>
     /// <param name="policy">The policy's JSON text.</param>
-    public static string Write(string directory, string fixtureDll, Uri? upstream, string policy) =>
+    /// <param name="shared">For stdio: one process for every session, (e), rather than one per session, (c).</param>
+    public static string Write(string directory, string fixtureDll, Uri? upstream, string policy, bool shared = false) =>
         GatewayConfigFile.Write(
             Path.Combine(directory, "mcpwarden.json"),
             Server,
-            upstream is null ? GatewayConfigFile.StdioUpstream("dotnet", [fixtureDll, "stdio"]) : GatewayConfigFile.HttpUpstream(upstream),
+            upstream is null ? GatewayConfigFile.StdioUpstream("dotnet", [fixtureDll, "stdio"], shared) : GatewayConfigFile.HttpUpstream(upstream),
             timeoutSeconds: null,
             policy,
             ("bench-agent", Key),

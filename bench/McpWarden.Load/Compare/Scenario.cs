@@ -1,7 +1,7 @@
 namespace McpWarden.Load.Compare;
 
 /// <summary>One way of reaching the fixture's <c>echo</c>, as the issue letters them.</summary>
-/// <param name="Letter">a, b, c or d.</param>
+/// <param name="Letter">a, b, c or d as the issue letters them; e the gateway sharing its stdio server as (d) does.</param>
 /// <param name="Title">What the clients speak to, in a few words (table and plot).</param>
 /// <param name="Description">The whole set-up, for the report.</param>
 internal sealed record Scenario(char Letter, string Title, string Description)
@@ -18,7 +18,10 @@ internal sealed record Scenario(char Letter, string Title, string Description)
     public static readonly Scenario McpProxy = new('d', "mcp-proxy → fixture over stdio",
         "node mcp-proxy (npm, defaults; no policy) → mcpwarden-fixture stdio, one child process shared by every session");
 
-    public static IReadOnlyList<Scenario> All { get; } = [Direct, GatewayHttp, GatewayStdio, McpProxy];
+    public static readonly Scenario GatewayStdioShared = new('e', "McpWarden → fixture over stdio, shared",
+        "mcpwarden serve (the same configuration as b, the server \"shared\": true) → mcpwarden-fixture stdio, one child process shared by every session, as (d)");
+
+    public static IReadOnlyList<Scenario> All { get; } = [Direct, GatewayHttp, GatewayStdio, McpProxy, GatewayStdioShared];
 
     public string Label => $"({Letter})";
 }

@@ -78,11 +78,12 @@ internal sealed class ScenarioStack : IAsyncDisposable
                 break;
             }
 
-            case 'c':
+            case 'c' or 'e':
             {
-                var gateway = await StartGatewayAsync(paths, GatewayConfiguration.Write(Directory, paths.Fixture, upstream: null, policy)).ConfigureAwait(false);
+                var shared = scenario.Letter == 'e';
+                var gateway = await StartGatewayAsync(paths, GatewayConfiguration.Write(Directory, paths.Fixture, upstream: null, policy, shared)).ConfigureAwait(false);
                 _roles.Add(new MeasuredRole("front", "mcpwarden serve", gateway.Id, Descendants: false));
-                _roles.Add(new MeasuredRole("upstream", "mcpwarden-fixture stdio, one per session", gateway.Id, Descendants: true));
+                _roles.Add(new MeasuredRole("upstream", shared ? "mcpwarden-fixture stdio, one for all sessions" : "mcpwarden-fixture stdio, one per session", gateway.Id, Descendants: true));
                 break;
             }
 

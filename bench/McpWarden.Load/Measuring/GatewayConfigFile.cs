@@ -19,8 +19,8 @@ internal static class GatewayConfigFile
     }
 
     /// <summary>The <c>mcpServers</c> entry's way to the server: a child process started per session.</summary>
-    public static string StdioUpstream(string command, IReadOnlyList<string> arguments) =>
-        $"\"command\": {JsonSerializer.Serialize(command)}, \"args\": {JsonSerializer.Serialize(arguments)}";
+    public static string StdioUpstream(string command, IReadOnlyList<string> arguments, bool shared = false) =>
+        $"\"command\": {JsonSerializer.Serialize(command)}, \"args\": {JsonSerializer.Serialize(arguments)}" + (shared ? ", \"shared\": true" : "");
 
     /// <summary>Writes the file at <paramref name="path"/> and returns the path.</summary>
     /// <param name="upstream">From <see cref="HttpUpstream"/> or <see cref="StdioUpstream"/>.</param>

@@ -6,7 +6,8 @@ namespace McpWarden.Tests.Performance;
 
 /// <summary>
 /// The load harness's gross-regression check (bench/load.sh compare --ci) as CI runs it: the fixture directly (a),
-/// through the real <c>mcpwarden serve</c> over HTTP (b) and over stdio (c), and through mcp-proxy (d), eight clients
+/// through the real <c>mcpwarden serve</c> over HTTP (b) and over stdio (c), through mcp-proxy (d), and through the
+/// gateway sharing one stdio server among its sessions as mcp-proxy does (e), eight clients
 /// for five seconds each. It fails only on a gross regression — (b) under 5 % of (a)'s calls per second, (c) under
 /// 25 % of (d)'s — or on any call not answered with its own text; these tests hold it to its exit code and report, and
 /// prove that a refused call fails it. Not a timing test: the floors are far below what any machine measures.
@@ -18,7 +19,7 @@ public sealed class CompareCiTests
     private static string Harness => RepositoryPaths.BenchHarness("McpWarden.Load");
 
     [Fact]
-    public async Task CompareCi_FourScenariosAtEightClients_EveryCallAnsweredAndBothFloorsHeld()
+    public async Task CompareCi_FiveScenariosAtEightClients_EveryCallAnsweredAndBothFloorsHeld()
     {
         var directory = Directory.CreateTempSubdirectory("mcpwarden-compare-ci-").FullName;
         try
@@ -30,7 +31,7 @@ public sealed class CompareCiTests
             var report = document.RootElement;
             Assert.True(report.GetProperty("passed").GetBoolean(), run.Output);
             var results = report.GetProperty("results").EnumerateArray().ToList();
-            Assert.Equal(["a", "b", "c", "d"], results.Select(r => r.GetProperty("scenario").GetString()));
+            Assert.Equal(["a", "b", "c", "d", "e"], results.Select(r => r.GetProperty("scenario").GetString()));
             Assert.All(results, r =>
             {
                 Assert.Equal(8, r.GetProperty("concurrency").GetInt32());
@@ -39,9 +40,9 @@ public sealed class CompareCiTests
                 Assert.Contains(r.GetProperty("processes").EnumerateArray(), p => p.GetProperty("role").GetString() == "front" && p.GetProperty("peakRssMiB").GetDouble() > 0);
             });
 
-            // (c) measured the stdio servers the gateway started, one per client session.
-            var stdio = results[2].GetProperty("processes").EnumerateArray().Single(p => p.GetProperty("role").GetString() == "upstream");
-            Assert.Equal(8, stdio.GetProperty("processes").GetInt32());
+            // (c) measured the stdio servers the gateway started, one per client session; (e) the one they shared.
+            Assert.Equal(8, UpstreamProcesses(results[2]));
+            Assert.Equal(1, UpstreamProcesses(results[4]));
             Assert.True(File.Exists(Path.Combine(directory, "compare.svg")));
             Assert.StartsWith("<svg", await File.ReadAllTextAsync(Path.Combine(directory, "compare.svg"), TestContext.Current.CancellationToken), StringComparison.Ordinal);
         }
@@ -50,6 +51,9 @@ public sealed class CompareCiTests
             Directory.Delete(directory, recursive: true);
         }
     }
+
+    private static int UpstreamProcesses(JsonElement result) =>
+        result.GetProperty("processes").EnumerateArray().Single(p => p.GetProperty("role").GetString() == "upstream").GetProperty("processes").GetInt32();
 
     [Fact]
     public async Task Compare_UnderAPolicyThatRefusesMostCalls_Fails()
