@@ -13,7 +13,8 @@ namespace McpWarden.Tests.Performance;
 /// prove that a refused call fails it. Not a timing test: the floors are far below what any machine measures.
 /// </summary>
 [Trait("Performance", "compare")]
-[Collection("performance")]
+[Trait(AloneTestGroup.Trait, AloneTestGroup.TraitValue)]
+[Collection(AloneTestGroup.Name)]
 public sealed class CompareCiTests
 {
     private static string Harness => RepositoryPaths.BenchHarness("McpWarden.Load");

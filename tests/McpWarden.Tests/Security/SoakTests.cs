@@ -12,6 +12,8 @@ namespace McpWarden.Tests.Security;
 /// to that, to the report it writes, and prove that its checks can fail.
 /// </summary>
 [Trait("Security", "soak")]
+[Trait(AloneTestGroup.Trait, AloneTestGroup.TraitValue)]
+[Collection(AloneTestGroup.Name)]
 public sealed class SoakTests
 {
     private static readonly string[] Counters = ["workflows_per_grant", "spend", "text_global"];
