@@ -5,6 +5,8 @@ namespace McpWarden.Storage.Redis.Tests;
 /// <summary>A connection of the test's own to the server, for what the store never does: INFO, SCRIPT FLUSH, reading TTLs and planting bad data.</summary>
 internal sealed class RedisAdmin : IDisposable
 {
+    private static readonly TimeSpan PageTimeout = TimeSpan.FromSeconds(30);
+
     private readonly ConnectionMultiplexer _multiplexer;
 
     private RedisAdmin(ConnectionMultiplexer multiplexer) => _multiplexer = multiplexer;
@@ -17,8 +19,25 @@ internal sealed class RedisAdmin : IDisposable
         new(await ConnectionMultiplexer.ConnectAsync($"{endpoint},allowAdmin=true,abortConnect=false"));
 
     /// <summary>Every key under <paramref name="prefix"/> (by SCAN), sorted.</summary>
-    public string[] Keys(string prefix) =>
-        [.. Server.Keys(pattern: prefix + "*", pageSize: 100).Select(k => (string)k!).Order(StringComparer.Ordinal)];
+    /// <remarks>
+    /// SCAN's pages are asked for asynchronously, each given 30 s: this client's synchronous calls time out after
+    /// 5 s, which a test suite loading both cores was seen to exceed while the server itself was fine.
+    /// </remarks>
+    public async Task<string[]> KeysAsync(string prefix)
+    {
+        var keys = new HashSet<string>(StringComparer.Ordinal);
+        var cursor = "0";
+        do
+        {
+            // [next cursor, [keys...]]; SCAN may return a key twice, hence the set.
+            var page = (RedisResult[])(await Database.ExecuteAsync("SCAN", cursor, "MATCH", prefix + "*", "COUNT", "100").WaitAsync(PageTimeout))!;
+            cursor = (string)page[0]!;
+            keys.UnionWith(((RedisResult[])page[1]!).Select(key => (string)key!));
+        }
+        while (cursor != "0");
+
+        return [.. keys.Order(StringComparer.Ordinal)];
+    }
 
     /// <summary>How many EVAL and EVALSHA commands the server has had since it started, and how many of them failed (NOSCRIPT among them).</summary>
     public async Task<(long Calls, long Failed)> ScriptCallsAsync()

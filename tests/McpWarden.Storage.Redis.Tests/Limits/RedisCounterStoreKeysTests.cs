@@ -32,7 +32,7 @@ public sealed class RedisCounterStoreKeysTests(RedisServerFixture redis) : IClas
         Assert.True((await counters.TryConsumeAsync(Budgets.Obligations(policy, "call"), Cancellation)).Admitted);
         Assert.True((await counters.TryConsumeAsync(Budgets.Pay(policy, "5"), Cancellation)).Admitted);
 
-        var keys = Admin.Keys(prefix);
+        var keys = await Admin.KeysAsync(prefix);
         Assert.Equal(4, keys.Length);
         foreach (var key in keys)
         {
@@ -50,11 +50,11 @@ public sealed class RedisCounterStoreKeysTests(RedisServerFixture redis) : IClas
         var (counters, prefix) = await OpenAsync(clock);
         var policy = Budgets.Spend("100");
         Assert.True((await counters.TryConsumeAsync(Budgets.Pay(policy, "5"), Cancellation)).Admitted);
-        Assert.Equal(2, Admin.Keys(prefix).Length);
+        Assert.Equal(2, (await Admin.KeysAsync(prefix)).Length);
 
         clock.Advance(TimeSpan.FromDays(1));
         Assert.True((await counters.TryConsumeAsync(Budgets.Pay(policy, "0"), Cancellation)).Admitted);
-        Assert.Empty(Admin.Keys(prefix));
+        Assert.Empty(await Admin.KeysAsync(prefix));
     }
 
     [Fact]
@@ -65,7 +65,7 @@ public sealed class RedisCounterStoreKeysTests(RedisServerFixture redis) : IClas
         Assert.True((await counters.CheckAsync(Budgets.Obligations(policy, "call"), Cancellation)).Admitted);
         Assert.True((await counters.CheckAsync(Budgets.Pay(policy, "50"), Cancellation)).Admitted);
         Assert.True((await counters.TryConsumeAsync(Budgets.Pay(policy, "0"), Cancellation)).Admitted);
-        Assert.Empty(Admin.Keys(prefix));
+        Assert.Empty(await Admin.KeysAsync(prefix));
     }
 
     [Fact]
@@ -117,7 +117,7 @@ public sealed class RedisCounterStoreKeysTests(RedisServerFixture redis) : IClas
         var (counters, prefix) = await OpenAsync(new ManualTimeProvider(Start));
         var policy = Budgets.Spend("100");
         Assert.True((await counters.TryConsumeAsync(Budgets.Pay(policy, "1"), Cancellation)).Admitted);
-        var log = Assert.Single(Admin.Keys(prefix), k => k.Contains("budget-log:", StringComparison.Ordinal));
+        var log = Assert.Single(await Admin.KeysAsync(prefix), k => k.Contains("budget-log:", StringComparison.Ordinal));
 
         await Admin.Database.ListRightPushAsync(log, "not an entry");
         var unreadable = await Assert.ThrowsAsync<RedisServerException>(async () => await counters.TryConsumeAsync(Budgets.Pay(policy, "1"), Cancellation));
@@ -204,7 +204,7 @@ public sealed class RedisCounterStoreKeysTests(RedisServerFixture redis) : IClas
             clock.Advance(TimeSpan.FromMilliseconds(20));
         }
 
-        var log = Assert.Single(Admin.Keys(prefix), k => k.Contains("budget-log:", StringComparison.Ordinal));
+        var log = Assert.Single(await Admin.KeysAsync(prefix), k => k.Contains("budget-log:", StringComparison.Ordinal));
         var entries = await Admin.Database.ListLengthAsync(log);
         Assert.InRange(entries, 900, SlidingWindowLogEntries + 1);
         // Units merged into an entry leave the window at most 1/1024 of it late: the last minute held 3,000 calls.
