@@ -37,6 +37,14 @@ internal static class ServeCommand
 
     private const int MaxSessions = 1000;
 
+    /// <summary>
+    /// The host reads <c>appsettings.json</c> (logging levels, Kestrel settings) once, at start. Left to reload it, it
+    /// watches its content root — the working directory — and every directory under it: a store beside the gateway
+    /// then wakes that watcher with each write to its WAL (several per admitted call), and a gateway started in a
+    /// home directory sets a watch on every directory in it. The gateway's own configuration has its own watcher.
+    /// </summary>
+    private const string NoConfigurationReload = "--hostBuilder:reloadConfigOnChange=false";
+
     public static async Task<int> RunAsync(string configPath, string urls, bool ephemeral, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
         var loaded = ConfigurationLoader.LoadFile(configPath, Environment.GetEnvironmentVariable);
@@ -57,7 +65,7 @@ internal static class ServeCommand
             return ExitCodes.BadConfiguration;
         }
 
-        var builder = WebApplication.CreateSlimBuilder();
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [NoConfigurationReload] });
         builder.Logging.ClearProviders();
         builder.Logging.AddConfiguration(builder.Configuration.GetSection("Logging"));
         GatewayLogging.Configure(builder.Logging);

@@ -44,9 +44,10 @@ internal sealed class ServeGatewayProcess : IAsyncDisposable
 
     /// <param name="environment">Variables for the gateway on top of the test's own (OTEL_*, secrets a configuration names).</param>
     /// <param name="underNohup">Starts it through <c>nohup</c>, so it begins with SIGHUP ignored.</param>
-    public static async Task<ServeGatewayProcess> StartAsync(string configuration, string urls = "http://127.0.0.1:0", IReadOnlyDictionary<string, string>? environment = null, bool underNohup = false)
+    /// <param name="workingDirectory">Where it runs; none: the test's own.</param>
+    public static async Task<ServeGatewayProcess> StartAsync(string configuration, string urls = "http://127.0.0.1:0", IReadOnlyDictionary<string, string>? environment = null, bool underNohup = false, string? workingDirectory = null)
     {
-        var start = new ProcessStartInfo(underNohup ? "nohup" : "dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var start = new ProcessStartInfo(underNohup ? "nohup" : "dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = workingDirectory ?? "" };
         foreach (var argument in (underNohup ? ["dotnet"] : Array.Empty<string>()).Concat([EndToEnd.Gateway, "serve", "--config", configuration, "--urls", urls]))
         {
             start.ArgumentList.Add(argument);
