@@ -5,6 +5,12 @@ internal interface IWriteOperation
 {
     CancellationToken CancellationToken { get; }
 
+    /// <summary>
+    /// Whoever waits on this write goes on in the thread that settles it, instead of a pool thread woken for it; such
+    /// a write is settled only once the batch lock is released (see <see cref="WriteQueue.EnqueueDeferred{T}"/>).
+    /// </summary>
+    bool ContinuesInline { get; }
+
     /// <summary>Does the work inside the open transaction, keeping the result for <see cref="Complete"/>; throws to undo it alone.</summary>
     void Run(StoreConnection connection);
 

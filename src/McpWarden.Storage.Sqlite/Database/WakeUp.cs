@@ -11,6 +11,8 @@ internal sealed class WakeUp : IWriteOperation
 
     public CancellationToken CancellationToken => CancellationToken.None;
 
+    public bool ContinuesInline => false;
+
     public void Run(StoreConnection connection)
     {
     }

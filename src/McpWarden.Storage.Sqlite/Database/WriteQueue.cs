@@ -28,6 +28,8 @@ internal sealed class WriteQueue : IDisposable
     // How long a deferred write may wait for another write to share its commit before it gets one of its own.
     private readonly TimeSpan _linger;
     private List<IWriteOperation> _deferred = [];
+    // Writes the batch holding _batchLock settled whose awaiters go on inline: told once the lock is released.
+    private List<Settlement> _settleAfterBatch = [];
     // When the oldest deferred write still waiting was deferred (Stopwatch ticks); under _deferredLock.
     private long _oldestDeferredAt;
     private bool _closed;
@@ -69,18 +71,27 @@ internal sealed class WriteQueue : IDisposable
         var operation = new WriteOperation<T>(work, cancellationToken);
         if (!_disposing && _batchLock.TryEnter())
         {
+            List<Settlement>? afterBatch = null;
+            var ranInline = false;
             try
             {
                 // INVARIANT: checked while holding the lock: the writer's last batch (after a close) waits for this one.
                 if (!_disposing)
                 {
                     RunInline(operation);
-                    return operation.Task;
+                    ranInline = true;
+                    afterBatch = TakeSettleAfterBatch();
                 }
             }
             finally
             {
                 _batchLock.Exit();
+            }
+
+            if (ranInline)
+            {
+                Publish(afterBatch);
+                return operation.Task;
             }
         }
 
@@ -97,9 +108,15 @@ internal sealed class WriteQueue : IDisposable
     /// not wake the writer, but rides in the next transaction, or commits on its own once the linger is over.
     /// Completes once committed, as <see cref="Enqueue{T}"/> does; a clean close commits it first.
     /// </summary>
+    /// <remarks>
+    /// When it rides with a caller's write run in the caller's thread, whoever awaits it goes on in that thread once
+    /// the batch has released its lock (keep that to bookkeeping): handing it to the pool woke a pool thread in the
+    /// middle of the next call's admission, once per call. Committed by the writer, its awaiters go on in the pool,
+    /// one work item for the batch's: the writer runs nothing of its callers.
+    /// </remarks>
     public Task<T> EnqueueDeferred<T>(Func<StoreConnection, T> work)
     {
-        var operation = new WriteOperation<T>(work, CancellationToken.None);
+        var operation = new WriteOperation<T>(work, CancellationToken.None, continuesInline: true);
         lock (_deferredLock)
         {
             if (_closed)
@@ -233,6 +250,7 @@ internal sealed class WriteQueue : IDisposable
         var batch = new List<IWriteOperation>(_maxBatch);
         while (_queue.Reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
         {
+            List<Settlement>? afterBatch;
             lock (_batchLock)
             {
                 batch.Clear();
@@ -248,10 +266,15 @@ internal sealed class WriteQueue : IDisposable
                 {
                     RunBatch(batch);
                 }
+
+                afterBatch = TakeSettleAfterBatch();
             }
+
+            PublishOnPool(afterBatch);
         }
 
         // Closed: what was deferred is committed before the store closes, never dropped.
+        List<Settlement>? last;
         lock (_batchLock)
         {
             batch.Clear();
@@ -260,7 +283,11 @@ internal sealed class WriteQueue : IDisposable
             {
                 RunBatch(batch);
             }
+
+            last = TakeSettleAfterBatch();
         }
+
+        PublishOnPool(last);
     }
 
     private void RunBatch(List<IWriteOperation> batch)
@@ -296,7 +323,7 @@ internal sealed class WriteQueue : IDisposable
                 {
                     transaction.Rollback("op");
                     transaction.Release("op");
-                    operation.Fail(exception);
+                    Settle(operation, exception);
                     continue;
                 }
 
@@ -322,9 +349,72 @@ internal sealed class WriteQueue : IDisposable
         Interlocked.Increment(ref _commits);
         foreach (var operation in ran)
         {
-            operation.Complete();
+            Settle(operation, failure: null);
         }
     }
+
+    /// <summary>Tells the write's caller how it ended, now or (for one whose awaiter goes on inline) once the batch lock is released.</summary>
+    private void Settle(IWriteOperation operation, Exception? failure)
+    {
+        if (operation.ContinuesInline)
+        {
+            // INVARIANT: never under _batchLock: an awaiter that wrote again there would nest a batch in this one.
+            _settleAfterBatch.Add(new Settlement(operation, failure));
+        }
+        else if (failure is null)
+        {
+            operation.Complete();
+        }
+        else
+        {
+            operation.Fail(failure);
+        }
+    }
+
+    /// <summary>Under _batchLock: the settlements its batch left for after the lock, if any.</summary>
+    private List<Settlement>? TakeSettleAfterBatch()
+    {
+        if (_settleAfterBatch.Count == 0)
+        {
+            return null;
+        }
+
+        var taken = _settleAfterBatch;
+        _settleAfterBatch = [];
+        return taken;
+    }
+
+    /// <summary>From the writer: tells those writes' awaiters in a pool thread, so that the writer never runs their code (a store disposed there would wait for its own thread).</summary>
+    private static void PublishOnPool(List<Settlement>? settlements)
+    {
+        if (settlements is not null)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(Publish, settlements, preferLocal: false);
+        }
+    }
+
+    /// <summary>Outside _batchLock: tells those writes' awaiters, in this thread.</summary>
+    private static void Publish(List<Settlement>? settlements)
+    {
+        if (settlements is null)
+        {
+            return;
+        }
+
+        foreach (var (operation, failure) in settlements)
+        {
+            if (failure is null)
+            {
+                operation.Complete();
+            }
+            else
+            {
+                operation.Fail(failure);
+            }
+        }
+    }
+
+    private readonly record struct Settlement(IWriteOperation Operation, Exception? Failure);
 
     private static void TryRollback(SqliteTransaction transaction)
     {
@@ -340,11 +430,11 @@ internal sealed class WriteQueue : IDisposable
         }
     }
 
-    private static void FailAll(List<IWriteOperation> operations, Exception exception)
+    private void FailAll(List<IWriteOperation> operations, Exception exception)
     {
         foreach (var operation in operations)
         {
-            operation.Fail(exception);
+            Settle(operation, exception);
         }
     }
 

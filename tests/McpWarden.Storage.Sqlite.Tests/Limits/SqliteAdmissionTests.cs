@@ -161,6 +161,33 @@ public sealed class SqliteAdmissionTests : IDisposable
     }
 
     [Fact]
+    public async Task CompleteAsync_RidingInAnotherWritesCommit_ItsAwaiterGoesOnInThatThread_FreeToWriteAgain()
+    {
+        var store = _stores.Open(_clock, options: new SqliteStoreOptions { DeferredLinger = TimeSpan.FromHours(1) });
+        var appended = await store.Audit.AppendAsync(Record(), Cancellation);
+        int? continuedOn = null;
+        var completing = store.Audit.CompleteAsync(appended.Id, AuditOutcomes.Ok, TimeSpan.Zero, Cancellation).AsTask();
+        var wroteAgain = completing.ContinueWith(
+            _ =>
+            {
+                continuedOn = Environment.CurrentManagedThreadId;
+                // The batch that committed the outcome has released its lock: this write is a batch of its own, not one nested in it.
+                return store.Audit.AppendAsync(Record(), CancellationToken.None).AsTask();
+            },
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default).Unwrap();
+
+        // The writer is idle, so this write runs in this thread, takes the outcome with it, and no pool thread is woken for the outcome's awaiter.
+        await store.Audit.AppendAsync(Record(), Cancellation);
+
+        Assert.Equal(Environment.CurrentManagedThreadId, continuedOn);
+        await wroteAgain.WaitAsync(TimeSpan.FromSeconds(10), Cancellation);
+        Assert.Equal(AuditOutcomes.Ok, TempStores.Scalar(store.Path, $"SELECT outcome FROM audit WHERE id = {appended.Id}"));
+        Assert.Equal(3L, Count(store, "SELECT count(*) FROM audit"));
+    }
+
+    [Fact]
     public async Task CompleteAsync_DeferredAfterTheTimerWasArmed_WaitsItsOwnLinger_RatherThanCommittingWhenTheTimerFires()
     {
         // Steady traffic, slowed down: each outcome is taken by the next call's commit, and the timer armed for
