@@ -341,7 +341,7 @@ internal sealed class SharedServer
             leases = [.. _leases];
         }
 
-        foreach (var (id, asked) in _requests)
+        foreach (var id in _requests.Keys)
         {
             if (Forget(id) is { Answer: { } own })
             {
